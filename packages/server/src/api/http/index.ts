@@ -1,0 +1,4 @@
+export { RouteTable } from './route-table.js';
+export type { Ctx, Handler, Method, Reply, Route } from './route-table.js';
+export { createApiHandler, sendReply, sendError, errorBody, MAX_JSON_BODY } from './server.js';
+export type { ApiServerDeps } from './server.js';

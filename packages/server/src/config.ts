@@ -1,0 +1,128 @@
+/**
+ * The one reader of `process.env` (CONVENTIONS.md): a table of key → env var → parser → default,
+ * parsed once at boot into a frozen object. A bad value stops the boot with a one-line error naming
+ * the variable. Every Heroku timing is a key with Heroku's value as default, so tests can shorten it.
+ */
+import path from 'node:path';
+
+type Parser<T> = (raw: string) => T;
+
+interface Entry<T> {
+  env: string;
+  parse: Parser<T>;
+  default: T | (() => T);
+  doc: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> => (raw) => {
+  if (!/^-?\d+$/.test(raw.trim())) throw new Error(`expected an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new Error(`expected an integer between ${min} and ${max}, got ${n}`);
+  return n;
+};
+const port: Parser<number> = int(0, 65535);
+const str: Parser<string> = (raw) => raw;
+const nonEmpty: Parser<string> = (raw) => {
+  if (raw.trim() === '') throw new Error('must not be empty');
+  return raw.trim();
+};
+const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
+  if (!(values as string[]).includes(raw)) throw new Error(`expected one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+};
+const bool: Parser<boolean> = (raw) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`expected true or false, got "${raw}"`);
+};
+const databaseUrl: Parser<string> = (raw) => {
+  if (raw === '' || /^(postgres|postgresql):\/\//.test(raw) || /^sqlite:/.test(raw)) return raw;
+  throw new Error('expected a postgres:// URL, a sqlite: path, or nothing for the embedded SQLite');
+};
+const token: Parser<string> = (raw) => {
+  if (raw !== '' && raw.length < 16) throw new Error('must be at least 16 characters');
+  return raw;
+};
+
+const MIN = 60_000;
+const table = {
+  apiPort: { env: 'SLIPWAY_API_PORT', parse: port, default: 5000, doc: 'Port of the Platform API and git endpoint.' },
+  routerPort: { env: 'SLIPWAY_ROUTER_PORT', parse: port, default: 8080, doc: 'Port of the HTTP router.' },
+  listenHost: { env: 'SLIPWAY_LISTEN_HOST', parse: nonEmpty, default: '0.0.0.0', doc: 'Address the API and router listen on.' },
+  domain: { env: 'SLIPWAY_DOMAIN', parse: nonEmpty, default: 'localhost', doc: 'Apps are served at <app>.<domain>.' },
+  dataDir: { env: 'SLIPWAY_DATA_DIR', parse: (raw: string) => path.resolve(nonEmpty(raw)), default: () => path.resolve('.slipway'), doc: 'SQLite file, slugs, repos, logs.' },
+  databaseUrl: { env: 'SLIPWAY_DATABASE_URL', parse: databaseUrl, default: '', doc: 'postgres:// URL; empty = SQLite in the data dir.' },
+  runtime: { env: 'SLIPWAY_RUNTIME', parse: oneOf('auto', 'runc', 'process', 'swarm'), default: 'auto', doc: 'Dyno runtime driver; auto = runc if usable, else process.' },
+  adminToken: { env: 'SLIPWAY_ADMIN_TOKEN', parse: token, default: '', doc: 'First admin token; generated and saved to <data>/admin-token when empty.' },
+  adminEmail: { env: 'SLIPWAY_ADMIN_EMAIL', parse: nonEmpty, default: 'admin@example.com', doc: 'Email of the first admin user.' },
+  internalToken: { env: 'SLIPWAY_INTERNAL_TOKEN', parse: token, default: '', doc: 'Shared secret between the API and the router process; generated when empty.' },
+  logLevel: { env: 'SLIPWAY_LOG_LEVEL', parse: oneOf('debug', 'info', 'warn', 'error'), default: 'info', doc: 'Platform log level (logfmt on stderr).' },
+  stack: { env: 'SLIPWAY_STACK', parse: nonEmpty, default: 'heroku-24', doc: 'Stack name reported for apps and builds.' },
+
+  routerTimeoutMs: { env: 'SLIPWAY_ROUTER_TIMEOUT_MS', parse: int(1), default: 30_000, doc: 'Time to first response byte before H12.' },
+  routerIdleTimeoutMs: { env: 'SLIPWAY_ROUTER_IDLE_TIMEOUT_MS', parse: int(1), default: 55_000, doc: 'Rolling idle window after the first byte before H15.' },
+  routerConnectTimeoutMs: { env: 'SLIPWAY_ROUTER_CONNECT_TIMEOUT_MS', parse: int(1), default: 5_000, doc: 'Time to connect to a dyno before H19.' },
+  routerQueueMax: { env: 'SLIPWAY_ROUTER_QUEUE_MAX', parse: int(0), default: 1000, doc: 'Requests queued per app before H11.' },
+
+  bootTimeoutMs: { env: 'SLIPWAY_BOOT_TIMEOUT_MS', parse: int(1), default: 60_000, doc: 'Time a web dyno has to bind $PORT before R10.' },
+  stopGraceMs: { env: 'SLIPWAY_STOP_GRACE_MS', parse: int(0), default: 30_000, doc: 'Time between SIGTERM and SIGKILL (R12).' },
+  cyclePeriodMs: { env: 'SLIPWAY_CYCLE_PERIOD_MS', parse: int(0), default: 24 * 60 * MIN, doc: 'Dynos are restarted after this long (0 = never).' },
+  cycleJitterMs: { env: 'SLIPWAY_CYCLE_JITTER_MS', parse: int(0), default: 216 * MIN, doc: 'Random extra time added to each dyno cycle.' },
+  restartCooloffMaxMs: { env: 'SLIPWAY_RESTART_COOLOFF_MAX_MS', parse: int(0), default: 20 * MIN, doc: 'Longest wait before restarting a crashed dyno.' },
+
+  logHistoryLines: { env: 'SLIPWAY_LOG_HISTORY_LINES', parse: int(1, 1_000_000), default: 1500, doc: 'Log lines kept per app.' },
+  maxDrains: { env: 'SLIPWAY_MAX_DRAINS', parse: int(0, 100), default: 5, doc: 'Log drains per app.' },
+  drainBufferLines: { env: 'SLIPWAY_DRAIN_BUFFER_LINES', parse: int(1), default: 10_000, doc: 'Lines buffered per drain before L10.' },
+
+  buildTimeoutMs: { env: 'SLIPWAY_BUILD_TIMEOUT_MS', parse: int(1), default: 15 * MIN, doc: 'Longest a build may run.' },
+  slugMaxBytes: { env: 'SLIPWAY_SLUG_MAX_BYTES', parse: int(1), default: 500 * 1024 * 1024, doc: 'Largest slug accepted.' },
+  slugRetainReleases: { env: 'SLIPWAY_SLUG_RETAIN_RELEASES', parse: int(1), default: 10, doc: 'Slugs of this many latest releases are kept.' },
+  buildIsolation: { env: 'SLIPWAY_BUILD_ISOLATION', parse: oneOf('auto', 'runc', 'none'), default: 'auto', doc: 'Run builds in a runc container when possible.' },
+
+  apiRateLimit: { env: 'SLIPWAY_API_RATE_LIMIT', parse: int(0), default: 4500, doc: 'Request tokens per account (refilled ~75/min); 0 disables.' },
+  routerProcess: { env: 'SLIPWAY_ROUTER_PROCESS', parse: bool, default: true, doc: 'Run the router in its own process.' },
+  url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },
+} satisfies Record<string, Entry<unknown>>;
+
+type Table = typeof table;
+export type Config = { readonly [K in keyof Table]: Table[K] extends { parse: Parser<infer T> } ? T : never };
+export const CONFIG_TABLE: Readonly<Record<string, Entry<unknown>>> = table;
+
+/** Parses the environment into a frozen config. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(table) as [string, Entry<unknown>][]) {
+    const raw = env[entry.env];
+    if (raw === undefined || (raw === '' && !allowsEmpty(entry))) {
+      out[key] = typeof entry.default === 'function' ? (entry.default as () => unknown)() : entry.default;
+      continue;
+    }
+    try {
+      out[key] = entry.parse(raw);
+    } catch (err) {
+      throw new ConfigError(entry.env, (err as Error).message);
+    }
+  }
+  return Object.freeze(out) as Config;
+}
+
+function allowsEmpty(entry: Entry<unknown>): boolean {
+  return entry.parse === (str as Parser<unknown>);
+}
+
+/** Returns a config for tests: defaults plus overrides, frozen. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return Object.freeze({ ...loadConfig({}), ...overrides }) as Config;
+}
+
+/** The API's public base URL. */
+export function apiBaseUrl(config: Config): string {
+  return config.url !== '' ? config.url.replace(/\/$/, '') : `http://localhost:${config.apiPort}`;
+}

@@ -1,0 +1,325 @@
+/**
+ * The store: all platform state behind one interface, one repository per noun. Two implementations
+ * (SQLite, PostgreSQL) pass the same contract suite (`store/contract.case.ts`).
+ *
+ * Records are the platform's own shapes (camelCase, Date objects); the API layer turns them into
+ * Heroku's JSON. Every write that spans several rows goes through `store.transaction(...)`.
+ * Lookups return `undefined` when nothing matches; domain errors are the caller's business.
+ */
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  admin: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TokenRecord {
+  id: string;
+  userId: string;
+  /** sha256 hex of the token; the token itself is never stored. */
+  tokenHash: string;
+  description: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export interface AppRecord {
+  id: string;
+  name: string;
+  ownerId: string;
+  region: string;
+  stack: string;
+  maintenance: boolean;
+  /** Web dynos of a new release boot before the old ones stop. */
+  preboot: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  releasedAt: Date | null;
+}
+
+export interface CollaboratorRecord {
+  id: string;
+  appId: string;
+  userId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
+export interface ReleaseRecord {
+  id: string;
+  appId: string;
+  version: number;
+  slugId: string | null;
+  /** Full config as of this release (for rollback and `releases/{v}/config-vars`). */
+  config: Record<string, string>;
+  description: string;
+  status: ReleaseStatus;
+  userId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SlugRecord {
+  id: string;
+  appId: string;
+  checksum: string | null;
+  size: number | null;
+  processTypes: Record<string, string>;
+  commit: string | null;
+  commitDescription: string | null;
+  buildpackProvidedDescription: string | null;
+  stack: string;
+  /** Where the tar.gz lives, relative to the data dir. */
+  blobPath: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type BuildStatus = 'pending' | 'succeeded' | 'failed';
+export interface BuildRecord {
+  id: string;
+  appId: string;
+  status: BuildStatus;
+  sourceUrl: string;
+  sourceVersion: string | null;
+  sourceChecksum: string | null;
+  buildpacks: string[];
+  slugId: string | null;
+  releaseId: string | null;
+  userId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface BuildpackRecord {
+  appId: string;
+  ordinal: number;
+  url: string;
+}
+
+export interface FormationRecord {
+  id: string;
+  appId: string;
+  type: string;
+  quantity: number;
+  size: string;
+  command: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type DynoState = 'starting' | 'up' | 'crashed' | 'down';
+export interface DynoRecord {
+  id: string;
+  appId: string;
+  /** `web.1`, `worker.2`, `run.4821` */
+  name: string;
+  type: string;
+  command: string;
+  size: string;
+  state: DynoState;
+  releaseId: string | null;
+  releaseVersion: number | null;
+  /** Host and port the router reaches a web dyno at. */
+  host: string | null;
+  port: number | null;
+  /** Driver-specific handle for re-adoption after a restart (pid, container id…). */
+  driverRef: Record<string, unknown> | null;
+  attach: boolean;
+  restartCount: number;
+  exitCode: number | null;
+  createdAt: Date;
+  /** When `state` last changed: `ps` shows it as the since-time. */
+  updatedAt: Date;
+}
+
+export interface DomainRecord {
+  id: string;
+  appId: string;
+  hostname: string;
+  kind: 'heroku' | 'custom';
+  cname: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AuditEventRecord {
+  id: string;
+  appId: string | null;
+  userId: string | null;
+  /** `release.create`, `formation.scale`, `config.update`, `app.create`… */
+  action: string;
+  /** The platform line, e.g. `Release v3 created by user admin@example.com`. */
+  message: string;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface DrainRecord {
+  id: string;
+  appId: string;
+  url: string;
+  token: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Keyset pagination for lists (Heroku's Range header maps onto this). */
+export interface Page {
+  /** Exclusive lower (asc) or upper (desc) bound on the sort key. */
+  after?: string | number;
+  limit?: number;
+  order?: 'asc' | 'desc';
+}
+
+export type New<T extends { id: string; createdAt: Date; updatedAt: Date }> =
+  Omit<T, 'id' | 'createdAt' | 'updatedAt'> & { id?: string };
+
+export interface UserRepo {
+  create(input: { email: string; admin: boolean; id?: string }): Promise<UserRecord>;
+  get(id: string): Promise<UserRecord | undefined>;
+  findByEmail(email: string): Promise<UserRecord | undefined>;
+  list(): Promise<UserRecord[]>;
+}
+
+export interface TokenRepo {
+  create(input: { userId: string; tokenHash: string; description: string }): Promise<TokenRecord>;
+  findByHash(tokenHash: string): Promise<TokenRecord | undefined>;
+  listForUser(userId: string): Promise<TokenRecord[]>;
+  touch(id: string, at: Date): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+export interface AppRepo {
+  create(input: New<AppRecord>): Promise<AppRecord>;
+  get(id: string): Promise<AppRecord | undefined>;
+  findByName(name: string): Promise<AppRecord | undefined>;
+  /** Apps sorted by name. */
+  list(): Promise<AppRecord[]>;
+  /** Apps the user owns or collaborates on, sorted by name. */
+  listForUser(userId: string): Promise<AppRecord[]>;
+  update(id: string, patch: Partial<Pick<AppRecord, 'name' | 'maintenance' | 'preboot' | 'stack' | 'releasedAt'>>): Promise<AppRecord>;
+  /** Deletes the app and everything that belongs to it. */
+  delete(id: string): Promise<void>;
+}
+
+export interface CollaboratorRepo {
+  add(appId: string, userId: string): Promise<CollaboratorRecord>;
+  list(appId: string): Promise<CollaboratorRecord[]>;
+  find(appId: string, userId: string): Promise<CollaboratorRecord | undefined>;
+  remove(appId: string, userId: string): Promise<void>;
+}
+
+export interface ConfigVarRepo {
+  get(appId: string): Promise<Record<string, string>>;
+  /** Applies a patch (null deletes) and returns the full resulting config. */
+  patch(appId: string, patch: Record<string, string | null>): Promise<Record<string, string>>;
+  replace(appId: string, config: Record<string, string>): Promise<void>;
+}
+
+export interface ReleaseRepo {
+  /** Creates the next version for the app (max+1, never reused, safe under concurrency inside a transaction). */
+  create(input: Omit<New<ReleaseRecord>, 'version'>): Promise<ReleaseRecord>;
+  get(appId: string, idOrVersion: string | number): Promise<ReleaseRecord | undefined>;
+  /** Paged by version. */
+  list(appId: string, page?: Page): Promise<ReleaseRecord[]>;
+  /** The newest succeeded release. */
+  current(appId: string): Promise<ReleaseRecord | undefined>;
+  setStatus(id: string, status: ReleaseStatus): Promise<void>;
+  count(appId: string): Promise<number>;
+}
+
+export interface SlugRepo {
+  create(input: New<SlugRecord>): Promise<SlugRecord>;
+  get(appId: string, id: string): Promise<SlugRecord | undefined>;
+  list(appId: string): Promise<SlugRecord[]>;
+  update(id: string, patch: Partial<Pick<SlugRecord, 'checksum' | 'size' | 'blobPath' | 'processTypes'>>): Promise<SlugRecord>;
+  delete(id: string): Promise<void>;
+}
+
+export interface BuildRepo {
+  create(input: New<BuildRecord>): Promise<BuildRecord>;
+  get(appId: string, id: string): Promise<BuildRecord | undefined>;
+  list(appId: string, page?: Page): Promise<BuildRecord[]>;
+  update(id: string, patch: Partial<Pick<BuildRecord, 'status' | 'slugId' | 'releaseId'>>): Promise<BuildRecord>;
+}
+
+export interface BuildpackRepo {
+  list(appId: string): Promise<BuildpackRecord[]>;
+  /** Replaces the app's buildpacks with this ordered list. */
+  replace(appId: string, urls: string[]): Promise<BuildpackRecord[]>;
+}
+
+export interface FormationRepo {
+  list(appId: string): Promise<FormationRecord[]>;
+  get(appId: string, type: string): Promise<FormationRecord | undefined>;
+  /** Creates or updates one process type. */
+  upsert(appId: string, input: { type: string; quantity?: number; size?: string; command?: string }): Promise<FormationRecord>;
+  delete(appId: string, type: string): Promise<void>;
+  /** Every app's formation (the dyno manager reconciles all of them). */
+  listAll(): Promise<FormationRecord[]>;
+}
+
+export interface DynoRepo {
+  upsert(input: New<DynoRecord> & { id?: string }): Promise<DynoRecord>;
+  get(appId: string, idOrName: string): Promise<DynoRecord | undefined>;
+  list(appId: string): Promise<DynoRecord[]>;
+  listAll(): Promise<DynoRecord[]>;
+  /** Sets state and, when it changes, updatedAt (the since-time). */
+  update(id: string, patch: Partial<Omit<DynoRecord, 'id' | 'appId' | 'createdAt'>>): Promise<DynoRecord>;
+  delete(id: string): Promise<void>;
+}
+
+export interface DomainRepo {
+  create(input: New<DomainRecord>): Promise<DomainRecord>;
+  list(appId: string): Promise<DomainRecord[]>;
+  /** By id or hostname. */
+  get(appId: string, idOrHostname: string): Promise<DomainRecord | undefined>;
+  findByHostname(hostname: string): Promise<DomainRecord | undefined>;
+  listAll(): Promise<DomainRecord[]>;
+  delete(id: string): Promise<void>;
+}
+
+export interface AuditRepo {
+  record(input: Omit<AuditEventRecord, 'id' | 'createdAt'> & { createdAt?: Date }): Promise<AuditEventRecord>;
+  list(appId: string, limit?: number): Promise<AuditEventRecord[]>;
+}
+
+export interface DrainRepo {
+  create(input: New<DrainRecord>): Promise<DrainRecord>;
+  list(appId: string): Promise<DrainRecord[]>;
+  listAll(): Promise<DrainRecord[]>;
+  /** By id, url or token. */
+  get(appId: string, idOrUrl: string): Promise<DrainRecord | undefined>;
+  delete(id: string): Promise<void>;
+}
+
+export interface Repos {
+  users: UserRepo;
+  tokens: TokenRepo;
+  apps: AppRepo;
+  collaborators: CollaboratorRepo;
+  configVars: ConfigVarRepo;
+  releases: ReleaseRepo;
+  slugs: SlugRepo;
+  builds: BuildRepo;
+  buildpacks: BuildpackRepo;
+  formation: FormationRepo;
+  dynos: DynoRepo;
+  domains: DomainRepo;
+  audit: AuditRepo;
+  drains: DrainRepo;
+}
+
+export interface Store extends Repos {
+  readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Runs `fn` in one transaction: all its writes commit together or none do. Transactions are
+   * serialisable per app for release numbering (no duplicate versions, no lost config change).
+   */
+  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
