@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { loadConfig, ConfigError, CONFIG_TABLE } from './config.js';
+
+test('defaults follow DESIGN.md and Heroku', () => {
+  const c = loadConfig({});
+  assert.equal(c.apiPort, 5000);
+  assert.equal(c.routerPort, 8080);
+  assert.equal(c.domain, 'localhost');
+  assert.equal(c.dataDir, path.resolve('.slipway'));
+  assert.equal(c.databaseUrl, '');
+  assert.equal(c.runtime, 'auto');
+  assert.equal(c.routerTimeoutMs, 30_000);
+  assert.equal(c.routerIdleTimeoutMs, 55_000);
+  assert.equal(c.bootTimeoutMs, 60_000);
+  assert.equal(c.stopGraceMs, 30_000);
+  assert.equal(c.cyclePeriodMs, 24 * 3600_000);
+  assert.equal(c.cycleJitterMs, 216 * 60_000);
+  assert.equal(c.logHistoryLines, 1500);
+  assert.equal(c.maxDrains, 5);
+  assert.equal(c.buildTimeoutMs, 15 * 60_000);
+  assert.ok(Object.isFrozen(c));
+});
+
+test('environment overrides are parsed', () => {
+  const c = loadConfig({ SLIPWAY_API_PORT: '5055', SLIPWAY_RUNTIME: 'process', SLIPWAY_DATABASE_URL: 'postgres://u@h/db', SLIPWAY_DATA_DIR: '/tmp/x' });
+  assert.equal(c.apiPort, 5055);
+  assert.equal(c.runtime, 'process');
+  assert.equal(c.databaseUrl, 'postgres://u@h/db');
+  assert.equal(c.dataDir, '/tmp/x');
+});
+
+test('a bad value names the variable', () => {
+  const cases: Record<string, string> = {
+    SLIPWAY_API_PORT: 'eighty',
+    SLIPWAY_ROUTER_PORT: '70000',
+    SLIPWAY_RUNTIME: 'docker',
+    SLIPWAY_DATABASE_URL: 'mysql://x',
+    SLIPWAY_ADMIN_TOKEN: 'short',
+    SLIPWAY_ROUTER_TIMEOUT_MS: '0',
+    SLIPWAY_ROUTER_PROCESS: 'maybe',
+  };
+  for (const [variable, value] of Object.entries(cases)) {
+    assert.throws(() => loadConfig({ [variable]: value }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.variable, variable);
+      assert.match(err.message, new RegExp(`^${variable}: `));
+      return true;
+    });
+  }
+});
+
+test('every key reads a SLIPWAY_ variable and documents itself', () => {
+  const envs = new Set<string>();
+  for (const entry of Object.values(CONFIG_TABLE)) {
+    assert.match(entry.env, /^SLIPWAY_[A-Z0-9_]+$/);
+    assert.ok(entry.doc.length > 5, `${entry.env} needs a doc line`);
+    assert.ok(!envs.has(entry.env), `${entry.env} is used twice`);
+    envs.add(entry.env);
+  }
+});
