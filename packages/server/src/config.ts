@@ -69,6 +69,7 @@ const table = {
   routerTimeoutMs: { env: 'SLIPWAY_ROUTER_TIMEOUT_MS', parse: int(1), default: 30_000, doc: 'Time to first response byte before H12.' },
   routerIdleTimeoutMs: { env: 'SLIPWAY_ROUTER_IDLE_TIMEOUT_MS', parse: int(1), default: 55_000, doc: 'Rolling idle window after the first byte before H15.' },
   routerConnectTimeoutMs: { env: 'SLIPWAY_ROUTER_CONNECT_TIMEOUT_MS', parse: int(1), default: 5_000, doc: 'Time to connect to a dyno before H19.' },
+  routerBootTimeoutMs: { env: 'SLIPWAY_ROUTER_BOOT_TIMEOUT_MS', parse: int(1), default: 75_000, doc: 'Time a request waits for a starting web dyno before H20.' },
   routerQueueMax: { env: 'SLIPWAY_ROUTER_QUEUE_MAX', parse: int(0), default: 1000, doc: 'Requests queued per app before H11.' },
 
   bootTimeoutMs: { env: 'SLIPWAY_BOOT_TIMEOUT_MS', parse: int(1), default: 60_000, doc: 'Time a web dyno has to bind $PORT before R10.' },
