@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './types.js';
 export * from './sizes.js';
 export * from './app-name.js';
+export * from './procfile.js';
