@@ -54,7 +54,12 @@ async function handle(deps: ApiServerDeps, req: http.IncomingMessage, res: http.
   const { route, params } = found;
   let user: UserRecord | undefined;
   if (route.auth !== false) {
-    user = await deps.authenticate(req);
+    try {
+      user = await deps.authenticate(req);
+    } catch (err) {
+      // e.g. rate_limit: a SlipwayError thrown while authenticating is answered like a route's.
+      return sendError(res, requestId, err);
+    }
     if (!user) return sendError(res, requestId, new SlipwayError('unauthorized', 'Invalid credentials provided.'));
   }
   let bodyPromise: Promise<unknown> | undefined;

@@ -1,0 +1,98 @@
+/**
+ * The Platform API: the core routes plus the ones other rooms pass in, served by the shared HTTP
+ * core (`api/http`) with token auth. `listen()` is the network listener main.ts starts last.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppService } from '../apps/index.js';
+import { createAuth, type Auth } from '../auth/index.js';
+import type { Config } from '../config.js';
+import type { EventBus } from '../events/index.js';
+import type { Logger } from '../log/index.js';
+import type { LogSink } from '../logplex/types.js';
+import type { Store } from '../store/types.js';
+import { createApiHandler, RouteTable, type Route } from './http/index.js';
+import { createRateLimiter } from './rate-limit.js';
+import { apiRoutes } from './routes/index.js';
+
+export type { RouteDeps } from './routes/index.js';
+export { loadApp, requireAdmin } from './routes/index.js';
+export { parseRange, paginate, formatNextRange, type RangeSpec } from './range.js';
+export { body, check } from './validate.js';
+
+export interface ApiDeps {
+  config: Config;
+  store: Store;
+  events: EventBus;
+  logs: LogSink;
+  apps: AppService;
+  logger: Logger;
+  /** Routes of other rooms; they are matched before the core's. */
+  extraRoutes?: Route[];
+  auth?: Auth;
+  /** Requests that are not API calls (git smart HTTP) are offered here first. */
+  preRoute?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
+  buildOutputUrl?: (appId: string, buildId: string) => string;
+}
+
+export interface Api {
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  auth: Auth;
+  listen(port: number, host?: string): Promise<http.Server>;
+  close(): Promise<void>;
+}
+
+export function createApi(deps: ApiDeps): Api {
+  const auth = deps.auth ?? createAuth({ store: deps.store });
+  const routes = new RouteTable([
+    ...(deps.extraRoutes ?? []),
+    ...apiRoutes({ config: deps.config, store: deps.store, apps: deps.apps, auth, logger: deps.logger, buildOutputUrl: deps.buildOutputUrl }),
+  ]);
+  const limiter = createRateLimiter({ limit: deps.config.apiRateLimit });
+  const responses = new WeakMap<http.IncomingMessage, http.ServerResponse>();
+  const inner = createApiHandler({
+    routes,
+    logger: deps.logger,
+    preRoute: deps.preRoute,
+    async authenticate(req) {
+      const user = await auth.authenticate(req);
+      if (user) {
+        const remaining = limiter.take(user.id);
+        if (Number.isFinite(remaining)) responses.get(req)?.setHeader('RateLimit-Remaining', String(remaining));
+      }
+      return user;
+    },
+  });
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    responses.set(req, res);
+    inner(req, res);
+  };
+  let server: http.Server | undefined;
+  return {
+    handler,
+    auth,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        const s = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
+        s.once('error', reject);
+        s.listen(port, host, () => {
+          s.off('error', reject);
+          server = s;
+          const addr = s.address() as AddressInfo;
+          deps.logger.info('api.listening', { host: addr.address, port: addr.port });
+          resolve(s);
+        });
+      });
+    },
+    async close() {
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeIdleConnections();
+        setImmediate(() => s.closeAllConnections());
+      });
+    },
+  };
+}
