@@ -1,0 +1,38 @@
+/** All repositories over one Db handle: the store's own, or a transaction's. */
+import type { Repos } from '../types.js';
+import { createAppRepo } from './apps.js';
+import { createAuditRepo } from './audit.js';
+import { createBuildpackRepo } from './buildpacks.js';
+import { createBuildRepo } from './builds.js';
+import { createCollaboratorRepo } from './collaborators.js';
+import { createConfigVarRepo } from './config-vars.js';
+import type { RepoDeps } from './deps.js';
+import { createDomainRepo } from './domains.js';
+import { createDrainRepo } from './drains.js';
+import { createDynoRepo } from './dynos.js';
+import { createFormationRepo } from './formation.js';
+import { createReleaseRepo } from './releases.js';
+import { createSlugRepo } from './slugs.js';
+import { createTokenRepo } from './tokens.js';
+import { createUserRepo } from './users.js';
+
+export type { RepoDeps } from './deps.js';
+
+export function createRepos(deps: RepoDeps): Repos {
+  return {
+    users: createUserRepo(deps),
+    tokens: createTokenRepo(deps),
+    apps: createAppRepo(deps),
+    collaborators: createCollaboratorRepo(deps),
+    configVars: createConfigVarRepo(deps),
+    releases: createReleaseRepo(deps),
+    slugs: createSlugRepo(deps),
+    builds: createBuildRepo(deps),
+    buildpacks: createBuildpackRepo(deps),
+    formation: createFormationRepo(deps),
+    dynos: createDynoRepo(deps),
+    domains: createDomainRepo(deps),
+    audit: createAuditRepo(deps),
+    drains: createDrainRepo(deps),
+  };
+}
