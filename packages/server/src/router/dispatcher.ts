@@ -1,0 +1,249 @@
+/**
+ * The applying layer of the balancing policy: the router's live state per app (outstanding
+ * requests per dyno, pooled connections per dyno, the bounded wait queue) built from routing
+ * tables, with `acquire`/`release` around each request. Decisions come from balance.ts.
+ */
+import http from 'node:http';
+import { admit, canQueue, isRoutable, pickDyno } from './balance.js';
+import type { RouterCode } from './codes.js';
+import type { RouterApp, RoutingTable } from './types.js';
+
+export interface DispatcherConfig {
+  routerTimeoutMs: number;
+  routerQueueMax: number;
+  routerBootTimeoutMs: number;
+}
+
+/** One web dyno as the router sees it, with its connection pool. */
+export interface Slot {
+  readonly key: string;
+  readonly appId: string;
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly agent: http.Agent;
+  outstanding: number;
+  /** Requests this dyno has been handed in total (tests and stats). */
+  served: number;
+  quarantinedUntil: number;
+  retired: boolean;
+}
+
+export class RoutingRejection extends Error {
+  constructor(readonly code: RouterCode) {
+    super(code);
+    this.name = 'RoutingRejection';
+  }
+}
+
+interface Waiter {
+  exclude: ReadonlySet<string>;
+  resolve(slot: Slot): void;
+  reject(err: RoutingRejection): void;
+  timer: NodeJS.Timeout;
+}
+
+interface AppState {
+  app: RouterApp;
+  slots: Map<string, Slot>;
+  queue: Waiter[];
+}
+
+export interface Acquired {
+  slot: Slot;
+  /** ms spent waiting in the queue. */
+  queueMs: number;
+}
+
+export interface Dispatcher {
+  setTable(table: RoutingTable): void;
+  /** The app serving `hostname` (already normalised), if any. */
+  lookup(hostname: string): RouterApp | undefined;
+  /** A dyno for one request; waits in the app's queue when needed. Rejects with RoutingRejection. */
+  acquire(appId: string, opts?: { exclude?: ReadonlySet<string>; signal?: AbortSignal }): Promise<Acquired>;
+  /** Ends one request on `slot`; the first queued request may take its place. */
+  release(slot: Slot): void;
+  /** Keep `slot` out of the rotation for `ms` (its connect was refused or timed out). */
+  quarantine(slot: Slot, ms: number): void;
+  /** Whether an app has another routable dyno outside `exclude`. */
+  hasOther(appId: string, exclude: ReadonlySet<string>): boolean;
+  stats(appId: string): { queued: number; dynos: { name: string; outstanding: number; served: number }[] } | undefined;
+  close(): void;
+}
+
+export function createDispatcher(deps: { config: DispatcherConfig; random?: () => number; now?: () => number }): Dispatcher {
+  const { config } = deps;
+  const random = deps.random ?? Math.random;
+  const now = deps.now ?? Date.now;
+  const apps = new Map<string, AppState>();
+  let hosts = new Map<string, string>();
+
+  const slotKey = (appId: string, d: { name: string; host: string | null; port: number | null }) => `${appId}/${d.name}@${d.host}:${d.port}`;
+
+  function pick(state: AppState, exclude: ReadonlySet<string>): Slot | undefined {
+    const t = now();
+    const loads = [...state.slots.values()]
+      .filter((s) => !exclude.has(s.key))
+      .map((s) => ({ key: s.key, outstanding: s.outstanding, quarantined: s.quarantinedUntil > t }));
+    const key = pickDyno(loads, state.app.concurrency, random);
+    return key === undefined ? undefined : state.slots.get(key);
+  }
+
+  function take(slot: Slot): Slot {
+    slot.outstanding += 1;
+    slot.served += 1;
+    return slot;
+  }
+
+  function retire(slot: Slot): void {
+    slot.retired = true;
+    if (slot.outstanding === 0) slot.agent.destroy();
+  }
+
+  /** Hands freed capacity to queued requests, in order; fails them when the app can no longer serve. */
+  function drain(state: AppState): void {
+    while (state.queue.length > 0) {
+      const admission = admit(state.app);
+      if (admission.kind === 'reject') {
+        for (const w of state.queue.splice(0)) settle(w, () => w.reject(new RoutingRejection(admission.code)));
+        return;
+      }
+      if (admission.kind === 'wait-boot') return;
+      const head = state.queue[0];
+      const slot = pick(state, head.exclude);
+      if (!slot) {
+        if ([...state.slots.keys()].every((k) => head.exclude.has(k))) {
+          state.queue.shift();
+          settle(head, () => head.reject(new RoutingRejection('H21')));
+          continue;
+        }
+        return;
+      }
+      state.queue.shift();
+      settle(head, () => head.resolve(take(slot)));
+    }
+  }
+
+  function settle(w: Waiter, fn: () => void): void {
+    clearTimeout(w.timer);
+    fn();
+  }
+
+  return {
+    setTable(table) {
+      const nextHosts = new Map<string, string>();
+      const seen = new Set<string>();
+      for (const app of table.apps) {
+        seen.add(app.appId);
+        for (const h of app.hostnames) nextHosts.set(h.toLowerCase(), app.appId);
+        let state = apps.get(app.appId);
+        if (!state) apps.set(app.appId, (state = { app, slots: new Map(), queue: [] }));
+        state.app = app;
+        const keep = new Set<string>();
+        for (const d of app.dynos) {
+          if (!isRoutable(d)) continue;
+          const key = slotKey(app.appId, d);
+          keep.add(key);
+          if (!state.slots.has(key)) {
+            state.slots.set(key, {
+              key, appId: app.appId, name: d.name, host: d.host as string, port: d.port as number,
+              agent: new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' }),
+              outstanding: 0, served: 0, quarantinedUntil: 0, retired: false,
+            });
+          }
+        }
+        for (const [key, slot] of state.slots) {
+          if (keep.has(key)) continue;
+          state.slots.delete(key);
+          retire(slot);
+        }
+      }
+      for (const [appId, state] of apps) {
+        if (seen.has(appId)) continue;
+        apps.delete(appId);
+        for (const slot of state.slots.values()) retire(slot);
+        for (const w of state.queue.splice(0)) settle(w, () => w.reject(new RoutingRejection('H14')));
+      }
+      hosts = nextHosts;
+      for (const state of apps.values()) drain(state);
+    },
+
+    lookup(hostname) {
+      const appId = hosts.get(hostname);
+      return appId === undefined ? undefined : apps.get(appId)?.app;
+    },
+
+    acquire(appId, opts = {}) {
+      const state = apps.get(appId);
+      if (!state) return Promise.reject(new RoutingRejection('H14'));
+      const exclude = opts.exclude ?? new Set<string>();
+      const admission = admit(state.app);
+      if (admission.kind === 'reject') return Promise.reject(new RoutingRejection(admission.code));
+      if (admission.kind === 'route' && state.queue.length === 0) {
+        const slot = pick(state, exclude);
+        if (slot) return Promise.resolve({ slot: take(slot), queueMs: 0 });
+        if ([...state.slots.keys()].every((k) => exclude.has(k))) return Promise.reject(new RoutingRejection('H21'));
+      }
+      if (!canQueue(state.queue.length, config.routerQueueMax)) return Promise.reject(new RoutingRejection('H11'));
+      const enqueuedAt = now();
+      return new Promise<Acquired>((resolve, reject) => {
+        const booting = admission.kind === 'wait-boot';
+        const waiter: Waiter = {
+          exclude,
+          resolve: (slot) => resolve({ slot, queueMs: now() - enqueuedAt }),
+          reject,
+          timer: setTimeout(() => {
+            remove();
+            reject(new RoutingRejection(booting && !state.app.dynos.some(isRoutable) ? 'H20' : 'H12'));
+          }, booting ? config.routerBootTimeoutMs : config.routerTimeoutMs),
+        };
+        const remove = () => {
+          const i = state.queue.indexOf(waiter);
+          if (i >= 0) state.queue.splice(i, 1);
+        };
+        opts.signal?.addEventListener('abort', () => {
+          remove();
+          settle(waiter, () => reject(new RoutingRejection('H27')));
+        }, { once: true });
+        state.queue.push(waiter);
+      });
+    },
+
+    release(slot) {
+      slot.outstanding = Math.max(0, slot.outstanding - 1);
+      if (slot.retired) {
+        if (slot.outstanding === 0) slot.agent.destroy();
+        return;
+      }
+      const state = apps.get(slot.appId);
+      if (state) drain(state);
+    },
+
+    quarantine(slot, ms) {
+      slot.quarantinedUntil = now() + ms;
+    },
+
+    hasOther(appId, exclude) {
+      const state = apps.get(appId);
+      return state !== undefined && [...state.slots.keys()].some((k) => !exclude.has(k));
+    },
+
+    stats(appId) {
+      const state = apps.get(appId);
+      if (!state) return undefined;
+      return {
+        queued: state.queue.length,
+        dynos: [...state.slots.values()].map((s) => ({ name: s.name, outstanding: s.outstanding, served: s.served })),
+      };
+    },
+
+    close() {
+      for (const state of apps.values()) {
+        for (const slot of state.slots.values()) slot.agent.destroy();
+        for (const w of state.queue.splice(0)) settle(w, () => w.reject(new RoutingRejection('H99')));
+      }
+      apps.clear();
+      hosts = new Map();
+    },
+  };
+}

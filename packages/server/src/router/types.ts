@@ -1,0 +1,53 @@
+/**
+ * The routing table the API process publishes and the router process consumes (over SSE), and the
+ * records the router sends back (log lines and per-request metrics). Plain JSON: no Dates.
+ */
+import type { DynoState } from '../store/types.js';
+
+export interface RouterDyno {
+  /** `web.1` */
+  name: string;
+  state: DynoState;
+  host: string | null;
+  port: number | null;
+}
+
+export interface RouterApp {
+  appId: string;
+  name: string;
+  /** Lower-case hostnames without port: `<name>.<domain>` and custom domains. */
+  hostnames: string[];
+  maintenance: boolean;
+  /** Max outstanding requests per dyno (`SLIPWAY_DYNO_CONCURRENCY`); null = unlimited. */
+  concurrency: number | null;
+  /** Web dynos in every state (H10 crashed / H14 none / H20 booting are told apart from them). */
+  dynos: RouterDyno[];
+}
+
+export interface RoutingTable {
+  /** Increases with every rebuild in one API process (informational). */
+  version: number;
+  apps: RouterApp[];
+}
+
+/** One `heroku[router]` line for an app's log channel. */
+export interface RouterLogEntry {
+  appId: string;
+  line: { source: 'heroku'; dyno: 'router'; message: string; time?: string };
+}
+
+/** Per-request numbers for metrics and the autoscaler. */
+export interface RouterMetric {
+  appId: string;
+  /** Epoch ms when the router received the request. */
+  at: number;
+  dyno: string | null;
+  status: number;
+  code: string | null;
+  queueMs: number;
+  connectMs: number | null;
+  serviceMs: number | null;
+  bytes: number;
+}
+
+export const EMPTY_TABLE: RoutingTable = Object.freeze({ version: 0, apps: [] }) as RoutingTable;
