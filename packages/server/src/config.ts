@@ -81,11 +81,14 @@ const table = {
   logHistoryLines: { env: 'SLIPWAY_LOG_HISTORY_LINES', parse: int(1, 1_000_000), default: 1500, doc: 'Log lines kept per app.' },
   maxDrains: { env: 'SLIPWAY_MAX_DRAINS', parse: int(0, 100), default: 5, doc: 'Log drains per app.' },
   drainBufferLines: { env: 'SLIPWAY_DRAIN_BUFFER_LINES', parse: int(1), default: 10_000, doc: 'Lines buffered per drain before L10.' },
+  logRateLimit: { env: 'SLIPWAY_LOG_RATE_LIMIT', parse: int(1), default: 5_000, doc: 'Log lines per second per app (bursts of one second); excess is dropped and reported with L12.' },
 
   buildTimeoutMs: { env: 'SLIPWAY_BUILD_TIMEOUT_MS', parse: int(1), default: 15 * MIN, doc: 'Longest a build may run.' },
   slugMaxBytes: { env: 'SLIPWAY_SLUG_MAX_BYTES', parse: int(1), default: 500 * 1024 * 1024, doc: 'Largest slug accepted.' },
   slugRetainReleases: { env: 'SLIPWAY_SLUG_RETAIN_RELEASES', parse: int(1), default: 10, doc: 'Slugs of this many latest releases are kept.' },
   buildIsolation: { env: 'SLIPWAY_BUILD_ISOLATION', parse: oneOf('auto', 'runc', 'none'), default: 'auto', doc: 'Run builds in a runc container when possible.' },
+  runcBridge: { env: 'SLIPWAY_RUNC_BRIDGE', parse: nonEmpty, default: 'slipway0', doc: 'Linux bridge of the runc dynos\' private network.' },
+  runcSubnet: { env: 'SLIPWAY_RUNC_SUBNET', parse: nonEmpty, default: '10.213.0.0/16', doc: 'IPv4 subnet of the runc dynos\' bridge (the host takes the first address).' },
 
   apiRateLimit: { env: 'SLIPWAY_API_RATE_LIMIT', parse: int(0), default: 4500, doc: 'Request tokens per account (refilled ~75/min); 0 disables.' },
   routerProcess: { env: 'SLIPWAY_ROUTER_PROCESS', parse: bool, default: true, doc: 'Run the router in its own process.' },
