@@ -4,7 +4,7 @@
  */
 export function tokenFromAuthorization(header: string | undefined): string | undefined {
   if (!header) return undefined;
-  const m = /^\s*(\S+)\s+(.+?)\s*$/.exec(header);
+  const m = /^\s*(\S+)\s+(\S+)\s*$/.exec(header);
   if (!m) return undefined;
   const scheme = m[1].toLowerCase();
   const value = m[2];
