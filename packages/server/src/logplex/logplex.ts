@@ -227,6 +227,7 @@ export function createLogplex(deps: LogplexDeps): LogplexService {
     async start() {
       for (const [appId, entries] of await writer.load()) {
         const ch = channel(appId);
+        ch.ring = new Ring(capacity);
         for (const e of entries) ch.ring.push(revive(e));
         ch.seq = ch.ring.last()?.seq ?? 0;
       }
