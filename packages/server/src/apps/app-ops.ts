@@ -25,9 +25,9 @@ export function defaultHostname(appName: string, domain: string): string {
   return `${appName}.${domain}`;
 }
 
+/** Two creates racing for one name: the store reports the loser as a duplicate. */
 function isUniqueViolation(err: unknown): boolean {
-  const text = `${(err as { code?: string })?.code ?? ''} ${(err as Error)?.message ?? ''}`;
-  return /unique|duplicate|23505|SQLITE_CONSTRAINT/i.test(text);
+  return (err as Error)?.name === 'DuplicateError' || (err instanceof SlipwayError && err.code === 'name_taken');
 }
 
 export function appOps(ctx: ServiceContext) {
