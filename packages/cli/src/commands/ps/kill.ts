@@ -1,0 +1,3 @@
+import { stopCommand } from './stop.js';
+
+export default stopCommand('kill');

@@ -1,0 +1,114 @@
+/**
+ * Every command, by id (`ps:scale` lives in `commands/ps/scale.ts`). A static list, so the CLI
+ * works the same from source (tsx) and built; registry.test.ts checks it matches the files.
+ */
+import type { Command } from './framework/command.js';
+import accessAddCmd from './commands/access/add.js';
+import accessCmd from './commands/access/index.js';
+import accessRemoveCmd from './commands/access/remove.js';
+import appsCreateCmd from './commands/apps/create.js';
+import appsDestroyCmd from './commands/apps/destroy.js';
+import appsCmd from './commands/apps/index.js';
+import appsInfoCmd from './commands/apps/info.js';
+import appsRenameCmd from './commands/apps/rename.js';
+import authTokenCmd from './commands/auth/token.js';
+import authWhoamiCmd from './commands/auth/whoami.js';
+import buildpacksAddCmd from './commands/buildpacks/add.js';
+import buildpacksClearCmd from './commands/buildpacks/clear.js';
+import buildpacksCmd from './commands/buildpacks/index.js';
+import buildpacksSetCmd from './commands/buildpacks/set.js';
+import buildsCreateCmd from './commands/builds/create.js';
+import buildsCmd from './commands/builds/index.js';
+import configGetCmd from './commands/config/get.js';
+import configCmd from './commands/config/index.js';
+import configSetCmd from './commands/config/set.js';
+import configUnsetCmd from './commands/config/unset.js';
+import domainsAddCmd from './commands/domains/add.js';
+import domainsCmd from './commands/domains/index.js';
+import domainsRemoveCmd from './commands/domains/remove.js';
+import drainsAddCmd from './commands/drains/add.js';
+import drainsCmd from './commands/drains/index.js';
+import drainsRemoveCmd from './commands/drains/remove.js';
+import gitCredentialsCmd from './commands/git/credentials.js';
+import gitRemoteCmd from './commands/git/remote.js';
+import loginCmd from './commands/login.js';
+import logoutCmd from './commands/logout.js';
+import logsCmd from './commands/logs.js';
+import maintenanceCmd from './commands/maintenance/index.js';
+import maintenanceOffCmd from './commands/maintenance/off.js';
+import maintenanceOnCmd from './commands/maintenance/on.js';
+import psCmd from './commands/ps/index.js';
+import psKillCmd from './commands/ps/kill.js';
+import psRestartCmd from './commands/ps/restart.js';
+import psScaleCmd from './commands/ps/scale.js';
+import psStopCmd from './commands/ps/stop.js';
+import psTypeCmd from './commands/ps/type.js';
+import releasesCmd from './commands/releases/index.js';
+import releasesInfoCmd from './commands/releases/info.js';
+import rollbackCmd from './commands/rollback.js';
+import runDetachedCmd from './commands/run/detached.js';
+import runCmd from './commands/run/index.js';
+import serverCmd from './commands/server.js';
+import usersAddCmd from './commands/users/add.js';
+
+export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
+  ['access:add', accessAddCmd],
+  ['access', accessCmd],
+  ['access:remove', accessRemoveCmd],
+  ['apps:create', appsCreateCmd],
+  ['apps:destroy', appsDestroyCmd],
+  ['apps', appsCmd],
+  ['apps:info', appsInfoCmd],
+  ['apps:rename', appsRenameCmd],
+  ['auth:token', authTokenCmd],
+  ['auth:whoami', authWhoamiCmd],
+  ['buildpacks:add', buildpacksAddCmd],
+  ['buildpacks:clear', buildpacksClearCmd],
+  ['buildpacks', buildpacksCmd],
+  ['buildpacks:set', buildpacksSetCmd],
+  ['builds:create', buildsCreateCmd],
+  ['builds', buildsCmd],
+  ['config:get', configGetCmd],
+  ['config', configCmd],
+  ['config:set', configSetCmd],
+  ['config:unset', configUnsetCmd],
+  ['domains:add', domainsAddCmd],
+  ['domains', domainsCmd],
+  ['domains:remove', domainsRemoveCmd],
+  ['drains:add', drainsAddCmd],
+  ['drains', drainsCmd],
+  ['drains:remove', drainsRemoveCmd],
+  ['git:credentials', gitCredentialsCmd],
+  ['git:remote', gitRemoteCmd],
+  ['login', loginCmd],
+  ['logout', logoutCmd],
+  ['logs', logsCmd],
+  ['maintenance', maintenanceCmd],
+  ['maintenance:off', maintenanceOffCmd],
+  ['maintenance:on', maintenanceOnCmd],
+  ['ps', psCmd],
+  ['ps:kill', psKillCmd],
+  ['ps:restart', psRestartCmd],
+  ['ps:scale', psScaleCmd],
+  ['ps:stop', psStopCmd],
+  ['ps:type', psTypeCmd],
+  ['releases', releasesCmd],
+  ['releases:info', releasesInfoCmd],
+  ['rollback', rollbackCmd],
+  ['run:detached', runDetachedCmd],
+  ['run', runCmd],
+  ['server', serverCmd],
+  ['users:add', usersAddCmd],
+]);
+
+const ALIASES: ReadonlyMap<string, string> = new Map(
+  [...COMMANDS].flatMap(([id, c]) => (c.aliases ?? []).map((alias) => [alias, id] as [string, string])),
+);
+
+/** The command for an id or alias. */
+export function findCommand(name: string | undefined): { id: string; command: Command } | undefined {
+  if (!name) return undefined;
+  const id = COMMANDS.has(name) ? name : ALIASES.get(name);
+  const command = id ? COMMANDS.get(id) : undefined;
+  return id && command ? { id, command } : undefined;
+}
