@@ -72,7 +72,7 @@ export function appRoutes(deps: RouteDeps): Route[] {
         const app = await loadApp(deps, ctx);
         const input = await body(ctx, UpdateApp);
         const stack = typeof input.build_stack === 'object' ? input.build_stack.name : input.build_stack;
-        if (stack !== undefined && stack !== config.stack) throw new InvalidParamsError(`Stack ${stack} is not available; this platform runs ${config.stack}.`, 'build_stack');
+        if (stack !== undefined && stack !== config.stack) throw new InvalidParamsError(`Invalid build_stack: stack ${stack} is not available; this platform runs ${config.stack}.`, 'build_stack');
         const updated = await apps.update(ctx.user, app, { name: input.name, maintenance: input.maintenance, stack });
         return { body: await present(updated) };
       },
