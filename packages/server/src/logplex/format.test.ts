@@ -37,7 +37,7 @@ test('filters: source app|heroku, dyno web matches web.N, web.1 only itself', ()
   assert.ok(!matchesFilter({ source: 'app', dyno: 'web.12' }, { dyno: 'web.1' }));
   assert.ok(!matchesFilter({ source: 'app', dyno: 'webhook.1' }, { dyno: 'web' }));
   assert.ok(matchesFilter(router, { source: 'heroku', dyno: 'router' }));
-  assert.deepEqual(filterFrom({ source: 'app', dyno: 'web.1', lines: 5 }), { source: 'app', dyno: 'web.1' });
+  assert.deepEqual(filterFrom({ source: 'app', dyno: 'web.1' }), { source: 'app', dyno: 'web.1' });
   assert.deepEqual(filterFrom({ dyno_name: 'worker.2' }), { dyno: 'worker.2' });
   assert.deepEqual(filterFrom({ source: 'nope' }), {});
 });

@@ -6,7 +6,7 @@ import { testConfig } from '../config.js';
 import { createEventBus } from '../events/index.js';
 import { silentLogger } from '../log/index.js';
 import { createLogplex } from './logplex.js';
-import { aLogplex, anApp, aStore, tempDir, waitFor } from './test-kit.js';
+import { aLogplex, aStore, tempDir, waitFor } from './test-kit.js';
 
 const TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00 /;
 
