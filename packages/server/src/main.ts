@@ -5,9 +5,18 @@
  * stopped in reverse order. Network listeners start last, so nothing is served before the parts it
  * needs are up. Only this file knows concrete classes.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, ConfigError, type Config } from './config.js';
+import type { AddressInfo } from 'node:net';
+import { createApi } from './api/index.js';
+import { logRoutes } from './api/routes/log-sessions.js';
+import { createAppService } from './apps/index.js';
+import { bootstrapAdmin } from './auth/index.js';
+import { apiBaseUrl, loadConfig, ConfigError, type Config } from './config.js';
+import { createEventBus } from './events/index.js';
 import { createLogger, type Logger } from './log/index.js';
+import { createLogplex } from './logplex/index.js';
+import { createStore } from './store/index.js';
 
 export interface Part {
   name: string;
@@ -16,7 +25,14 @@ export interface Part {
 
 export interface Platform {
   config: Config;
+  /** Where the API actually listens (the real port when SLIPWAY_API_PORT=0). */
+  apiUrl?: string;
   stop(): Promise<void>;
+}
+
+/** User-facing startup lines (stdout): where things listen and how to get the admin token. */
+function announce(line: string): void {
+  process.stdout.write(line + '\n');
 }
 
 export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
@@ -26,23 +42,55 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     logger.info('part.started', { part: part.name });
     return part;
   };
-  void own;
-  // The parts, in start order, are added here as their rooms land:
-  // store → events → logplex → dyno manager → builder → API listener → router process.
+  // The parts, in start order: store → events → logplex → dyno manager → builder → API listener
+  // → router process. A failure part-way stops what already started.
+  let apiUrl: string | undefined;
+  try {
+    const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: logger.child({ part: 'store' }) });
+    own({ name: 'store', stop: () => store.close() });
+    const events = createEventBus((err, name) => logger.error('events.listener_failed', { event: name, error: String(err) }));
+    const logplex = createLogplex({ config, store, events, logger: logger.child({ part: 'logplex' }) });
+    await logplex.start();
+    own({ name: 'logplex', stop: () => logplex.stop() });
+    const apps = createAppService({ store, events, logs: logplex, config, logger: logger.child({ part: 'apps' }) });
+    const admin = await bootstrapAdmin({ store, config, logger });
+
+    // Listeners last.
+    const api = createApi({
+      config, store, events, logs: logplex, apps, logger: logger.child({ part: 'api' }),
+      extraRoutes: [...logRoutes({ apps, logplex, config })],
+    });
+    const server = await api.listen(config.apiPort, config.listenHost);
+    own({ name: 'api', stop: () => api.close() });
+    const port = (server.address() as AddressInfo).port;
+    apiUrl = config.apiPort === port ? apiBaseUrl(config) : `http://localhost:${port}`;
+    announce(`Slipway API and git listening on ${apiUrl}`);
+    announce(`Router serves apps at http://<app>.${config.domain}:${config.routerPort}/`);
+    if (admin.token) announce(`Admin token for ${admin.admin.email} (shown once, saved to ${admin.tokenFile}): ${admin.token}`);
+    else if (config.adminToken !== '') announce(`Admin token for ${admin.admin.email}: the value of SLIPWAY_ADMIN_TOKEN`);
+    else if (existsSync(admin.tokenFile)) announce(`Admin token for ${admin.admin.email} is saved in ${admin.tokenFile}`);
+    announce(`Use it with: HEROKU_HOST=${apiUrl} HEROKU_API_KEY=<token> heroku apps`);
+  } catch (err) {
+    await stopParts(parts, logger);
+    throw err;
+  }
 
   return {
     config,
-    async stop() {
-      for (const part of parts.reverse()) {
-        try {
-          await part.stop();
-          logger.info('part.stopped', { part: part.name });
-        } catch (err) {
-          logger.error('part.stop_failed', { part: part.name, error: String(err) });
-        }
-      }
-    },
+    apiUrl,
+    stop: () => stopParts(parts, logger),
   };
+}
+
+async function stopParts(parts: Part[], logger: Logger): Promise<void> {
+  for (const part of parts.splice(0).reverse()) {
+    try {
+      await part.stop();
+      logger.info('part.stopped', { part: part.name });
+    } catch (err) {
+      logger.error('part.stop_failed', { part: part.name, error: String(err) });
+    }
+  }
 }
 
 export async function main(): Promise<void> {
