@@ -1,0 +1,367 @@
+/**
+ * The `runc` runtime driver: every dyno an OCI container (isolation/ builds the spec), started
+ * detached under Debian's `conmon`, which holds its stdio in a log file and writes its exit
+ * status to a file; so dynos outlive the manager and `recover` re-attaches (tail from the recorded
+ * offset, watch the exit file). Per start: a bundle with a fresh overlay upper layer over the
+ * release's slug, unpacked once (ephemeral filesystem); a network namespace on the bridge with its
+ * own IP; `/etc/hosts` naming the app's other dynos `<dyno>.<app>.internal`. When the dyno ends
+ * the container, bundle, overlay dirs, cgroup, netns, veth and IP lease are all removed.
+ *
+ * PID 1 in the container is a small `sh` that sources `.profile.d/*.sh` and `.profile`, runs the
+ * command as its child and forwards SIGTERM (a process that is PID 1 of a namespace would ignore
+ * signals it has no handler for); `stop` signals every process anyway (`runc kill --all`).
+ */
+import { randomBytes } from 'node:crypto';
+import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Logger } from '../log/index.js';
+import {
+  attachContainer, buildOciSpec, createCgroupReader, createLogTailer, createRunc, createUnderConmon, detachContainer,
+  detectCgroupVersion, dynoIpRange, DYNO_USER, ensureBridge, hostNameservers, ipToString, parseCidr, prepareRootfs,
+  probeHostEntries, readExitFile, rewriteHosts, writeEtc,
+  type BridgeNetwork, type CgroupReader, type HostsEntry, type LogTailer,
+} from '../isolation/index.js';
+import type { DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
+import {
+  allMetas, createLowerCache, dynoDir, ensureLayout, leaseIp, readMeta, readNumberFile, readTextFile, releaseIp,
+  runcLayout, writeMeta, type DynoMeta,
+} from './runc-driver-disk.js';
+
+export interface RuncDriverOptions {
+  config: Config;
+  logger: Logger;
+  dataDir: string;
+  /** Overrides of config.runcBridge / config.runcSubnet (tests use their own bridge). */
+  network?: { bridge: string; subnet: string };
+  /** How often attached dynos' logs and exit files are read (default 100 ms). */
+  pollMs?: number;
+  runcBinary?: string;
+  conmonBinary?: string;
+}
+
+export interface RuncRef {
+  id: string;
+  dir: string;
+  appId: string;
+  name: string;
+  ip: string | null;
+  [key: string]: unknown;
+}
+
+/** The port web dynos bind inside their own network namespace. */
+export const DYNO_PORT = 5000;
+
+const INIT =
+  'for f in "$HOME"/.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done; ' +
+  '[ -r "$HOME/.profile" ] && . "$HOME/.profile"; ' +
+  '/bin/sh -c "$1" <&0 & p=$!; ' +
+  "trap 'kill -TERM $p 2>/dev/null' TERM; trap 'kill -INT $p 2>/dev/null' INT; " +
+  'while :; do wait $p; s=$?; kill -0 $p 2>/dev/null || exit $s; done';
+
+interface Attached {
+  meta: DynoMeta;
+  dir: string;
+  events: DynoEvents;
+  tailer: LogTailer;
+  timer: NodeJS.Timeout;
+  savedOffset: number;
+  finishing: boolean;
+  exited: Promise<DynoExit>;
+  resolveExited: (e: DynoExit) => void;
+}
+
+export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
+  const log = opts.logger.child({ driver: 'runc' });
+  const layout = runcLayout(opts.dataDir);
+  const runc = createRunc({ stateDir: layout.state, binary: opts.runcBinary });
+  const net: BridgeNetwork = {
+    bridge: opts.network?.bridge ?? opts.config.runcBridge,
+    subnet: parseCidr(opts.network?.subnet ?? opts.config.runcSubnet),
+    routerPort: opts.config.routerPort,
+  };
+  const pollMs = opts.pollMs ?? 100;
+  const user = DYNO_USER;
+  const lowers = createLowerCache(layout, user);
+  const attached = new Map<string, Attached>();
+  let closed = false;
+
+  let readyP: Promise<{ cgroups: CgroupReader }> | undefined;
+  const ready = () => (readyP ??= (async () => {
+    await ensureLayout(layout);
+    await ensureBridge(net);
+    const v = await detectCgroupVersion();
+    if (v === null) throw new Error('no cgroup filesystem mounted at /sys/fs/cgroup');
+    return { cgroups: createCgroupReader(v) };
+  })());
+
+  const paths = (dir: string, id: string) => ({
+    bundle: dir,
+    logPath: path.join(dir, 'ctr.log'),
+    exitDir: path.join(dir, 'exit'),
+    pidFile: path.join(dir, 'ctr.pid'),
+    conmonPidFile: path.join(dir, 'conmon.pid'),
+    socketDir: layout.sockets,
+    offsetFile: path.join(dir, 'log.offset'),
+    signalFile: path.join(dir, 'signal'),
+    exitFile: path.join(dir, 'exit', id),
+  });
+
+  const refOf = (m: DynoMeta): RuncRef => ({ id: m.id, dir: dynoDir(layout, m.id), appId: m.appId, name: m.name, ip: m.ip });
+
+  /** `/etc/hosts` of every dyno of the app: each running dyno as `<dyno>.<app>.internal`. */
+  const refreshHosts = async (appId: string): Promise<void> => {
+    const metas = (await allMetas(layout)).filter((m) => m.appId === appId);
+    const entries: HostsEntry[] = metas.filter((m) => m.ip !== null).map((m) => ({ ip: m.ip as string, names: [`${m.name}.${m.appName}.internal`] }));
+    for (const m of metas) {
+      await rewriteHosts(path.join(dynoDir(layout, m.id), 'etc'), m.name, entries).catch(() => {});
+    }
+  };
+
+  /** Removes everything a dyno owns. Idempotent; called once it has exited (or failed to start). */
+  const cleanup = async (meta: DynoMeta): Promise<void> => {
+    const dir = dynoDir(layout, meta.id);
+    await runc.delete(meta.id, true).catch((err) => log.warn('runc.delete_failed', { id: meta.id, error: String(err) }));
+    if (meta.netns !== null && meta.ip !== null) {
+      await detachContainer(net, { containerId: meta.id, netns: meta.netns, ip: meta.ip, appId: meta.appId }).catch(() => {});
+    }
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    if (meta.ip !== null) await releaseIp(layout, meta.ip, meta.id);
+    await refreshHosts(meta.appId).catch(() => {});
+    const inUse = new Set((await allMetas(layout)).map((m) => m.lowerKey));
+    await lowers.gc(inUse).catch(() => {});
+  };
+
+  const exitOf = async (meta: DynoMeta, code: number | null, cgroups: CgroupReader): Promise<DynoExit> => {
+    const p = paths(dynoDir(layout, meta.id), meta.id);
+    const oomKilled = ((await cgroups.oomKills(meta.cgroupsPath)) ?? 0) > 0;
+    const sent = await readTextFile(p.signalFile);
+    if (code !== null && code > 128 && code < 128 + 65) {
+      const sig = signalName(code - 128);
+      if (sig !== undefined && (sig === sent || (sig === 'SIGKILL' && (oomKilled || sent !== null)))) {
+        return { code: null, signal: sig, ...(oomKilled ? { oomKilled } : {}) };
+      }
+    }
+    return { code, signal: null, ...(oomKilled ? { oomKilled } : {}) };
+  };
+
+  const watch = (meta: DynoMeta, events: DynoEvents, offset: number, cgroups: CgroupReader): Attached => {
+    const dir = dynoDir(layout, meta.id);
+    const p = paths(dir, meta.id);
+    let resolveExited!: (e: DynoExit) => void;
+    const exited = new Promise<DynoExit>((r) => (resolveExited = r));
+    const a: Attached = {
+      meta, dir, events, savedOffset: offset, finishing: false, exited, resolveExited,
+      tailer: createLogTailer(p.logPath, offset, (stream, line) => a.events.onLine(stream, line)),
+      timer: setInterval(() => void tick(), pollMs),
+    };
+    let busy = false;
+    const tick = async () => {
+      if (busy || a.finishing) return;
+      busy = true;
+      try {
+        const off = await a.tailer.poll();
+        if (off !== a.savedOffset) {
+          a.savedOffset = off;
+          await writeFile(p.offsetFile, String(off)).catch(() => {});
+        }
+        const code = await readExitFile(p.exitDir, meta.id);
+        if (code !== null) await finish(code);
+      } catch (err) {
+        log.warn('dyno.watch_failed', { id: meta.id, error: String(err) });
+      } finally {
+        busy = false;
+      }
+    };
+    const finish = async (code: number) => {
+      if (a.finishing) return;
+      a.finishing = true;
+      clearInterval(a.timer);
+      await a.tailer.poll().catch(() => 0);
+      a.tailer.end();
+      const exit = await exitOf(meta, code, cgroups);
+      await cleanup(meta);
+      attached.delete(meta.id);
+      log.info('dyno.exited', { id: meta.id, code: exit.code, signal: exit.signal, oom: exit.oomKilled ?? false });
+      a.events.onExit(exit);
+      a.resolveExited(exit);
+    };
+    attached.set(meta.id, a);
+    return a;
+  };
+
+  const isAlive = async (id: string): Promise<boolean> => {
+    const p = paths(dynoDir(layout, id), id);
+    if ((await readExitFile(p.exitDir, id)) !== null) return false;
+    const st = await runc.state(id);
+    return st !== null && (st.status === 'running' || st.status === 'created' || st.status === 'paused');
+  };
+
+  const waitGone = async (id: string, ms: number): Promise<boolean> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (!(await isAlive(id))) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+    }
+  };
+
+  return {
+    name: 'runc',
+    capabilities: { isolation: 'container', survivesManagerRestart: true, memoryLimit: true },
+
+    async start(spec: DynoSpec, events: DynoEvents): Promise<DynoHandle> {
+      if (closed) throw new Error('the runc driver is closed');
+      const { cgroups } = await ready();
+      const id = `${safe(spec.appName)}.${safe(spec.name)}.${randomBytes(4).toString('hex')}`;
+      const dir = dynoDir(layout, id);
+      const p = paths(dir, id);
+      const lower = await lowers.get(spec.slugPath);
+      const meta: DynoMeta = {
+        id, appId: spec.appId, appName: spec.appName, name: spec.name, ip: null, netns: null,
+        cgroupsPath: `/slipway/${id}`, lowerKey: lower.key, startedAt: new Date().toISOString(),
+      };
+      await mkdir(dir, { recursive: true, mode: 0o711 });
+      try {
+        for (const d of ['upper', 'work', 'exit']) await mkdir(path.join(dir, d));
+        await chown(path.join(dir, 'upper'), user.uid, user.gid);
+        meta.ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id);
+        meta.netns = id;
+        await writeMeta(dir, meta);
+        const att = await attachContainer(net, { containerId: id, netns: id, ip: meta.ip, appId: spec.appId });
+        const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
+        const hostEntries = await probeHostEntries();
+        await prepareRootfs(path.join(dir, 'rootfs'), hostEntries);
+        const etcBinds = await writeEtc(path.join(dir, 'etc'), {
+          hostname: spec.name,
+          user: { uid: user.uid, gid: user.gid, name: user.name, home: '/app' },
+          hosts: peers.map((m) => ({ ip: m.ip as string, names: [`${m.name}.${m.appName}.internal`] })),
+          nameservers: await hostNameservers(),
+        });
+        const env: Record<string, string> = { PATH: '/app/bin:/usr/local/bin:/usr/bin:/bin', ...spec.env, HOME: '/app', DYNO: spec.name };
+        if (spec.needsPort) env.PORT = String(DYNO_PORT);
+        const memoryBytes = spec.size.memoryMb * 1024 * 1024;
+        const oci = buildOciSpec({
+          hostname: spec.name,
+          args: ['/bin/sh', '-c', INIT, 'dyno', spec.command],
+          env,
+          cwd: '/app',
+          user,
+          rootfs: path.join(dir, 'rootfs'),
+          hostEntries,
+          etcDir: path.join(dir, 'etc'),
+          binds: etcBinds,
+          app: { kind: 'overlay', lowerDir: lower.dir, upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work') },
+          tmpfsBytes: Math.min(memoryBytes, 1024 * 1024 * 1024),
+          // Heroku's R15: the kernel kills at twice the quota; the manager logs R14 past the quota.
+          limits: { memoryBytes: 2 * memoryBytes, memoryReservationBytes: memoryBytes, cpuShares: spec.size.cpuShares, pids: spec.size.pids },
+          cgroupsPath: meta.cgroupsPath,
+          network: { kind: 'netns', path: att.netnsPath },
+          arch: process.arch,
+        });
+        await writeFile(path.join(dir, 'config.json'), JSON.stringify(oci));
+        await createUnderConmon({ runc, id, paths: p, conmon: opts.conmonBinary });
+        await runc.start(id);
+      } catch (err) {
+        log.error('dyno.start_failed', { id, error: String(err) });
+        await cleanup(meta);
+        throw err;
+      }
+      watch(meta, events, 0, cgroups);
+      await refreshHosts(spec.appId);
+      log.info('dyno.started', { id, app: spec.appName, dyno: spec.name, ip: meta.ip });
+      return { ref: refOf(meta), host: spec.needsPort ? meta.ip : null, port: spec.needsPort ? DYNO_PORT : null };
+    },
+
+    async stop(handle, { graceMs, signal = 'SIGTERM' }) {
+      const ref = handle.ref as RuncRef;
+      const a = attached.get(ref.id);
+      const meta = a?.meta ?? (await readMeta(ref.dir));
+      if (!meta) return { killed: false };
+      const p = paths(dynoDir(layout, meta.id), meta.id);
+      let killed = false;
+      if (await isAlive(meta.id)) {
+        await writeFile(p.signalFile, signal).catch(() => {});
+        await runc.kill(meta.id, signal, true);
+        if (!(await waitGone(meta.id, graceMs))) {
+          await writeFile(p.signalFile, 'SIGKILL').catch(() => {});
+          killed = await runc.kill(meta.id, 'SIGKILL', true);
+          await waitGone(meta.id, 10_000);
+        }
+      }
+      if (a) await a.exited;
+      else if (!attached.has(meta.id)) await cleanup(meta);
+      return { killed };
+    },
+
+    async inspect(handle) {
+      const ref = handle.ref as RuncRef;
+      if (typeof ref.id !== 'string') return { running: false };
+      return { running: await isAlive(ref.id) };
+    },
+
+    async usage(handle): Promise<DynoUsage | undefined> {
+      const ref = handle.ref as RuncRef;
+      const meta = attached.get(ref.id)?.meta ?? (await readMeta(ref.dir));
+      if (!meta) return undefined;
+      const { cgroups } = await ready();
+      return cgroups.usage(meta.cgroupsPath);
+    },
+
+    async recover(handle, events) {
+      const ref = handle.ref as RuncRef;
+      const a = attached.get(ref.id);
+      if (a) {
+        a.events = events;
+        return true;
+      }
+      if (typeof ref.id !== 'string' || typeof ref.dir !== 'string') return false;
+      const meta = await readMeta(ref.dir);
+      if (!meta) return false;
+      const { cgroups } = await ready();
+      const p = paths(ref.dir, meta.id);
+      const offset = await readNumberFile(p.offsetFile);
+      if (!(await isAlive(meta.id))) {
+        // It ended while no manager watched: hand over its last lines, then clean up.
+        const t = createLogTailer(p.logPath, offset, (s, l) => events.onLine(s, l));
+        await t.poll().catch(() => 0);
+        t.end();
+        await cleanup(meta);
+        return false;
+      }
+      watch(meta, events, offset, cgroups);
+      log.info('dyno.recovered', { id: meta.id, offset });
+      return true;
+    },
+
+    async list() {
+      await ensureLayout(layout);
+      const out: Record<string, unknown>[] = [];
+      for (const m of await allMetas(layout)) {
+        if (attached.get(m.id)?.finishing) continue;
+        if (await isAlive(m.id)) out.push(refOf(m));
+      }
+      return out;
+    },
+
+    async close() {
+      closed = true;
+      for (const a of attached.values()) clearInterval(a.timer);
+      attached.clear();
+    },
+  };
+}
+
+function safe(s: string): string {
+  return s.replace(/[^a-zA-Z0-9_-]/g, '-').slice(0, 40) || 'x';
+}
+
+function signalName(n: number): NodeJS.Signals | undefined {
+  for (const [name, num] of Object.entries(osConstants.signals)) if (num === n) return name as NodeJS.Signals;
+  return undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,126 @@
+/**
+ * Reading a container's cgroup on cgroup v1 (and hybrid) hosts and on cgroup v2 (unified) hosts:
+ * memory in use (without reclaimable page cache, as `docker stats` counts it), cumulative CPU
+ * time, and how many times the kernel OOM-killed inside it. Parsing is pure; reading is a thin layer.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export type CgroupVersion = 1 | 2;
+
+export interface CgroupUsage {
+  memoryBytes: number;
+  cpuMicros: number;
+}
+
+export const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** From /proc/self/mountinfo: v2 when `/sys/fs/cgroup` itself is a cgroup2 mount; v1 when v1 controllers are mounted; null when none. */
+export function cgroupVersionFromMountinfo(mountinfo: string): CgroupVersion | null {
+  let v1 = false;
+  for (const line of mountinfo.split('\n')) {
+    const [pre, post] = line.split(' - ');
+    if (!pre || !post) continue;
+    const mountPoint = pre.split(' ')[4];
+    const fstype = post.split(' ')[0];
+    if (mountPoint === CGROUP_ROOT && fstype === 'cgroup2') return 2;
+    if (fstype === 'cgroup' && mountPoint?.startsWith(CGROUP_ROOT + '/')) v1 = true;
+  }
+  return v1 ? 1 : null;
+}
+
+export async function detectCgroupVersion(): Promise<CgroupVersion | null> {
+  try {
+    return cgroupVersionFromMountinfo(await readFile('/proc/self/mountinfo', 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** `key value` lines (memory.stat, cpu.stat, memory.events, memory.oom_control) into a map. */
+export function parseFlatKeyed(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const [k, v] = line.trim().split(/\s+/);
+    if (k && v !== undefined && /^\d+$/.test(v)) out[k] = Number(v);
+  }
+  return out;
+}
+
+/** Memory in use = usage minus inactive file cache (v1: total_inactive_file; v2: inactive_file). */
+export function workingSet(usage: number, stat: Record<string, number>): number {
+  const inactive = stat.total_inactive_file ?? stat.inactive_file ?? 0;
+  return Math.max(0, usage - inactive);
+}
+
+async function readText(p: string): Promise<string | undefined> {
+  try {
+    return await readFile(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function readNumber(p: string): Promise<number | undefined> {
+  const t = await readText(p);
+  if (t === undefined) return undefined;
+  const n = Number(t.trim());
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export interface CgroupReader {
+  readonly version: CgroupVersion;
+  usage(cgroupsPath: string): Promise<CgroupUsage | undefined>;
+  /** Number of OOM kills inside the cgroup so far (0 when none; undefined when the cgroup is gone). */
+  oomKills(cgroupsPath: string): Promise<number | undefined>;
+  /** Does the cgroup directory still exist (any controller)? */
+  exists(cgroupsPath: string): Promise<boolean>;
+}
+
+export function createCgroupReader(version: CgroupVersion, root = CGROUP_ROOT): CgroupReader {
+  const rel = (p: string) => p.replace(/^\/+/, '');
+  if (version === 2) {
+    const dir = (p: string) => path.join(root, rel(p));
+    return {
+      version,
+      async usage(p) {
+        const current = await readNumber(path.join(dir(p), 'memory.current'));
+        if (current === undefined) return undefined;
+        const stat = parseFlatKeyed((await readText(path.join(dir(p), 'memory.stat'))) ?? '');
+        const cpu = parseFlatKeyed((await readText(path.join(dir(p), 'cpu.stat'))) ?? '');
+        return { memoryBytes: workingSet(current, stat), cpuMicros: cpu.usage_usec ?? 0 };
+      },
+      async oomKills(p) {
+        const events = await readText(path.join(dir(p), 'memory.events'));
+        if (events === undefined) return undefined;
+        return parseFlatKeyed(events).oom_kill ?? 0;
+      },
+      async exists(p) {
+        return (await readText(path.join(dir(p), 'cgroup.procs'))) !== undefined;
+      },
+    };
+  }
+  const mem = (p: string) => path.join(root, 'memory', rel(p));
+  return {
+    version,
+    async usage(p) {
+      const usage = await readNumber(path.join(mem(p), 'memory.usage_in_bytes'));
+      if (usage === undefined) return undefined;
+      const stat = parseFlatKeyed((await readText(path.join(mem(p), 'memory.stat'))) ?? '');
+      const cpuNanos = (await readNumber(path.join(root, 'cpuacct', rel(p), 'cpuacct.usage'))) ??
+        (await readNumber(path.join(root, 'cpu,cpuacct', rel(p), 'cpuacct.usage'))) ?? 0;
+      return { memoryBytes: workingSet(usage, stat), cpuMicros: Math.floor(cpuNanos / 1000) };
+    },
+    async oomKills(p) {
+      const ctl = await readText(path.join(mem(p), 'memory.oom_control'));
+      if (ctl === undefined) return undefined;
+      const parsed = parseFlatKeyed(ctl);
+      if (parsed.oom_kill !== undefined) return parsed.oom_kill;
+      // Kernels before 4.13 have no oom_kill counter: hitting the limit is the best signal.
+      return (await readNumber(path.join(mem(p), 'memory.failcnt'))) ?? 0;
+    },
+    async exists(p) {
+      return (await readText(path.join(mem(p), 'cgroup.procs'))) !== undefined;
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * Container isolation primitives shared by the runc dyno driver and the builder: OCI spec
+ * generation, the runc CLI, conmon supervision, cgroup v1/v2 readers, the bridge network, and a
+ * one-shot isolated run. This file is the room's only door.
+ */
+export { buildOciSpec, DYNO_USER, MASKED_PATHS, READONLY_PATHS, STACK_ENTRIES } from './oci-spec.js';
+export type { AppMount, BindMount, ContainerLimits, ContainerSpecInput, ContainerUser, HostEntry, NetworkMode, OciSpec } from './oci-spec.js';
+export { dynoSeccompProfile, BLOCKED_SYSCALLS } from './seccomp.js';
+export { etcFiles, hostsFile, hostNameservers, prepareRootfs, probeHostEntries, rewriteHosts, usableNameservers, writeEtc } from './rootfs.js';
+export type { EtcInput, HostsEntry } from './rootfs.js';
+export { assertContainerId, createRunc, parseRuncStats } from './runc.js';
+export type { Runc, RuncContainerState, RuncStats } from './runc.js';
+export { createLogTailer, createUnderConmon, parseK8sLogLine, readExitFile } from './conmon.js';
+export type { ConmonPaths, LogTailer } from './conmon.js';
+export { cgroupVersionFromMountinfo, createCgroupReader, detectCgroupVersion, parseFlatKeyed } from './cgroups.js';
+export type { CgroupReader, CgroupUsage, CgroupVersion } from './cgroups.js';
+export {
+  appChain, attachContainer, attachPlan, bridgeRules, chainNames, cidrString, detachContainer, dynoIpRange,
+  ensureBridge, gatewayIp, ipToString, parseCidr, removeBridge, vethNames,
+} from './network.js';
+export type { Attachment, BridgeNetwork, Subnet } from './network.js';
+export { exec, execCapture, ExecError } from './exec.js';
+export { isRuncUsable } from './usable.js';
+export type { RuncUsability } from './usable.js';
+export { runIsolated } from './run-isolated.js';
+export type { RunIsolatedOptions } from './run-isolated.js';

@@ -1,0 +1,215 @@
+/**
+ * The dynos' private network: a Linux bridge (default `slipway0`, 10.213.0.0/16) with the host at
+ * the subnet's first address; per container a network namespace (`ip netns`) holding one end of a
+ * veth pair (renamed eth0, its own IP, default route via the bridge), the other end on the bridge.
+ *
+ * Firewall (iptables, own chains so nothing else is touched):
+ * - INPUT from the bridge: only replies and the router's public port (no API, no store, no other
+ *   host service; the dyno's 127.0.0.1 is its own namespace's loopback).
+ * - FORWARD: replies; a dyno's packets to another dyno go through its app's chain, which accepts
+ *   only that app's dynos; everything else between dynos is dropped; outbound leaves via NAT.
+ * - nat POSTROUTING: MASQUERADE for the subnet leaving through another interface.
+ *
+ * Commands are planned by pure functions (argument arrays) and applied by a thin layer.
+ */
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { exec, execCapture } from './exec.js';
+
+export interface Subnet {
+  /** Network address as a 32-bit number. */
+  base: number;
+  prefix: number;
+}
+
+export interface BridgeNetwork {
+  bridge: string;
+  subnet: Subnet;
+  /** TCP port dynos may reach on the host (the router's public port); null = none. */
+  routerPort: number | null;
+}
+
+export function parseCidr(cidr: string): Subnet {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
+  if (!m) throw new Error(`expected an IPv4 CIDR like 10.213.0.0/16, got "${cidr}"`);
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix < 8 || prefix > 29) throw new Error(`invalid or unsupported CIDR "${cidr}" (prefix 8..29)`);
+  const ip = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return { base: (ip & mask) >>> 0, prefix };
+}
+
+export function ipToString(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+export function cidrString(s: Subnet): string {
+  return `${ipToString(s.base)}/${s.prefix}`;
+}
+
+/** The host's address on the bridge (the dynos' gateway): the first address. */
+export function gatewayIp(s: Subnet): string {
+  return ipToString(s.base + 1);
+}
+
+/** Addresses dynos may get, in order: from .2 up to the last before broadcast. */
+export function dynoIpRange(s: Subnet): { first: number; last: number } {
+  const size = 2 ** (32 - s.prefix);
+  return { first: s.base + 2, last: s.base + size - 2 };
+}
+
+function hash8(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 8);
+}
+
+/** Interface names (at most 15 characters) derived from the container id. */
+export function vethNames(containerId: string): { host: string; peer: string } {
+  const h = hash8(containerId);
+  return { host: `slw${h}`, peer: `slp${h}` };
+}
+
+export function chainNames(net: BridgeNetwork): { input: string; forward: string } {
+  const h = hash8(net.bridge);
+  return { input: `SLW-IN-${h}`, forward: `SLW-FWD-${h}` };
+}
+
+export function appChain(net: BridgeNetwork, appId: string): string {
+  return `SLW-APP-${hash8(net.bridge, appId)}`;
+}
+
+/** Static rules of the bridge's chains (appended at creation, in order). */
+export function bridgeRules(net: BridgeNetwork): { input: string[][]; forward: string[][]; nat: string[] } {
+  const br = net.bridge;
+  const input: string[][] = [['-i', br, '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT']];
+  if (net.routerPort !== null) input.push(['-i', br, '-p', 'tcp', '--dport', String(net.routerPort), '-j', 'ACCEPT']);
+  input.push(['-i', br, '-j', 'DROP']);
+  const forward = [
+    ['-o', br, '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'],
+    // per-dyno jumps to app chains are inserted at position 2
+    ['-i', br, '!', '-o', br, '-j', 'ACCEPT'],
+    ['-i', br, '-o', br, '-j', 'DROP'],
+    ['!', '-i', br, '-o', br, '-j', 'DROP'],
+  ];
+  const nat = ['-s', cidrString(net.subnet), '!', '-o', br, '-j', 'MASQUERADE'];
+  return { input, forward, nat };
+}
+
+/** `ip` invocations that give a namespace its end of a veth pair, an address and a default route. */
+export function attachPlan(net: BridgeNetwork, containerId: string, netns: string, ip: string): string[][] {
+  const v = vethNames(containerId);
+  return [
+    ['link', 'add', v.host, 'type', 'veth', 'peer', 'name', v.peer, 'netns', netns],
+    ['link', 'set', v.host, 'master', net.bridge, 'up'],
+    ['-n', netns, 'link', 'set', v.peer, 'name', 'eth0'],
+    ['-n', netns, 'addr', 'add', `${ip}/${net.subnet.prefix}`, 'dev', 'eth0'],
+    ['-n', netns, 'link', 'set', 'eth0', 'up'],
+    ['-n', netns, 'link', 'set', 'lo', 'up'],
+    ['-n', netns, 'route', 'add', 'default', 'via', gatewayIp(net.subnet)],
+  ];
+}
+
+const IPT_WAIT = ['-w', '10'];
+
+async function ipt(args: string[], table = 'filter'): Promise<void> {
+  await exec('iptables', [...IPT_WAIT, '-t', table, ...args]);
+}
+
+async function iptOk(args: string[], table = 'filter'): Promise<boolean> {
+  return (await execCapture('iptables', [...IPT_WAIT, '-t', table, ...args], { timeoutMs: 30_000 })).code === 0;
+}
+
+async function ensureRule(chain: string, rule: string[], table = 'filter', insertAt?: number): Promise<void> {
+  if (await iptOk(['-C', chain, ...rule], table)) return;
+  if (insertAt !== undefined) await ipt(['-I', chain, String(insertAt), ...rule], table);
+  else await ipt(['-A', chain, ...rule], table);
+}
+
+async function ensureChain(chain: string, table = 'filter'): Promise<boolean> {
+  if (await iptOk(['-n', '-L', chain], table)) return false;
+  await ipt(['-N', chain], table);
+  return true;
+}
+
+async function writeSysctl(file: string, value: string): Promise<void> {
+  try {
+    await writeFile(file, value);
+  } catch {
+    // not available here (e.g. no br_netfilter): isolation between dynos then relies on the rest
+  }
+}
+
+/** Creates the bridge, its address, forwarding, NAT and the firewall chains. Idempotent. */
+export async function ensureBridge(net: BridgeNetwork): Promise<void> {
+  const exists = (await execCapture('ip', ['link', 'show', 'dev', net.bridge])).code === 0;
+  if (!exists) {
+    const r = await execCapture('ip', ['link', 'add', 'name', net.bridge, 'type', 'bridge']);
+    if (r.code !== 0 && !/File exists/.test(r.stderr)) throw new Error(`ip link add ${net.bridge}: ${r.stderr.trim()}`);
+  }
+  const addr = `${gatewayIp(net.subnet)}/${net.subnet.prefix}`;
+  const show = await exec('ip', ['-4', 'addr', 'show', 'dev', net.bridge]);
+  if (!show.includes(`inet ${addr}`)) {
+    const r = await execCapture('ip', ['addr', 'add', addr, 'dev', net.bridge]);
+    if (r.code !== 0 && !/File exists/.test(r.stderr)) throw new Error(`ip addr add ${addr}: ${r.stderr.trim()}`);
+  }
+  await exec('ip', ['link', 'set', net.bridge, 'up']);
+  await writeSysctl('/proc/sys/net/ipv4/ip_forward', '1');
+  await writeSysctl('/proc/sys/net/bridge/bridge-nf-call-iptables', '1');
+
+  const chains = chainNames(net);
+  const rules = bridgeRules(net);
+  if (await ensureChain(chains.input)) for (const r of rules.input) await ipt(['-A', chains.input, ...r]);
+  if (await ensureChain(chains.forward)) for (const r of rules.forward) await ipt(['-A', chains.forward, ...r]);
+  await ensureRule('INPUT', ['-i', net.bridge, '-j', chains.input], 'filter', 1);
+  await ensureRule('FORWARD', ['-j', chains.forward], 'filter', 1);
+  await ensureRule('POSTROUTING', rules.nat, 'nat');
+}
+
+/** Removes the bridge and every rule and chain made for it (tests, uninstall). */
+export async function removeBridge(net: BridgeNetwork): Promise<void> {
+  const chains = chainNames(net);
+  const rules = bridgeRules(net);
+  await iptOk(['-D', 'INPUT', '-i', net.bridge, '-j', chains.input]);
+  await iptOk(['-D', 'FORWARD', '-j', chains.forward]);
+  await iptOk(['-D', 'POSTROUTING', ...rules.nat], 'nat');
+  const fwd = await execCapture('iptables', [...IPT_WAIT, '-S', chains.forward]);
+  const appChains = new Set([...fwd.stdout.matchAll(/-j (SLW-APP-[0-9a-f]{8})/g)].map((m) => m[1]));
+  for (const c of [chains.input, chains.forward, ...appChains]) {
+    await iptOk(['-F', c]);
+    await iptOk(['-X', c]);
+  }
+  await execCapture('ip', ['link', 'del', net.bridge]);
+}
+
+export interface Attachment {
+  netns: string;
+  netnsPath: string;
+  ip: string;
+}
+
+/** Creates `netns`, plugs it into the bridge with `ip`, and opens its app's chain to it. */
+export async function attachContainer(net: BridgeNetwork, opts: { containerId: string; netns: string; ip: string; appId: string }): Promise<Attachment> {
+  await exec('ip', ['netns', 'add', opts.netns]);
+  try {
+    for (const args of attachPlan(net, opts.containerId, opts.netns, opts.ip)) await exec('ip', args);
+    const chain = appChain(net, opts.appId);
+    await ensureChain(chain);
+    await ensureRule(chain, ['-d', opts.ip, '-j', 'ACCEPT']);
+    await ensureRule(chainNames(net).forward, ['-i', net.bridge, '-o', net.bridge, '-s', opts.ip, '-j', chain], 'filter', 2);
+  } catch (err) {
+    await detachContainer(net, opts);
+    throw err;
+  }
+  return { netns: opts.netns, netnsPath: `/run/netns/${opts.netns}`, ip: opts.ip };
+}
+
+/** Undoes attachContainer; safe to call twice or on a half-made attachment. */
+export async function detachContainer(net: BridgeNetwork, opts: { containerId: string; netns: string; ip: string; appId: string }): Promise<void> {
+  const chain = appChain(net, opts.appId);
+  await iptOk(['-D', chainNames(net).forward, '-i', net.bridge, '-o', net.bridge, '-s', opts.ip, '-j', chain]);
+  await iptOk(['-D', chain, '-d', opts.ip, '-j', 'ACCEPT']);
+  const left = await execCapture('iptables', [...IPT_WAIT, '-S', chain]);
+  if (left.code === 0 && left.stdout.trim().split('\n').length <= 1) await iptOk(['-X', chain]);
+  await execCapture('ip', ['netns', 'del', opts.netns]);
+  await execCapture('ip', ['link', 'del', vethNames(opts.containerId).host]);
+}
