@@ -114,6 +114,27 @@ export function transactionCases(ctx: ContractContext): void {
       assert.equal((await s.audit.list(app.id)).length, n);
     });
 
+    it('snapshots the latest config into releases while patches and deploys race', async () => {
+      const s = ctx.store;
+      const { user, app } = await anOwnedApp(s);
+      const patches = Array.from({ length: 8 }, (_, i) =>
+        s.transaction(async (tx) => aRelease(tx, app, user, { config: await tx.configVars.patch(app.id, { [`P_${i}`]: 'x' }) })),
+      );
+      // A deploy reads the config (no write) and releases it with a new slug.
+      const deploys = Array.from({ length: 8 }, () =>
+        s.transaction(async (tx) => aRelease(tx, app, user, { config: await tx.configVars.get(app.id), description: 'Deploy' })),
+      );
+      await Promise.all([...patches, ...deploys]);
+      const listed = await s.releases.list(app.id);
+      assert.equal(listed.length, 16);
+      // Releases only ever add keys: none was created from a config older than its predecessor's.
+      for (let i = 1; i < listed.length; i++) {
+        const before = Object.keys(listed[i - 1].config);
+        assert.ok(before.every((k) => k in listed[i].config), `v${listed[i].version} lost a key of v${listed[i - 1].version}`);
+      }
+      assert.deepEqual(listed[15].config, await s.configVars.get(app.id));
+    });
+
     it('numbers concurrent releases created outside any transaction without duplicates', async () => {
       const s = ctx.store;
       const { user, app } = await anOwnedApp(s);

@@ -14,12 +14,16 @@ const UPSERT = `INSERT INTO config_vars (app_id, key, value) VALUES ($1, $2, $3)
   ON CONFLICT (app_id, key) DO UPDATE SET value = excluded.value`;
 
 /**
- * Config vars, one row per key. Writes lock the app (see app-lock.ts) so that a patch and the
- * release that snapshots its result are never interleaved with another patch of the same app.
+ * Config vars, one row per key. Writes, and reads inside a transaction, lock the app (see
+ * app-lock.ts): a transaction that reads or patches the config and then snapshots it into a
+ * release is never interleaved with another change of the same app's config (no lost change).
  */
 export function createConfigVarRepo({ db }: RepoDeps): ConfigVarRepo {
   return {
-    get: (appId) => read(db, appId),
+    async get(appId) {
+      if (db.inTransaction) await lockApp(db, appId);
+      return read(db, appId);
+    },
     patch: (appId, patch) =>
       db.tx(async (tx) => {
         await lockApp(tx, appId);
