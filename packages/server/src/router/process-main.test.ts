@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type net from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { internalRouterRoutes } from '../api/routes/internal-router.js';
+import { createApiHandler, RouteTable } from '../api/http/index.js';
+import { testConfig } from '../config.js';
+import { silentLogger } from '../log/index.js';
+import type { LogSink } from '../logplex/types.js';
+import { ROUTER_PID_FILE } from './process-main.js';
+import { createRouterSupervisor } from './supervisor.js';
+import { aDyno, anApp, aTable, request, startBackend, until } from './test-support.js';
+import type { RouterMetric, RoutingTable } from './types.js';
+
+const TOKEN = 'internal-token-for-tests-0123456789';
+
+/** A small API process stand-in: the real internal routes over a table we control. */
+function fakeApi() {
+  let table: RoutingTable = aTable();
+  const listeners = new Set<(t: RoutingTable) => void>();
+  const lines: { appId: string; message: string }[] = [];
+  const metrics: RouterMetric[] = [];
+  const logs: LogSink = { publish: (appId, line) => lines.push({ appId, message: line.message }) };
+  const feed = {
+    snapshot: () => table,
+    subscribe: (l: (t: RoutingTable) => void) => (listeners.add(l), () => listeners.delete(l)),
+  };
+  const routes = new RouteTable(internalRouterRoutes({ config: { internalToken: TOKEN }, feed, logs, onMetric: (m) => metrics.push(m) }));
+  const handler = createApiHandler({ routes, authenticate: async () => undefined, logger: silentLogger });
+  let server: http.Server | undefined;
+  return {
+    lines, metrics, listeners,
+    publish(next: RoutingTable) {
+      table = next;
+      for (const l of listeners) l(next);
+    },
+    async listen(port = 0): Promise<number> {
+      server = http.createServer(handler);
+      await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+      return (server.address() as net.AddressInfo).port;
+    },
+    async close() {
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      s.closeAllConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+  };
+}
+
+test('the router process follows the feed, routes, ships logs, survives the API going away and is restarted when it dies', async (t) => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'slipway-router-'));
+  const backend = await startBackend((_req, res) => res.end('hello from web.1'));
+  const api = fakeApi();
+  const apiPort = await api.listen();
+  const config = testConfig({ apiPort, routerPort: 0, listenHost: '127.0.0.1', internalToken: TOKEN, dataDir });
+  const supervisor = createRouterSupervisor({ config, logger: silentLogger, stopGraceMs: 5_000 });
+  t.after(async () => {
+    await supervisor.stop();
+    await api.close();
+    await backend.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const started = await supervisor.start();
+  assert.equal(started.adopted, false);
+  assert.ok(existsSync(path.join(dataDir, ROUTER_PID_FILE)));
+  await until(() => api.listeners.size === 1, 'the router to follow the feed');
+  api.publish(aTable(anApp({ appId: 'app-1', dynos: [aDyno({ port: backend.port })] })));
+  const served = await until(async () => {
+    const r = await request(started.port, { host: 'demo.localhost' });
+    return r.status === 200 ? r : undefined;
+  }, 'the first table to reach the router');
+  assert.equal(served.body, 'hello from web.1');
+  await until(() => api.lines.find((l) => l.appId === 'app-1' && /status=200/.test(l.message)), 'the log line to be shipped');
+  await until(() => api.metrics.find((m) => m.appId === 'app-1' && m.status === 200), 'the metric to be shipped');
+
+  // The API goes away: traffic keeps flowing on the last table; log lines wait in the buffer.
+  await api.close();
+  const during = await request(started.port, { host: 'demo.localhost', headers: { 'X-Request-Id': 'while-the-api-was-away-01' } });
+  assert.equal(during.status, 200);
+  await api.listen(apiPort);
+  await until(() => api.lines.find((l) => /request_id=while-the-api-was-away-01/.test(l.message)), 'the buffered line after the API came back', 15_000);
+  await until(() => api.listeners.size === 1, 'the router to follow the feed again', 15_000);
+
+  // The router process dies: the supervisor starts a new one, which gets the table again.
+  const firstPid = supervisor.pid as number;
+  process.kill(firstPid, 'SIGKILL');
+  await until(() => supervisor.pid !== undefined && supervisor.pid !== firstPid && supervisor.port !== started.port, 'a new router process', 15_000);
+  await until(async () => (await request(supervisor.port as number, { host: 'demo.localhost' }).catch(() => undefined))?.status === 200, 'the new process to route', 15_000);
+
+  await supervisor.stop();
+  assert.equal(existsSync(path.join(dataDir, ROUTER_PID_FILE)), false, 'a clean stop removes the pid file');
+});
+
+test('the internal endpoints refuse requests without the internal token', async (t) => {
+  const api = fakeApi();
+  const port = await api.listen();
+  t.after(() => api.close());
+  const get = await fetch(`http://127.0.0.1:${port}/internal/router/routes`, { headers: { Authorization: 'Bearer wrong-token-0123456789abcdef' } });
+  assert.equal(get.status, 401);
+  const post = await fetch(`http://127.0.0.1:${port}/internal/router/logs`, { method: 'POST', body: '{"type":"log","appId":"x","line":{"message":"forged"}}\n' });
+  assert.equal(post.status, 401);
+  assert.equal(api.lines.length, 0);
+  const ok = await fetch(`http://127.0.0.1:${port}/internal/router/logs`, {
+    method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` },
+    body: '{"type":"log","appId":"x","line":{"message":"real"}}\nnot json\n{"type":"dropped","count":3}\n',
+  });
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await ok.json(), { accepted: 2 });
+  assert.deepEqual(api.lines, [{ appId: 'x', message: 'real' }]);
+});

@@ -1,0 +1,96 @@
+/**
+ * The router process: `node process-main.js` (started and supervised by main.ts through
+ * supervisor.ts). Reads its settings with loadConfig (the parent passes SLIPWAY_INTERNAL_TOKEN,
+ * SLIPWAY_API_PORT, SLIPWAY_ROUTER_PORT… in the env), follows the route feed, ships log lines and
+ * metrics back, and keeps serving with its last table while the API is away. Tells a parent that
+ * has an IPC channel `{ type: 'listening', port }`; SIGTERM/SIGINT drain in-flight requests.
+ */
+import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, ConfigError, type Config } from '../config.js';
+import { createLogger, type Logger } from '../log/index.js';
+import { createFeedClient } from './feed-client.js';
+import { createLogShipper } from './log-shipper.js';
+import { createRouter } from './router.js';
+
+export const ROUTER_PID_FILE = 'router.pid';
+const DRAIN_GRACE_MS = 10_000;
+
+/** Where the router process reaches the API: loopback unless the API listens on one address. */
+export function internalApiUrl(config: Pick<Config, 'apiPort' | 'listenHost'>): string {
+  const host = ['0.0.0.0', '::', ''].includes(config.listenHost) ? '127.0.0.1' : config.listenHost;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.apiPort}`;
+}
+
+export interface RunningRouter {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function runRouterProcess(config: Config, logger: Logger): Promise<RunningRouter> {
+  if (config.internalToken === '') throw new ConfigError('SLIPWAY_INTERNAL_TOKEN', 'the router process needs the internal token');
+  const apiUrl = internalApiUrl(config);
+  const shipper = createLogShipper({ apiUrl, token: config.internalToken, logger });
+  const router = createRouter({
+    config, logger,
+    onLog: (entry) => shipper.push({ type: 'log', ...entry }),
+    onMetric: (metric) => shipper.push({ type: 'metric', ...metric }),
+  });
+  const feed = createFeedClient({ apiUrl, token: config.internalToken, logger, onTable: (t) => router.setTable(t) });
+  shipper.start();
+  feed.start();
+  const { port } = await router.listen(config.routerPort, config.listenHost);
+  const pidFile = path.join(config.dataDir, ROUTER_PID_FILE);
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(pidFile, `${process.pid}\n`);
+  } catch (err) {
+    logger.warn('router.pid_file_failed', { error: String(err) });
+  }
+  logger.info('router.listening', { port, host: config.listenHost, api: apiUrl });
+  return {
+    port,
+    async stop() {
+      feed.stop();
+      await router.close(DRAIN_GRACE_MS);
+      await shipper.stop();
+      rmSync(pidFile, { force: true });
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`slipway-router: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel, base: { component: 'router' } });
+  const running = await runRouterProcess(config, logger);
+  process.send?.({ type: 'listening', port: running.port });
+  // The router outlives its parent (an API restart must not drop traffic): losing the IPC channel
+  // is not a reason to stop.
+  process.on('disconnect', () => logger.info('router.parent_gone'));
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('router.stopping', { signal });
+    running.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  main().catch((err) => {
+    process.stderr.write(`slipway-router: ${(err as Error)?.message ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
