@@ -102,6 +102,10 @@ test('subscribe delivers live lines that match the filter; dropChannel forgets e
   events.emit('app.destroyed', { appId: 'a1', name: 'a1' });
   await waitFor(async () => logplex.history('a1').length === 0 && !(await exists(path.join(dataDir, 'logs', 'a1.log'))), 'channel dropped');
   assert.equal(logplex.history('a2').length, 1);
+  logplex.publish('a1', { source: 'heroku', dyno: 'web.1', message: 'State changed from up to down' });
+  logplex.publish('a2', { source: 'app', dyno: 'web.1', message: 'marker' });
+  await waitFor(() => logplex.history('a2').length === 2, 'marker');
+  assert.equal(logplex.history('a1').length, 0, 'late lines of a destroyed app do not re-open its channel');
 });
 
 test('a noisy app does not delay a quiet app: round-robin dispatch (ordering, no timing)', async (t) => {

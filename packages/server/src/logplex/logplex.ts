@@ -94,6 +94,8 @@ export function createLogplex(deps: LogplexDeps): LogplexService {
   let scheduled: NodeJS.Immediate | undefined;
   let reportTimer: NodeJS.Timeout | undefined;
   const unsubscribeEvents: (() => void)[] = [];
+  /** Destroyed apps: late lines (a dyno stopping) must not re-open their channel. */
+  const destroyed = new Set<string>();
 
   const writer = createHistoryWriter({
     dir: path.join(deps.dataDir ?? config.dataDir, 'logs'),
@@ -179,6 +181,7 @@ export function createLogplex(deps: LogplexDeps): LogplexService {
 
   const logplex: LogplexService = {
     publish(appId, line) {
+      if (destroyed.has(appId)) return;
       const ch = channel(appId);
       const now = clock();
       const micros = line.time ? line.time.getTime() * 1000 : Math.round(now * 1000);
@@ -216,6 +219,7 @@ export function createLogplex(deps: LogplexDeps): LogplexService {
       };
     },
     async dropChannel(appId) {
+      destroyed.add(appId);
       const ch = channels.get(appId);
       channels.delete(appId);
       if (ch) ch.subs.clear();
