@@ -207,3 +207,88 @@ function unmaskToServerFrame(frame: Buffer): Buffer {
   const payload = Buffer.from(frame.subarray(6, 6 + len).map((b, i) => b ^ mask[i % 4]));
   return Buffer.concat([Buffer.from([0x81, len]), payload]);
 }
+
+const MB = 1024 * 1024;
+const CHUNK = Buffer.alloc(64 * 1024, 97);
+
+/** Resolves true on 'drain', false when none came within `ms` (the other side stopped reading). */
+const drainedWithin = (stream: NodeJS.EventEmitter, ms: number) => new Promise<boolean>((resolve) => {
+  const timer = setTimeout(() => { stream.off('drain', onDrain); resolve(false); }, ms);
+  const onDrain = () => { clearTimeout(timer); resolve(true); };
+  stream.once('drain', onDrain);
+});
+
+test('a 100 MB upload and download stream through with backpressure, never buffered whole', async (t) => {
+  let readUpload: () => void = () => {};
+  let produced = 0;
+  let producerStalled = false;
+  const backend = await startBackend((req, res) => {
+    if (req.method === 'POST') {
+      req.pause();
+      let received = 0;
+      readUpload = () => {
+        req.on('data', (c: Buffer) => (received += c.length));
+        req.on('end', () => res.end(String(received)));
+        req.resume();
+      };
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+    const pump = () => {
+      while (produced < 100 * MB) {
+        produced += CHUNK.length;
+        if (!res.write(CHUNK)) {
+          producerStalled = true;
+          res.once('drain', () => { producerStalled = false; pump(); });
+          return;
+        }
+      }
+      res.end();
+    };
+    pump();
+  });
+  const r = await startRouter();
+  t.after(async () => { await r.close(); await backend.close(); });
+  r.router.setTable(aTable(anApp({ dynos: [aDyno({ port: backend.port })] })));
+
+  // Upload: the dyno does not read yet, so the client soon cannot write any more.
+  const upload = http.request({ host: '127.0.0.1', port: r.port, method: 'POST', path: '/up', headers: { Host: 'demo.localhost', 'Content-Length': String(100 * MB) }, agent: false });
+  const uploadReply = new Promise<string>((resolve, reject) => {
+    upload.on('response', (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => resolve(b)); });
+    upload.on('error', reject);
+  });
+  let sent = 0;
+  for (;;) {
+    sent += CHUNK.length;
+    if (!upload.write(CHUNK) && !(await drainedWithin(upload, 500))) break;
+    assert.ok(sent < 40 * MB, 'the router keeps accepting upload bytes the dyno does not read');
+  }
+  readUpload();
+  while (sent < 100 * MB) {
+    sent += CHUNK.length;
+    if (!upload.write(CHUNK)) await new Promise((resolve) => upload.once('drain', resolve));
+  }
+  upload.end();
+  assert.equal(await uploadReply, String(100 * MB));
+
+  // Download: the client does not read yet, so the dyno soon cannot write any more.
+  const download = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: r.port, path: '/down', headers: { Host: 'demo.localhost' }, agent: false }, resolve).on('error', reject);
+  });
+  download.pause();
+  await until(() => producerStalled, 'the dyno to feel backpressure');
+  let last = -1;
+  await until(async () => {
+    const steady = produced === last;
+    last = produced;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return steady && producerStalled;
+  }, 'the dyno to stop producing');
+  assert.ok(produced < 40 * MB, `the dyno produced ${produced} bytes the client did not read`);
+  let received = 0;
+  download.on('data', (c: Buffer) => (received += c.length));
+  download.resume();
+  await new Promise((resolve) => download.on('end', resolve));
+  assert.equal(received, 100 * MB);
+  await r.line(/method=GET path="\/down" .* status=200 bytes=104857600 /);
+});

@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type net from 'node:net';
+import { silentLogger } from '../log/index.js';
+import { createLogShipper, type ShippedEntry } from './log-shipper.js';
+import { closedPort, until } from './test-support.js';
+import { parseSse } from './feed-client.js';
+
+const line = (n: number): ShippedEntry => ({ type: 'log', appId: 'a', line: { source: 'heroku', dyno: 'router', message: `line ${n}` } });
+
+test('buffers while the API is away, drops the oldest past the bound, and reports the count once delivered', async (t) => {
+  const port = await closedPort();
+  const received: Record<string, unknown>[] = [];
+  let auth = '';
+  const server = http.createServer((req, res) => {
+    auth = req.headers.authorization ?? '';
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      for (const l of body.split('\n')) if (l) received.push(JSON.parse(l));
+      res.end('{}');
+    });
+  });
+  const shipper = createLogShipper({ apiUrl: `http://127.0.0.1:${port}`, token: 'tok', logger: silentLogger, maxBuffer: 5, flushMs: 20, maxBackoffMs: 50 });
+  t.after(async () => { await shipper.stop(); server.closeAllConnections(); await new Promise((r) => server.close(r)); });
+  shipper.start();
+  for (let i = 1; i <= 8; i++) shipper.push(line(i));
+  assert.deepEqual(shipper.stats(), { buffered: 5, dropped: 3, shipped: 0 });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  assert.equal((server.address() as net.AddressInfo).port, port);
+  await until(() => shipper.stats().shipped === 5, 'the buffer to be delivered');
+  assert.deepEqual(received.map((e) => (e.type === 'log' ? (e.line as { message: string }).message : `dropped ${e.count}`)),
+    ['line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'dropped 3']);
+  assert.equal(auth, 'Bearer tok');
+});
+
+test('parseSse splits events, joins data lines, skips comments and keeps the tail', () => {
+  const events: [string, string][] = [];
+  const rest = parseSse('retry: 1000\n\n: ping\n\nevent: table\ndata: {"a":\ndata: 1}\n\nevent: table\ndata: par', (e, d) => events.push([e, d]));
+  assert.deepEqual(events, [['table', '{"a":\n1}']]);
+  assert.equal(rest, 'event: table\ndata: par');
+});
