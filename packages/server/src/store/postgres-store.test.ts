@@ -3,11 +3,13 @@
  * Isolation: one fresh database per run (dropped at the end), one fresh schema per case.
  */
 import { randomUUID } from 'node:crypto';
-import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { silentLogger } from '../log/index.js';
 import { runStoreContract } from './contract.case.js';
 import { createStore } from './index.js';
+import { openPostgresDb } from './postgres-db.js';
 
 // eslint-disable-next-line no-restricted-properties -- a test-only switch, not platform config
 const serverUrl = process.env.SLIPWAY_TEST_DATABASE_URL ?? '';
@@ -52,3 +54,22 @@ runStoreContract(
   },
   { skip },
 );
+
+describe('postgres db', { skip: skip ?? false }, () => {
+  it('nests transactions as savepoints: a failed inner part rolls back alone and the transaction goes on', async () => {
+    await admin!.query('CREATE SCHEMA nested');
+    const db = openPostgresDb({ url: dbUrl(dbName, 'nested'), logger: silentLogger });
+    try {
+      await db.exec('CREATE TABLE t (v INTEGER UNIQUE)');
+      await db.tx(async (tx) => {
+        await tx.run('INSERT INTO t (v) VALUES ($1)', [1]);
+        // A failing statement inside a nested part: without the savepoint PostgreSQL would abort the whole transaction.
+        await assert.rejects(tx.tx((inner) => inner.run('INSERT INTO t (v) VALUES ($1)', [1])), { name: 'DuplicateError' });
+        await tx.tx((inner) => inner.run('INSERT INTO t (v) VALUES ($1)', [3]));
+      });
+      assert.deepEqual((await db.query('SELECT v FROM t ORDER BY v')).map((r) => r.v), [1, 3]);
+    } finally {
+      await db.close();
+    }
+  });
+});
