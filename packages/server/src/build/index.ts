@@ -1,0 +1,9 @@
+/** The builder room: git push and Builds API → buildpacks → slugs → releases. */
+export { createBuilder } from './builder.js';
+export type { Builder, BuilderDeps, AppsPort, CreateBuildInput } from './builder.js';
+export type { DeployRouteDeps } from './routes.js';
+export type { ReleaseCandidate, RunReleasePhase } from './pipeline.js';
+export { createProcessSandbox, NOBODY } from './sandbox.js';
+export type { BuildSandbox, SandboxRun, SandboxResult } from './sandbox.js';
+export { parseBuildpackRef, buildpackName, BUILTIN_BUILDPACKS } from './buildpacks.js';
+export { formatSize } from './slug.js';
