@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { createApi } from './api/index.js';
 import { logRoutes } from './api/routes/log-sessions.js';
 import { createAppService } from './apps/index.js';
-import { bootstrapAdmin } from './auth/index.js';
+import { bootstrapAdmin, createAuth } from './auth/index.js';
+import { createBuilder } from './build/index.js';
 import { apiBaseUrl, loadConfig, ConfigError, type Config } from './config.js';
 import { createEventBus } from './events/index.js';
 import { createLogger, type Logger } from './log/index.js';
@@ -54,11 +55,18 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     own({ name: 'logplex', stop: () => logplex.stop() });
     const apps = createAppService({ store, events, logs: logplex, config, logger: logger.child({ part: 'apps' }) });
     const admin = await bootstrapAdmin({ store, config, logger });
+    const auth = createAuth({ store });
+    const builder = createBuilder({
+      config, store, apps, logs: logplex, events, logger: logger.child({ part: 'builder' }),
+      authenticate: (req) => auth.authenticate(req),
+    });
+    own({ name: 'builder', stop: () => builder.stop() });
 
     // Listeners last.
     const api = createApi({
       config, store, events, logs: logplex, apps, logger: logger.child({ part: 'api' }),
-      extraRoutes: [...logRoutes({ apps, logplex, config })],
+      extraRoutes: [...logRoutes({ apps, logplex, config }), ...builder.routes()],
+      auth, preRoute: builder.gitHandler, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
     });
     const server = await api.listen(config.apiPort, config.listenHost);
     own({ name: 'api', stop: () => api.close() });
