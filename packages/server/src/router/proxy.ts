@@ -17,8 +17,12 @@ export interface ExchangeConfig {
 }
 
 export interface ExchangeResult {
-  /** `refused`/`connect-timeout`: nothing was sent either way; the request may go to another dyno. */
-  kind: 'done' | 'refused' | 'connect-timeout';
+  /**
+   * `refused`/`connect-timeout`: nothing was sent either way; the request may go to another dyno.
+   * `stale`: a pooled keep-alive connection turned out closed before a bodiless request got an
+   * answer; the request may be sent again (the race Node's docs describe for `reusedSocket`).
+   */
+  kind: 'done' | 'refused' | 'connect-timeout' | 'stale';
   /** Set when the exchange failed; the caller answers with the page if no header was sent yet. */
   code?: RouterCode;
   status: number;
@@ -38,6 +42,8 @@ export function exchange(
   path: string,
   headers: string[],
   config: ExchangeConfig,
+  /** Called once when the dyno is done with the request (before a slow client finished reading). */
+  onDynoDone: () => void = () => {},
 ): Promise<ExchangeResult> {
   return new Promise((resolve) => {
     const started = performance.now();
@@ -46,7 +52,7 @@ export function exchange(
     let bytes = 0;
     let status = 0;
     let responded = false;
-    let failure: RouterCode | 'refused' | 'connect-timeout' | undefined;
+    let failure: RouterCode | 'refused' | 'connect-timeout' | 'stale' | undefined;
     let settled = false;
     let idle: NodeJS.Timeout | undefined;
     let firstByte: NodeJS.Timeout | undefined;
@@ -62,6 +68,7 @@ export function exchange(
       clearTimeout(firstByte);
       res.off('close', onClientClose);
       req.unpipe(upReq);
+      onDynoDone();
       const serviceMs = connectedAt === null ? null : performance.now() - connectedAt;
       resolve({ kind, code, status: code && !responded ? 0 : status, connectMs, serviceMs, bytes });
     };
@@ -73,8 +80,9 @@ export function exchange(
       settle(kindOf(failure), codeOf(failure));
     }
 
-    const kindOf = (f: NonNullable<typeof failure>): ExchangeResult['kind'] => (f === 'refused' || f === 'connect-timeout' ? f : 'done');
-    const codeOf = (f: NonNullable<typeof failure>): RouterCode | undefined => (f === 'refused' || f === 'connect-timeout' ? undefined : f);
+    const retryable = (f: NonNullable<typeof failure>): f is 'refused' | 'connect-timeout' | 'stale' => f === 'refused' || f === 'connect-timeout' || f === 'stale';
+    const kindOf = (f: NonNullable<typeof failure>): ExchangeResult['kind'] => (retryable(f) ? f : 'done');
+    const codeOf = (f: NonNullable<typeof failure>): RouterCode | undefined => (retryable(f) ? undefined : f);
 
     const armIdle = () => {
       clearTimeout(idle);
@@ -127,7 +135,7 @@ export function exchange(
       status = upRes.statusCode ?? 502;
       armIdle();
       try {
-        res.writeHead(status, upRes.statusMessage, responseHeadersToClient(upRes.rawHeaders));
+        res.writeHead(status, upRes.statusMessage || http.STATUS_CODES[status] || 'Unknown', responseHeadersToClient(upRes.rawHeaders));
       } catch {
         abort('H13');
         return;
@@ -138,6 +146,7 @@ export function exchange(
       });
       res.on('drain', armIdle);
       upRes.pipe(res);
+      upRes.on('end', onDynoDone);
       upRes.on('close', () => {
         if (!upRes.complete) abort('H18');
       });
@@ -148,6 +157,7 @@ export function exchange(
       if (settled) return;
       if (failure) return settle(kindOf(failure), codeOf(failure));
       if (connectedAt === null && (err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH')) return abort('refused');
+      if (upReq.reusedSocket && !responded && !hasBody(req) && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return abort('stale');
       abort(responded ? 'H18' : 'H13');
     });
     upReq.on('close', () => {

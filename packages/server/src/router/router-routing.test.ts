@@ -292,3 +292,22 @@ test('a 100 MB upload and download stream through with backpressure, never buffe
   assert.equal(received, 100 * MB);
   await r.line(/method=GET path="\/down" .* status=200 bytes=104857600 /);
 });
+
+test('a pooled connection the dyno closed is retried for a bodiless request instead of failing with H13', async (t) => {
+  const perSocket = new WeakMap<object, number>();
+  const backend = await startBackend((req, res) => {
+    const n = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, n);
+    if (n > 1) req.socket.destroy();
+    else res.end('fresh');
+  });
+  const r = await startRouter();
+  t.after(async () => { await r.close(); await backend.close(); });
+  r.router.setTable(aTable(anApp({ dynos: [aDyno({ port: backend.port })] })));
+  assert.equal((await request(r.port, { host: 'demo.localhost' })).body, 'fresh');
+  const second = await request(r.port, { host: 'demo.localhost' });
+  assert.equal(second.status, 200);
+  assert.equal(second.body, 'fresh');
+  assert.equal(backend.connections.length, 2);
+  assert.equal(r.lines.filter((l) => /code=H13/.test(l.message)).length, 0);
+});

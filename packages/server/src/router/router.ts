@@ -173,10 +173,11 @@ export function createRouter(deps: RouterDeps): Router {
   async function route(
     p: Pending,
     signal: AbortSignal,
-    attempt: (slot: Slot) => Promise<ExchangeResult>,
+    attempt: (slot: Slot, release: () => void) => Promise<ExchangeResult>,
   ): Promise<{ code?: RouterCode; result?: ExchangeResult }> {
     const exclude = new Set<string>();
     let lastFailure: RouterCode | undefined;
+    let staleRetries = 0;
     const started = performance.now();
     for (;;) {
       let slot: Slot;
@@ -195,13 +196,21 @@ export function createRouter(deps: RouterDeps): Router {
         return { code: 'H27' };
       }
       p.outcome.dyno = slot.name;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        dispatcher.release(slot);
+      };
       let result: ExchangeResult;
       try {
-        result = await attempt(slot);
+        result = await attempt(slot, release);
       } finally {
-        dispatcher.release(slot);
+        release();
       }
       if (result.kind === 'done') return { result, code: result.code };
+      if (result.kind === 'stale' && staleRetries++ < 2) continue;
+      if (result.kind === 'stale') return { result, code: 'H13' };
       dispatcher.quarantine(slot, limits.quarantineMs);
       exclude.add(slot.key);
       lastFailure = result.kind === 'refused' ? 'H21' : 'H19';
@@ -243,9 +252,14 @@ export function createRouter(deps: RouterDeps): Router {
     };
     res.on('close', onClose);
     const headers = headersFor(req, b.requestId, b.receivedAt, false);
-    const { code, result } = await route(p, ac.signal, (slot) => exchange(req, res, slot, b.path, headers, config));
+    const { code, result } = await route(p, ac.signal, (slot, release) => exchange(req, res, slot, b.path, headers, config, release))
+      .catch((err: unknown) => {
+        logger.error('router.error', { request_id: b.requestId, error: (err as Error)?.stack ?? String(err) });
+        return { code: 'H99' as const, result: undefined };
+      });
     res.off('close', onClose);
     applyOutcome(p, code, result);
+    if (code === 'H99' && res.headersSent) res.destroy();
     if (code && !res.headersSent && code !== 'H27' && code !== 'H28') {
       sendPage(res, ROUTER_CODES[code].status, errorPage(code, b.requestId), req.method);
       p.outcome.bytes = p.outcome.bytes ?? 0;
@@ -272,7 +286,11 @@ export function createRouter(deps: RouterDeps): Router {
     const onClose = () => ac.abort();
     socket.once('close', onClose);
     const headers = headersFor(req, b.requestId, b.receivedAt, true);
-    const { code, result } = await route(p, ac.signal, (slot) => upgradeExchange(req, socket, head, slot, b.path, headers, config));
+    const { code, result } = await route(p, ac.signal, (slot) => upgradeExchange(req, socket, head, slot, b.path, headers, config))
+      .catch((err: unknown) => {
+        logger.error('router.error', { request_id: b.requestId, error: (err as Error)?.stack ?? String(err) });
+        return { code: 'H99' as const, result: undefined };
+      });
     socket.off('close', onClose);
     applyOutcome(p, code, result);
     if (code && code !== 'H27' && (!result || result.status === 0)) writeRawPage(socket, ROUTER_CODES[code].status, errorPage(code, b.requestId));
