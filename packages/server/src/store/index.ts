@@ -32,7 +32,7 @@ export async function createStore(opts: StoreOptions): Promise<Store> {
   let db: RootDb;
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true });
-    db = openSqliteDb({ file: target.file });
+    db = openSqliteDb({ file: target.file, logger: opts.logger });
     opts.logger.info('store.open', { kind: 'sqlite', file: target.file });
   } else {
     db = openPostgresDb({ url: target.url, logger: opts.logger });

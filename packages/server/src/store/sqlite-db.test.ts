@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createLogger } from '../log/index.js';
 import { createMonotonicClock } from './clock.js';
 import { createMutex } from './mutex.js';
 import { openSqliteDb, toSqlite } from './sqlite-db.js';
@@ -57,6 +58,24 @@ describe('sqlite db', () => {
       release();
       await Promise.all([tx, read]);
       assert.deepEqual(order, ['tx-wrote', 'tx-end', 'read:1']);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('sqlite db warnings', () => {
+  it('warns once when a plain call is made from inside a transaction (it will wait for it)', async () => {
+    const lines: string[] = [];
+    const db = openSqliteDb({ file: ':memory:', logger: createLogger({ write: (l) => lines.push(l) }) });
+    try {
+      let outside: Promise<unknown> | undefined;
+      await db.tx(async () => {
+        outside = db.query('SELECT 1 AS one');
+      });
+      assert.deepEqual(await outside, [{ one: 1 }]);
+      await db.query('SELECT 1');
+      assert.equal(lines.filter((l) => l.includes('at=store.call_waits_for_transaction')).length, 1);
     } finally {
       await db.close();
     }

@@ -3,7 +3,9 @@
  * A transaction holds the mutex from BEGIN IMMEDIATE to COMMIT, so calls on the store's own
  * handle wait for it instead of interleaving with it on the shared connection.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
+import type { Logger } from '../log/index.js';
 import type { Db, RootDb, Row } from './db.js';
 import { DbClosedError } from './db.js';
 import { fromSqliteError } from './errors.js';
@@ -13,6 +15,8 @@ export interface SqliteOptions {
   /** A file path, or `:memory:`. */
   file: string;
   busyTimeoutMs?: number;
+  /** Warned when a call on the store's own handle is made from inside a transaction (it waits for it). */
+  logger?: Logger;
 }
 
 /** `$1`… placeholders become positional `?`s, with the parameters repeated in order of use. */
@@ -47,6 +51,9 @@ export function openSqliteDb(opts: SqliteOptions): RootDb {
   const cache = new Map<string, Database.Statement>();
   let closed = false;
   let savepoints = 0;
+  // Marks the async context of a running transaction, to name the likely deadlock below.
+  const inTx = new AsyncLocalStorage<true>();
+  let warned = false;
 
   const prepare = (sql: string): Database.Statement => {
     let st = cache.get(sql);
@@ -113,6 +120,13 @@ export function openSqliteDb(opts: SqliteOptions): RootDb {
 
   const locked = <T>(fn: () => T | Promise<T>): Promise<T> => {
     if (closed) return Promise.reject(new DbClosedError('the store is closed'));
+    if (inTx.getStore() && !warned) {
+      warned = true;
+      opts.logger?.warn('store.call_waits_for_transaction', {
+        hint: 'a call on the store (not the tx repos) from inside store.transaction() waits for it to end; awaiting it there deadlocks',
+        stack: new Error().stack?.split('\n').slice(2, 6).map((l) => l.trim()).join(' | '),
+      });
+    }
     return mutex.run(() => {
       if (closed) throw new DbClosedError('the store is closed');
       return fn();
@@ -131,7 +145,7 @@ export function openSqliteDb(opts: SqliteOptions): RootDb {
         conn.exec('BEGIN IMMEDIATE');
         const handle = txHandle();
         try {
-          const result = await fn(handle.db);
+          const result = await inTx.run(true, () => fn(handle.db));
           handle.end();
           conn.exec('COMMIT');
           return result;
