@@ -130,9 +130,10 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
   });
 
   it('blocks namespace and mount syscalls with seccomp', async () => {
-    const { r } = await run(spec({ command: 'unshare -U true 2>/dev/null && echo unshare-ok || echo unshare-blocked; mount -t tmpfs x /tmp 2>/dev/null && echo mount-ok || echo mount-blocked' }));
+    const { r } = await run(spec({ command: 'unshare -U true 2>/dev/null && echo unshare-ok || echo unshare-blocked; mount -t tmpfs x /tmp 2>/dev/null && echo mount-ok || echo mount-blocked; ' +
+      'setarch "$(uname -m)" -R true 2>/dev/null && echo aslr-off-ok || echo aslr-off-blocked; setarch "$(uname -m)" true && echo setarch-ok' }));
     await r.waitExit();
-    assert.deepEqual(output(r), ['unshare-blocked', 'mount-blocked']);
+    assert.deepEqual(output(r), ['unshare-blocked', 'mount-blocked', 'aslr-off-blocked', 'setarch-ok']);
   });
 
   it('kills a memory hog at the memory limit and reports oomKilled', async () => {

@@ -265,6 +265,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         await runc.start(id);
       } catch (err) {
         log.error('dyno.start_failed', { id, error: String(err) });
+        await killConmon(p.conmonPidFile, id);
         await cleanup(meta);
         throw err;
       }
@@ -351,6 +352,19 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       attached.clear();
     },
   };
+}
+
+/** Kills the conmon of a container whose start failed half-way (only if that pid is still its conmon). */
+async function killConmon(pidFile: string, id: string): Promise<void> {
+  const pid = Number(await readTextFile(pidFile));
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  const cmdline = await readTextFile(`/proc/${pid}/cmdline`);
+  if (cmdline === null || !cmdline.includes('conmon') || !cmdline.includes(id)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 function safe(s: string): string {

@@ -138,15 +138,15 @@ export function buildOciSpec(input: ContainerSpecInput): OciSpec {
     if (e.kind === 'dir') mounts.push({ destination: `/${e.name}`, type: 'bind', source: `/${e.name}`, options: RO_BIND });
   }
   mounts.push({ destination: '/etc', type: 'bind', source: input.etcDir, options: RO_BIND });
-  for (const b of input.binds) {
-    mounts.push({ destination: b.destination, type: 'bind', source: b.source, options: b.readonly ? RO_BIND : ['rbind', 'nosuid', 'nodev'] });
-  }
   mounts.push({
     destination: '/tmp',
     type: 'tmpfs',
     source: 'tmpfs',
     options: ['nosuid', 'nodev', 'mode=1777', `size=${Math.max(1, Math.floor(input.tmpfsBytes / 1024))}k`],
   });
+  for (const b of input.binds) {
+    mounts.push({ destination: b.destination, type: 'bind', source: b.source, options: b.readonly ? RO_BIND : ['rbind', 'nosuid', 'nodev'] });
+  }
   if (input.app?.kind === 'overlay') {
     mounts.push({
       destination: '/app',

@@ -6,6 +6,7 @@
 
 export interface SeccompArg {
   index: number;
+  /** For SCMP_CMP_MASKED_EQ: the mask; `valueTwo` is what the masked argument must equal. */
   value: number;
   valueTwo?: number;
   op: 'SCMP_CMP_EQ' | 'SCMP_CMP_NE' | 'SCMP_CMP_MASKED_EQ';
@@ -95,7 +96,8 @@ export function dynoSeccompProfile(arch: string): SeccompProfile {
       names: ['personality'],
       action: 'SCMP_ACT_ERRNO',
       errnoRet: EPERM,
-      args: [{ index: 0, value: flag, valueTwo: flag, op: 'SCMP_CMP_MASKED_EQ' }],
+      // mask includes bit 31 so that the query personality(0xffffffff) stays allowed
+      args: [{ index: 0, value: (flag | 0x80000000) >>> 0, valueTwo: flag, op: 'SCMP_CMP_MASKED_EQ' }],
     });
   }
   return { defaultAction: 'SCMP_ACT_ALLOW', architectures: seccompArchitectures(arch), syscalls };

@@ -1,0 +1,42 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { appChain, attachPlan, bridgeRules, chainNames, cidrString, dynoIpRange, gatewayIp, ipToString, parseCidr, vethNames } from './network.js';
+
+const net = { bridge: 'slipway0', subnet: parseCidr('10.213.0.0/16'), routerPort: 8080 };
+
+describe('network planning', () => {
+  it('parses CIDRs and derives the gateway and the dynos\' range', () => {
+    assert.equal(cidrString(parseCidr('10.213.7.9/16')), '10.213.0.0/16');
+    assert.equal(gatewayIp(net.subnet), '10.213.0.1');
+    const r = dynoIpRange(parseCidr('10.9.8.0/24'));
+    assert.equal(ipToString(r.first), '10.9.8.2');
+    assert.equal(ipToString(r.last), '10.9.8.254');
+    assert.throws(() => parseCidr('10.0.0.0'), /CIDR/);
+    assert.throws(() => parseCidr('300.0.0.0/16'), /invalid/);
+  });
+
+  it('names interfaces within 15 characters and chains within 28', () => {
+    const v = vethNames('my-very-long-app-name.web-12.abcdef12');
+    assert.ok(v.host.length <= 15 && v.peer.length <= 15 && v.host !== v.peer);
+    const c = chainNames(net);
+    assert.ok(c.input.length <= 28 && c.forward.length <= 28);
+    assert.notEqual(appChain(net, 'app-1'), appChain(net, 'app-2'));
+    assert.notEqual(appChain(net, 'app-1'), appChain({ ...net, bridge: 'other0' }, 'app-1'));
+  });
+
+  it('closes the host to dynos except replies and the router port, drops dyno-to-dyno by default, NATs outbound', () => {
+    const r = bridgeRules(net);
+    assert.deepEqual(r.input.at(-1), ['-i', 'slipway0', '-j', 'DROP']);
+    assert.ok(r.input.some((x) => x.includes('--dport') && x.includes('8080') && x.at(-1) === 'ACCEPT'));
+    assert.ok(r.forward.some((x) => x.join(' ') === '-i slipway0 -o slipway0 -j DROP'));
+    assert.deepEqual(r.nat, ['-s', '10.213.0.0/16', '!', '-o', 'slipway0', '-j', 'MASQUERADE']);
+    assert.ok(!bridgeRules({ ...net, routerPort: null }).input.some((x) => x.includes('--dport')));
+  });
+
+  it('plans a veth into the namespace with its address and default route', () => {
+    const plan = attachPlan(net, 'c1', 'ns1', '10.213.0.5');
+    assert.deepEqual(plan[0].slice(0, 4), ['link', 'add', vethNames('c1').host, 'type']);
+    assert.ok(plan.some((a) => a.join(' ') === '-n ns1 addr add 10.213.0.5/16 dev eth0'));
+    assert.ok(plan.some((a) => a.join(' ') === '-n ns1 route add default via 10.213.0.1'));
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildOciSpec, DYNO_USER, MASKED_PATHS, type ContainerSpecInput } from './oci-spec.js';
+import { BLOCKED_SYSCALLS, dynoSeccompProfile } from './seccomp.js';
+
+const anInput = (over: Partial<ContainerSpecInput> = {}): ContainerSpecInput => ({
+  hostname: 'web.1',
+  args: ['/bin/sh', '-c', 'echo hi'],
+  env: { DYNO: 'web.1', PORT: '5000' },
+  cwd: '/app',
+  user: DYNO_USER,
+  rootfs: '/b/rootfs',
+  hostEntries: [{ name: 'bin', kind: 'symlink', target: 'usr/bin' }, { name: 'lib64', kind: 'dir' }],
+  etcDir: '/b/etc',
+  binds: [{ source: '/etc/ssl/certs', destination: '/etc/ssl/certs', readonly: true }],
+  app: { kind: 'overlay', lowerDir: '/s/lower', upperDir: '/b/upper', workDir: '/b/work' },
+  tmpfsBytes: 64 * 1024 * 1024,
+  limits: { memoryBytes: 1024 * 1024 * 1024, memoryReservationBytes: 512 * 1024 * 1024, cpuShares: 1024, pids: 256 },
+  cgroupsPath: '/slipway/x',
+  network: { kind: 'netns', path: '/run/netns/x' },
+  arch: 'x64',
+  ...over,
+});
+
+describe('buildOciSpec', () => {
+  it('gives the container its own pid, ipc, uts, mount, cgroup namespaces and the given netns', () => {
+    const s = buildOciSpec(anInput());
+    assert.deepEqual(s.linux.namespaces.map((n) => n.type).sort(), ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts']);
+    assert.deepEqual(s.linux.namespaces.find((n) => n.type === 'network'), { type: 'network', path: '/run/netns/x' });
+    assert.equal(s.hostname, 'web.1');
+  });
+
+  it('a new empty netns with network none, the host one with host', () => {
+    assert.deepEqual(buildOciSpec(anInput({ network: { kind: 'none' } })).linux.namespaces.find((n) => n.type === 'network'), { type: 'network' });
+    const host = buildOciSpec(anInput({ network: { kind: 'host' } }));
+    assert.equal(host.linux.namespaces.find((n) => n.type === 'network'), undefined);
+    assert.equal(host.mounts.find((m) => m.destination === '/sys')?.type, 'bind');
+  });
+
+  it('runs unprivileged: dyno uid, no capabilities, no new privileges', () => {
+    const p = buildOciSpec(anInput()).process;
+    assert.equal(p.user.uid, DYNO_USER.uid);
+    assert.notEqual(p.user.uid, 0);
+    assert.equal(p.noNewPrivileges, true);
+    for (const set of Object.values(p.capabilities)) assert.deepEqual(set, []);
+    assert.deepEqual(p.env, ['DYNO=web.1', 'PORT=5000']);
+  });
+
+  it('mounts the stack read-only over a read-only root, /etc generated, /app an overlay, /tmp a sized tmpfs', () => {
+    const s = buildOciSpec(anInput());
+    assert.equal(s.root.readonly, true);
+    const by = (d: string) => s.mounts.find((m) => m.destination === d);
+    assert.ok(by('/usr')?.options.includes('ro'));
+    assert.ok(by('/lib64')?.options.includes('ro'));
+    assert.equal(by('/bin'), undefined, 'a symlinked /bin lives in the rootfs, not as a mount');
+    assert.equal(by('/etc')?.source, '/b/etc');
+    assert.ok(by('/etc')?.options.includes('ro'));
+    assert.ok(by('/etc/ssl/certs')?.options.includes('ro'));
+    assert.equal(by('/app')?.type, 'overlay');
+    assert.deepEqual(by('/app')?.options.slice(0, 3), ['lowerdir=/s/lower', 'upperdir=/b/upper', 'workdir=/b/work']);
+    assert.ok(by('/tmp')?.options.includes('size=65536k'));
+    assert.ok(by('/sys')?.options.includes('ro'));
+    const order = s.mounts.map((m) => m.destination);
+    assert.ok(order.indexOf('/etc') < order.indexOf('/etc/ssl/certs'), 'binds under /etc come after it');
+  });
+
+  it('masks /proc and /sys as runc does', () => {
+    const s = buildOciSpec(anInput());
+    assert.deepEqual(s.linux.maskedPaths, [...MASKED_PATHS]);
+    assert.ok(s.linux.maskedPaths.includes('/proc/kcore'));
+    assert.ok(s.linux.readonlyPaths.includes('/proc/sys'));
+  });
+
+  it('sets memory (no swap), CPU shares and pids from the limits', () => {
+    const r = buildOciSpec(anInput()).linux.resources;
+    assert.equal(r.memory.limit, 1024 * 1024 * 1024);
+    assert.equal(r.memory.swap, r.memory.limit, 'memory+swap = memory: no swap');
+    assert.equal(r.memory.reservation, 512 * 1024 * 1024);
+    assert.equal(r.cpu.shares, 1024);
+    assert.equal(r.pids.limit, 256);
+    assert.deepEqual(r.devices, [{ allow: false, access: 'rwm' }]);
+  });
+});
+
+describe('dynoSeccompProfile', () => {
+  it('allows by default and answers EPERM to what Docker blocks', () => {
+    const p = dynoSeccompProfile('x64');
+    assert.equal(p.defaultAction, 'SCMP_ACT_ALLOW');
+    assert.deepEqual(p.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+    const blocked = p.syscalls.filter((r) => !r.args).flatMap((r) => (r.errnoRet === 1 ? r.names : []));
+    for (const name of ['mount', 'umount2', 'ptrace', 'kexec_load', 'init_module', 'finit_module', 'delete_module', 'reboot',
+      'swapon', 'swapoff', 'keyctl', 'add_key', 'request_key', 'bpf', 'perf_event_open', 'unshare', 'setns', 'open_by_handle_at']) {
+      assert.ok(blocked.includes(name), name);
+    }
+    assert.deepEqual([...BLOCKED_SYSCALLS].sort(), [...new Set(BLOCKED_SYSCALLS)].sort(), 'no duplicates');
+  });
+
+  it('blocks clone with namespace flags and personality flags that weaken ASLR, not the personality query', () => {
+    const p = dynoSeccompProfile('x64');
+    const clone = p.syscalls.filter((r) => r.names.includes('clone'));
+    assert.ok(clone.some((r) => r.args?.[0].valueTwo === 0x10000000), 'CLONE_NEWUSER');
+    const pers = p.syscalls.filter((r) => r.names.includes('personality'));
+    const matches = (arg: number) => pers.some((r) => r.args!.every((a) => ((arg & a.value) >>> 0) === a.valueTwo));
+    assert.equal(matches(0x0040000), true, 'ADDR_NO_RANDOMIZE');
+    assert.equal(matches(0xffffffff), false, 'query');
+    assert.equal(matches(0), false, 'PER_LINUX');
+    assert.equal(p.syscalls.find((r) => r.names.includes('clone3'))?.errnoRet, 38);
+  });
+});
