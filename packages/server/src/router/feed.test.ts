@@ -5,7 +5,9 @@ import { silentLogger } from '../log/index.js';
 import { createStore } from '../store/index.js';
 import { createRouteFeed } from './feed.js';
 import type { RoutingTable } from './types.js';
-import { until } from './test-support.js';
+import { testConfig } from '../config.js';
+import { startInProcessRouter } from './in-process.js';
+import { request, startBackend, until } from './test-support.js';
 
 async function setup(t: import('node:test').TestContext) {
   const store = await createStore({ databaseUrl: 'sqlite::memory:', dataDir: '/nonexistent-unused', logger: silentLogger });
@@ -66,4 +68,30 @@ test('rebuilds on platform events and notifies subscribers only when the table c
   await store.apps.delete(app.id);
   events.emit('app.destroyed', { appId: app.id, name: 'shop' });
   await until(() => seen.at(-1)?.apps.length === 0, 'the app to leave the table');
+});
+
+test('store changes reach a running router through the feed: a dyno comes up, then crashes (H10)', async (t) => {
+  const { store, events, feed, app } = await setup(t);
+  const backend = await startBackend((_req, res) => res.end('from the store'));
+  t.after(() => backend.close());
+  await feed.start();
+  const lines: string[] = [];
+  const running = await startInProcessRouter({
+    config: { ...testConfig(), routerPort: 0, listenHost: '127.0.0.1' }, logger: silentLogger, feed,
+    logs: { publish: (appId, line) => { if (appId === app.id && line.dyno === 'router') lines.push(line.message); } },
+  });
+  t.after(() => running.stop());
+
+  const d = await store.dynos.upsert(dyno(app.id, 'web.1', { state: 'starting', host: null, port: null }));
+  events.emit('dyno.changed', { appId: app.id, dynoName: 'web.1' });
+  await until(() => feed.snapshot().apps[0]?.dynos[0]?.state === 'starting', 'the starting dyno in the table');
+  const waiting = request(running.port, { host: 'shop.localhost' });
+  await store.dynos.update(d.id, { state: 'up', host: '127.0.0.1', port: backend.port });
+  events.emit('dyno.changed', { appId: app.id, dynoName: 'web.1' });
+  assert.equal((await waiting).body, 'from the store');
+
+  await store.dynos.update(d.id, { state: 'crashed', host: null, port: null });
+  events.emit('dyno.changed', { appId: app.id, dynoName: 'web.1' });
+  await until(async () => (await request(running.port, { host: 'shop.localhost' })).status === 503, 'H10 after the crash');
+  await until(() => lines.find((l) => /code=H10/.test(l)), 'the H10 line on the app channel');
 });

@@ -16,3 +16,5 @@ export { runRouterProcess, internalApiUrl } from './process-main.js';
 export { ROUTER_CODES } from './codes.js';
 export type { RouterCode } from './codes.js';
 export type { RoutingTable, RouterApp, RouterDyno, RouterLogEntry, RouterMetric } from './types.js';
+export { startInProcessRouter } from './in-process.js';
+export type { InProcessRouterDeps } from './in-process.js';

@@ -144,8 +144,14 @@ export function createRouterSupervisor(deps: RouterSupervisorDeps): RouterSuperv
         watchAdopted(pid);
         return { port: config.routerPort, pid, adopted: true };
       }
-      const started = await spawnRouter();
-      return { ...started, adopted: false };
+      try {
+        const started = await spawnRouter();
+        return { ...started, adopted: false };
+      } catch (err) {
+        supervising = false;
+        clearTimeout(restartTimer);
+        throw err;
+      }
     },
     async stop() {
       supervising = false;
