@@ -1,5 +1,6 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +40,7 @@ describe('apps:create', () => {
   it('POSTs the name, prints the URLs and adds a slipway remote whose pushes authenticate with the token', async () => {
     await gitOk(dir, ['init', '-q']);
     api.expect('POST', '/apps', { status: 201, body: anApp('myapp') });
-    const bin = path.resolve(import.meta.dirname, '../../bin.ts');
+    const bin = ['ts', 'js'].map((ext) => path.resolve(import.meta.dirname, `../../bin.${ext}`)).find((f) => existsSync(f))!;
     const selfCommand = [process.execPath, '--import', import.meta.resolve('tsx'), bin];
     const r = await runCommand(['apps:create', 'myapp'], { apiUrl: api.url, cwd: dir, selfCommand });
     assert.equal(r.code, 0, r.stderr);
