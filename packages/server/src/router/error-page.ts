@@ -2,7 +2,10 @@
  * Heroku-like HTML error pages: the "Application error" page for H-codes, the maintenance page for
  * H80, and the "no such app" page for unknown hosts (which never names any app).
  */
+import http from 'node:http';
+import type net from 'node:net';
 import type { RouterCode } from './codes.js';
+import { rawResponseHead } from './websocket.js';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -45,4 +48,23 @@ export function errorPage(code: RouterCode, requestId: string): string {
 export function noSuchAppPage(requestId: string): string {
   return page('No such app', 'There is no app configured at that hostname',
     'Perhaps the app owner has renamed it, or you mistyped the URL.', `Request ID <code>${escape(requestId)}</code>`);
+}
+
+export function sendPage(res: http.ServerResponse, status: number, html: string, method: string | undefined): void {
+  const body = Buffer.from(html);
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': body.length,
+    'Cache-Control': 'no-cache, no-store',
+  });
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
+export function writeRawPage(socket: net.Socket, status: number, html: string): void {
+  if (!socket.writable) return;
+  const body = Buffer.from(html);
+  socket.end(Buffer.concat([
+    Buffer.from(rawResponseHead(status, http.STATUS_CODES[status] ?? '', ['Content-Type', 'text/html; charset=utf-8', 'Content-Length', String(body.length), 'Connection', 'close'])),
+    body,
+  ]));
 }

@@ -10,41 +10,17 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
 import { ROUTER_CODES, type RouterCode } from './codes.js';
 import { createDispatcher, RoutingRejection, type Slot } from './dispatcher.js';
-import { errorPage, noSuchAppPage } from './error-page.js';
+import { errorPage, noSuchAppPage, sendPage, writeRawPage } from './error-page.js';
+import { DEFAULT_LIMITS, type RouterLimits } from './limits.js';
 import { forwardedFor, normalizeHost, pickRequestId, requestHeadersToDyno } from './headers.js';
 import { formatRouterLine, type RequestOutcome } from './log-line.js';
 import { exchange, type ExchangeResult } from './proxy.js';
 import type { RouterApp, RouterLogEntry, RouterMetric, RoutingTable } from './types.js';
 import { rawResponseHead, upgradeExchange } from './websocket.js';
 
+export { DEFAULT_LIMITS, type RouterLimits } from './limits.js';
+
 export type RouterConfig = Pick<Config, 'routerTimeoutMs' | 'routerIdleTimeoutMs' | 'routerConnectTimeoutMs' | 'routerQueueMax' | 'routerBootTimeoutMs'>;
-
-export interface RouterLimits {
-  /** Request line plus headers, bytes (431 past it). */
-  maxHeaderSize: number;
-  /** Header fields per request (431 past it). */
-  maxHeadersCount: number;
-  /** Request target length (414 past it). */
-  maxUrlLength: number;
-  /** Time a client has to send its headers (slowloris); 408 past it. */
-  headersTimeoutMs: number;
-  /** Idle keep-alive connections from clients are closed after this. */
-  keepAliveTimeoutMs: number;
-  /** Open connections per client IP; more are closed at once. 0 = no cap. */
-  maxConnectionsPerClient: number;
-  /** How long a dyno that refused a connect is avoided. */
-  quarantineMs: number;
-}
-
-export const DEFAULT_LIMITS: RouterLimits = {
-  maxHeaderSize: 16 * 1024,
-  maxHeadersCount: 100,
-  maxUrlLength: 8 * 1024,
-  headersTimeoutMs: 20_000,
-  keepAliveTimeoutMs: 65_000,
-  maxConnectionsPerClient: 1000,
-  quarantineMs: 5_000,
-};
 
 export interface RouterDeps {
   config: RouterConfig;
@@ -329,23 +305,4 @@ export function createRouter(deps: RouterDeps): Router {
     },
     stats: (appId) => dispatcher.stats(appId),
   };
-}
-
-function sendPage(res: http.ServerResponse, status: number, html: string, method: string | undefined): void {
-  const body = Buffer.from(html);
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': body.length,
-    'Cache-Control': 'no-cache, no-store',
-  });
-  res.end(method === 'HEAD' ? undefined : body);
-}
-
-function writeRawPage(socket: net.Socket, status: number, html: string): void {
-  if (!socket.writable) return;
-  const body = Buffer.from(html);
-  socket.end(Buffer.concat([
-    Buffer.from(rawResponseHead(status, http.STATUS_CODES[status] ?? '', ['Content-Type', 'text/html; charset=utf-8', 'Content-Length', String(body.length), 'Connection', 'close'])),
-    body,
-  ]));
 }
