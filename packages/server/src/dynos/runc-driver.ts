@@ -6,10 +6,7 @@
  * release's slug, unpacked once (ephemeral filesystem); a network namespace on the bridge with its
  * own IP; `/etc/hosts` naming the app's other dynos `<dyno>.<app>.internal`. When the dyno ends
  * the container, bundle, overlay dirs, cgroup, netns, veth and IP lease are all removed.
- *
- * PID 1 in the container is a small `sh` that sources `.profile.d/*.sh` and `.profile`, runs the
- * command as its child and forwards SIGTERM (a process that is PID 1 of a namespace would ignore
- * signals it has no handler for); `stop` signals every process anyway (`runc kill --all`).
+ * `stop` signals every process in the container (`runc kill --all`), then SIGKILL after the grace.
  */
 import { randomBytes } from 'node:crypto';
 import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -18,16 +15,18 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
 import {
-  attachContainer, buildOciSpec, createCgroupReader, createLogTailer, createRunc, createUnderConmon, detachContainer,
-  detectCgroupVersion, dynoIpRange, DYNO_USER, ensureBridge, hostNameservers, ipToString, parseCidr, prepareRootfs,
-  probeHostEntries, readExitFile, rewriteHosts, writeEtc,
+  attachContainer, createCgroupReader, createLogTailer, createRunc, createUnderConmon, detachContainer,
+  detectCgroupVersion, dynoIpRange, DYNO_USER, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
   type BridgeNetwork, type CgroupReader, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
 import type { DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
+import { DYNO_PORT, internalName, writeDynoBundle } from './runc-driver-bundle.js';
 import {
   allMetas, createLowerCache, dynoDir, ensureLayout, leaseIp, readMeta, readNumberFile, readTextFile, releaseIp,
   runcLayout, writeMeta, type DynoMeta,
 } from './runc-driver-disk.js';
+
+export { DYNO_PORT };
 
 export interface RuncDriverOptions {
   config: Config;
@@ -49,16 +48,6 @@ export interface RuncRef {
   ip: string | null;
   [key: string]: unknown;
 }
-
-/** The port web dynos bind inside their own network namespace. */
-export const DYNO_PORT = 5000;
-
-const INIT =
-  'for f in "$HOME"/.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done; ' +
-  '[ -r "$HOME/.profile" ] && . "$HOME/.profile"; ' +
-  '/bin/sh -c "$1" <&0 & p=$!; ' +
-  "trap 'kill -TERM $p 2>/dev/null' TERM; trap 'kill -INT $p 2>/dev/null' INT; " +
-  'while :; do wait $p; s=$?; kill -0 $p 2>/dev/null || exit $s; done';
 
 interface Attached {
   meta: DynoMeta;
@@ -85,6 +74,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
   const user = DYNO_USER;
   const lowers = createLowerCache(layout, user);
   const attached = new Map<string, Attached>();
+  const starting = new Set<string>();
   let closed = false;
 
   let readyP: Promise<{ cgroups: CgroupReader }> | undefined;
@@ -113,7 +103,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
   /** `/etc/hosts` of every dyno of the app: each running dyno as `<dyno>.<app>.internal`. */
   const refreshHosts = async (appId: string): Promise<void> => {
     const metas = (await allMetas(layout)).filter((m) => m.appId === appId);
-    const entries: HostsEntry[] = metas.filter((m) => m.ip !== null).map((m) => ({ ip: m.ip as string, names: [`${m.name}.${m.appName}.internal`] }));
+    const entries: HostsEntry[] = metas.filter((m) => m.ip !== null).map((m) => ({ ip: m.ip as string, names: [internalName(m)] }));
     for (const m of metas) {
       await rewriteHosts(path.join(dynoDir(layout, m.id), 'etc'), m.name, entries).catch(() => {});
     }
@@ -223,6 +213,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         cgroupsPath: `/slipway/${id}`, lowerKey: lower.key, startedAt: new Date().toISOString(),
       };
       await mkdir(dir, { recursive: true, mode: 0o711 });
+      starting.add(id);
       try {
         for (const d of ['upper', 'work', 'exit']) await mkdir(path.join(dir, d));
         await chown(path.join(dir, 'upper'), user.uid, user.gid);
@@ -231,36 +222,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         await writeMeta(dir, meta);
         const att = await attachContainer(net, { containerId: id, netns: id, ip: meta.ip, appId: spec.appId });
         const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
-        const hostEntries = await probeHostEntries();
-        await prepareRootfs(path.join(dir, 'rootfs'), hostEntries);
-        const etcBinds = await writeEtc(path.join(dir, 'etc'), {
-          hostname: spec.name,
-          user: { uid: user.uid, gid: user.gid, name: user.name, home: '/app' },
-          hosts: peers.map((m) => ({ ip: m.ip as string, names: [`${m.name}.${m.appName}.internal`] })),
-          nameservers: await hostNameservers(),
-        });
-        const env: Record<string, string> = { PATH: '/app/bin:/usr/local/bin:/usr/bin:/bin', ...spec.env, HOME: '/app', DYNO: spec.name };
-        if (spec.needsPort) env.PORT = String(DYNO_PORT);
-        const memoryBytes = spec.size.memoryMb * 1024 * 1024;
-        const oci = buildOciSpec({
-          hostname: spec.name,
-          args: ['/bin/sh', '-c', INIT, 'dyno', spec.command],
-          env,
-          cwd: '/app',
-          user,
-          rootfs: path.join(dir, 'rootfs'),
-          hostEntries,
-          etcDir: path.join(dir, 'etc'),
-          binds: etcBinds,
-          app: { kind: 'overlay', lowerDir: lower.dir, upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work') },
-          tmpfsBytes: Math.min(memoryBytes, 1024 * 1024 * 1024),
-          // Heroku's R15: the kernel kills at twice the quota; the manager logs R14 past the quota.
-          limits: { memoryBytes: 2 * memoryBytes, memoryReservationBytes: memoryBytes, cpuShares: spec.size.cpuShares, pids: spec.size.pids },
-          cgroupsPath: meta.cgroupsPath,
-          network: { kind: 'netns', path: att.netnsPath },
-          arch: process.arch,
-        });
-        await writeFile(path.join(dir, 'config.json'), JSON.stringify(oci));
+        await writeDynoBundle({ dir, spec, meta, lowerDir: lower.dir, netnsPath: att.netnsPath, peers, user });
         await createUnderConmon({ runc, id, paths: p, conmon: opts.conmonBinary });
         await runc.start(id);
       } catch (err) {
@@ -268,6 +230,8 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         await killConmon(p.conmonPidFile, id);
         await cleanup(meta);
         throw err;
+      } finally {
+        starting.delete(id);
       }
       watch(meta, events, 0, cgroups);
       await refreshHosts(spec.appId);
@@ -341,7 +305,17 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       const out: Record<string, unknown>[] = [];
       for (const m of await allMetas(layout)) {
         if (attached.get(m.id)?.finishing) continue;
-        if (await isAlive(m.id)) out.push(refOf(m));
+        if (await isAlive(m.id)) {
+          out.push(refOf(m));
+          continue;
+        }
+        // Ended while nobody watched and nobody recovered it: remove what it left behind
+        // (never a dyno still being started: those are young and have no container yet).
+        const young = Date.now() - Date.parse(m.startedAt) < 5 * 60_000;
+        if (!attached.has(m.id) && !starting.has(m.id) && !young) {
+          log.info('dyno.swept', { id: m.id });
+          await cleanup(m);
+        }
       }
       return out;
     },

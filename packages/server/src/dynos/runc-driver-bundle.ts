@@ -1,0 +1,71 @@
+/**
+ * The OCI bundle of one dyno start: the root directory, a generated `/etc` (the dyno user, the
+ * app's other dynos in `/etc/hosts`), and `config.json` from isolation/'s spec builder with the
+ * dyno's size: memory hard limit at twice the quota (Heroku kills with R15 at 2×; the manager logs
+ * R14 past the quota, which is also the soft limit), CPU shares, pids.
+ *
+ * PID 1 in the container is a small `sh` that sources `.profile.d/*.sh` and `.profile`, runs the
+ * command as its child and forwards SIGTERM/SIGINT (PID 1 of a namespace ignores signals it has no
+ * handler for, so the command itself must not be PID 1); the command arrives as `$1`, never
+ * interpolated into the script.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { buildOciSpec, hostNameservers, prepareRootfs, probeHostEntries, writeEtc, type ContainerUser } from '../isolation/index.js';
+import type { DynoSpec } from './driver.js';
+import type { DynoMeta } from './runc-driver-disk.js';
+
+/** The port web dynos bind inside their own network namespace. */
+export const DYNO_PORT = 5000;
+
+export const DYNO_INIT =
+  'for f in "$HOME"/.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done; ' +
+  '[ -r "$HOME/.profile" ] && . "$HOME/.profile"; ' +
+  '/bin/sh -c "$1" <&0 & p=$!; ' +
+  "trap 'kill -TERM $p 2>/dev/null' TERM; trap 'kill -INT $p 2>/dev/null' INT; " +
+  'while :; do wait $p; s=$?; kill -0 $p 2>/dev/null || exit $s; done';
+
+export function internalName(m: Pick<DynoMeta, 'name' | 'appName'>): string {
+  return `${m.name}.${m.appName}.internal`;
+}
+
+export async function writeDynoBundle(b: {
+  dir: string;
+  spec: DynoSpec;
+  meta: DynoMeta;
+  lowerDir: string;
+  netnsPath: string;
+  peers: DynoMeta[];
+  user: ContainerUser & { name: string };
+}): Promise<void> {
+  const { dir, spec, user } = b;
+  const hostEntries = await probeHostEntries();
+  await prepareRootfs(path.join(dir, 'rootfs'), hostEntries);
+  const etcBinds = await writeEtc(path.join(dir, 'etc'), {
+    hostname: spec.name,
+    user: { uid: user.uid, gid: user.gid, name: user.name, home: '/app' },
+    hosts: b.peers.filter((m) => m.ip !== null).map((m) => ({ ip: m.ip as string, names: [internalName(m)] })),
+    nameservers: await hostNameservers(),
+  });
+  const env: Record<string, string> = { PATH: '/app/bin:/usr/local/bin:/usr/bin:/bin', ...spec.env, HOME: '/app', DYNO: spec.name };
+  if (spec.needsPort) env.PORT = String(DYNO_PORT);
+  const quota = spec.size.memoryMb * 1024 * 1024;
+  const oci = buildOciSpec({
+    hostname: spec.name,
+    args: ['/bin/sh', '-c', DYNO_INIT, 'dyno', spec.command],
+    env,
+    cwd: '/app',
+    user,
+    rootfs: path.join(dir, 'rootfs'),
+    hostEntries,
+    etcDir: path.join(dir, 'etc'),
+    binds: etcBinds,
+    app: { kind: 'overlay', lowerDir: b.lowerDir, upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work') },
+    tmpfsBytes: Math.min(quota, 1024 * 1024 * 1024),
+    limits: { memoryBytes: 2 * quota, memoryReservationBytes: quota, cpuShares: spec.size.cpuShares, pids: spec.size.pids },
+    cgroupsPath: b.meta.cgroupsPath,
+    network: { kind: 'netns', path: b.netnsPath },
+    arch: process.arch,
+  });
+  await writeFile(path.join(dir, 'config.json'), JSON.stringify(oci));
+}
