@@ -6,6 +6,7 @@
  * needs are up. Only this file knows concrete classes.
  */
 import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { createApi } from './api/index.js';
@@ -18,6 +19,8 @@ import { createEventBus } from './events/index.js';
 import { createLogger, type Logger } from './log/index.js';
 import { createLogplex } from './logplex/index.js';
 import { createStore } from './store/index.js';
+import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
+import { internalRouterRoutes } from './api/routes/internal-router.js';
 
 export interface Part {
   name: string;
@@ -36,7 +39,11 @@ function announce(line: string): void {
   process.stdout.write(line + '\n');
 }
 
-export async function startPlatform(config: Config, logger: Logger): Promise<Platform> {
+export async function startPlatform(baseConfig: Config, logger: Logger): Promise<Platform> {
+  // The API and the router process share a secret for the internal endpoints.
+  const config: Config = baseConfig.internalToken !== ''
+    ? baseConfig
+    : Object.freeze({ ...baseConfig, internalToken: randomBytes(24).toString('hex') });
   const parts: Part[] = [];
   const own = <T extends Part>(part: T): T => {
     parts.push(part);
@@ -53,6 +60,9 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     const logplex = createLogplex({ config, store, events, logger: logger.child({ part: 'logplex' }) });
     await logplex.start();
     own({ name: 'logplex', stop: () => logplex.stop() });
+    const feed = createRouteFeed({ store, events, logger: logger.child({ part: 'router-feed' }), domain: config.domain });
+    await feed.start();
+    own({ name: 'router-feed', stop: () => feed.stop() });
     const apps = createAppService({ store, events, logs: logplex, config, logger: logger.child({ part: 'apps' }) });
     const admin = await bootstrapAdmin({ store, config, logger });
     const auth = createAuth({ store });
@@ -65,7 +75,11 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     // Listeners last.
     const api = createApi({
       config, store, events, logs: logplex, apps, logger: logger.child({ part: 'api' }),
-      extraRoutes: [...logRoutes({ apps, logplex, config }), ...builder.routes()],
+      extraRoutes: [
+        ...logRoutes({ apps, logplex, config }),
+        ...builder.routes(),
+        ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }) }),
+      ],
       auth, preRoute: builder.gitHandler, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
     });
     const server = await api.listen(config.apiPort, config.listenHost);
@@ -73,6 +87,13 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Pla
     const port = (server.address() as AddressInfo).port;
     apiUrl = config.apiPort === port ? apiBaseUrl(config) : `http://localhost:${port}`;
     announce(`Slipway API and git listening on ${apiUrl}`);
+    if (config.routerProcess) {
+      const router = createRouterSupervisor({ config, logger: logger.child({ part: 'router' }) });
+      await router.start();
+      own({ name: 'router', stop: () => router.stop() });
+    } else {
+      own(await startInProcessRouter({ config, logger: logger.child({ part: 'router' }), feed, logs: logplex }));
+    }
     announce(`Router serves apps at http://<app>.${config.domain}:${config.routerPort}/`);
     if (admin.token) announce(`Admin token for ${admin.admin.email} (shown once, saved to ${admin.tokenFile}): ${admin.token}`);
     else if (config.adminToken !== '') announce(`Admin token for ${admin.admin.email}: the value of SLIPWAY_ADMIN_TOKEN`);

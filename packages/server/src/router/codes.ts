@@ -1,7 +1,6 @@
 /**
  * The router's error codes: status, log level and description. Descriptions come from the one
- * platform table (@slipway/contract PLATFORM_ERRORS); H21 and H28 are Heroku's
- * but not yet in that table.
+ * platform table (@slipway/contract PLATFORM_ERRORS).
  */
 import { PLATFORM_ERRORS } from '@slipway/contract';
 
@@ -26,9 +25,9 @@ export const ROUTER_CODES: Readonly<Record<RouterCode, RouterCodeInfo>> = {
   H18: { desc: p.H18.desc, status: 503, at: 'error', sock: 'backend' },
   H19: { desc: p.H19.desc, status: 503, at: 'error' },
   H20: { desc: p.H20.desc, status: 503, at: 'error' },
-  H21: { desc: 'Backend connection refused', status: 503, at: 'error' },
+  H21: { desc: p.H21.desc, status: 503, at: 'error' },
   H27: { desc: p.H27.desc, status: 499, at: 'warning', sock: 'client' },
-  H28: { desc: 'Client Connection Idle', status: 499, at: 'error', sock: 'client' },
+  H28: { desc: p.H28.desc, status: 499, at: 'error', sock: 'client' },
   H80: { desc: p.H80.desc, status: 503, at: 'info' },
   H99: { desc: p.H99.desc, status: 503, at: 'error' },
 };
