@@ -16,6 +16,7 @@ import type { Route } from '../api/http/index.js';
 import { createOutputStore, type OutputStore } from './build-output.js';
 import { createSigner, type Signer } from './signer.js';
 import { parseBuildpackRef } from './buildpacks.js';
+import { BuildFailedError } from './buildpack-runner.js';
 import { exec } from './exec.js';
 import { createGitHttp, type HookRequest, type Push } from './git-http.js';
 import { decidePush } from './push.js';
@@ -154,7 +155,8 @@ export function createBuilder(deps: BuilderDeps): Builder {
       const message = err instanceof SlipwayError ? err.message : 'Internal error while building.';
       if (!(err instanceof SlipwayError)) log.error('build.error', { app: app.name, build: build.id, error: (err as Error)?.stack ?? String(err) });
       out('\n' + indentError(message));
-      await store.builds.update(build.id, { status: 'failed' }).catch(() => undefined);
+      const releaseId = err instanceof BuildFailedError ? err.releaseId : undefined;
+      await store.builds.update(build.id, { status: 'failed', ...(releaseId ? { releaseId } : {}) }).catch(() => undefined);
       deps.logs.publish(app.id, { source: 'app', dyno: 'api', message: `Build failed -- check your build output: ${base()}${outputs.streamPath('build', build.id)}` });
     } finally {
       await writer.end();

@@ -8,7 +8,8 @@ import { parseReleaseYaml } from './release-yaml.js';
 import type { BuildSandbox, SandboxResult } from './sandbox.js';
 
 export class BuildFailedError extends SlipwayError {
-  constructor(message: string) {
+  /** Set when the build got as far as a (failed) release. */
+  constructor(message: string, readonly releaseId?: string) {
     super('invalid_params', message);
     this.name = 'BuildFailedError';
   }

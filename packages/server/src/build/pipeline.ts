@@ -181,7 +181,7 @@ async function runReleasePhase(deps: PipelineDeps, ws: Workspace, job: BuildJob,
   }
   const failed = await store.releases.create({ appId: app.id, slugId: slug.id, config: cfg, description, status: 'failed', userId: job.user.id });
   await deps.saveReleaseOutput(failed.id, text);
-  throw new BuildFailedError(`Release command failed (exit ${exitCode}): release v${failed.version} is marked failed and the current release keeps serving.`);
+  throw new BuildFailedError(`Release command failed (exit ${exitCode}): release v${failed.version} is marked failed and the current release keeps serving.`, failed.id);
 }
 
 function buildEnv(ws: Workspace, app: AppRecord, job: BuildJob): Record<string, string> {

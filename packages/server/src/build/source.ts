@@ -4,7 +4,7 @@
  * so a build cannot name a file of the platform's data dir (another app's slug, the database).
  */
 import { spawn } from 'node:child_process';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { InvalidParamsError } from '../errors.js';
 
@@ -67,10 +67,14 @@ function fromChild(file: string, args: string[], opts: { env: Record<string, str
       else reject(new InvalidParamsError(`${what} failed: ${stderr.trim().replace(/^cat: /, '') || `exit ${code}`}`, 'source_blob'));
     });
   });
+  // Node discards a child's unread stdout when it exits (flushStdio): pipe it into a buffer the
+  // consumer reads at its own pace, with backpressure.
+  const stream = new PassThrough();
+  child.stdout.pipe(stream);
   // The consumer may stop reading early (bad tarball); do not leave the child behind.
-  child.stdout.on('close', () => {
-    if (!child.stdout.readableEnded && child.exitCode === null) child.kill('SIGKILL');
+  stream.on('close', () => {
+    if (!stream.readableEnded && child.exitCode === null) child.kill('SIGKILL');
   });
   done.catch(() => undefined);
-  return { stream: child.stdout, done };
+  return { stream, done };
 }
