@@ -52,10 +52,21 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(opts: { config?: Partial<Config>; extraRoutes?: Route[] } = {}): Promise<TestApi> {
+/**
+ * Where `startTestApi` puts its store when no `databaseUrl` is given: undefined = in-memory SQLite.
+ * The PostgreSQL run of the API suites (`api/api.pg.test.ts`) sets a function that returns a fresh
+ * database URL (a new schema) for every API it starts.
+ */
+let defaultDatabaseUrl: (() => Promise<string>) | undefined;
+export function useTestApiDatabase(fresh: (() => Promise<string>) | undefined): void {
+  defaultDatabaseUrl = fresh;
+}
+
+export async function startTestApi(opts: { config?: Partial<Config>; extraRoutes?: Route[]; databaseUrl?: string } = {}): Promise<TestApi> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-api-'));
   const config = testConfig({ dataDir, apiRateLimit: 0, adminToken: 'test-admin-token-0123456789', ...opts.config });
-  const store = await createStore({ databaseUrl: 'sqlite::memory:', dataDir, logger: silentLogger });
+  const databaseUrl = opts.databaseUrl ?? (defaultDatabaseUrl ? await defaultDatabaseUrl() : 'sqlite::memory:');
+  const store = await createStore({ databaseUrl, dataDir, logger: silentLogger });
   const events = createEventBus();
   const logs = createMemoryLogSink();
   const boot = await bootstrapAdmin({ store, config, logger: silentLogger });
