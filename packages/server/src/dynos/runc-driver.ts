@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
 import {
-  attachContainer, createCgroupReader, createLogTailer, createRunc, createUnderConmon, detachContainer,
+  attachContainer, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
   detectCgroupVersion, dynoIpRange, DYNO_USER, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
   type BridgeNetwork, type CgroupReader, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
@@ -75,6 +75,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
   const lowers = createLowerCache(layout, user);
   const attached = new Map<string, Attached>();
   const starting = new Set<string>();
+  const netLock = createNetworkLock();
   let closed = false;
 
   let readyP: Promise<{ cgroups: CgroupReader }> | undefined;
@@ -114,7 +115,8 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     const dir = dynoDir(layout, meta.id);
     await runc.delete(meta.id, true).catch((err) => log.warn('runc.delete_failed', { id: meta.id, error: String(err) }));
     if (meta.netns !== null && meta.ip !== null) {
-      await detachContainer(net, { containerId: meta.id, netns: meta.netns, ip: meta.ip, appId: meta.appId }).catch(() => {});
+      const att = { containerId: meta.id, netns: meta.netns, ip: meta.ip, appId: meta.appId };
+      await netLock(() => detachContainer(net, att)).catch(() => {});
     }
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     if (meta.ip !== null) await releaseIp(layout, meta.ip, meta.id);
@@ -220,7 +222,8 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         meta.ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id);
         meta.netns = id;
         await writeMeta(dir, meta);
-        const att = await attachContainer(net, { containerId: id, netns: id, ip: meta.ip, appId: spec.appId });
+        const ip = meta.ip;
+        const att = await netLock(() => attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }));
         const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
         await writeDynoBundle({ dir, spec, meta, lowerDir: lower.dir, netnsPath: att.netnsPath, peers, user });
         await createUnderConmon({ runc, id, paths: p, conmon: opts.conmonBinary });

@@ -15,7 +15,7 @@ export type { ConmonPaths, LogTailer } from './conmon.js';
 export { cgroupVersionFromMountinfo, createCgroupReader, detectCgroupVersion, parseFlatKeyed } from './cgroups.js';
 export type { CgroupReader, CgroupUsage, CgroupVersion } from './cgroups.js';
 export {
-  appChain, attachContainer, attachPlan, bridgeRules, chainNames, cidrString, detachContainer, dynoIpRange,
+  appChain, attachContainer, attachPlan, bridgeRules, chainNames, cidrString, createNetworkLock, detachContainer, dynoIpRange,
   ensureBridge, gatewayIp, ipToString, parseCidr, removeBridge, vethNames,
 } from './network.js';
 export type { Attachment, BridgeNetwork, Subnet } from './network.js';

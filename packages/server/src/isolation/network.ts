@@ -127,8 +127,23 @@ async function ensureRule(chain: string, rule: string[], table = 'filter', inser
 
 async function ensureChain(chain: string, table = 'filter'): Promise<boolean> {
   if (await iptOk(['-n', '-L', chain], table)) return false;
-  await ipt(['-N', chain], table);
-  return true;
+  const r = await execCapture('iptables', [...IPT_WAIT, '-t', table, '-N', chain], { timeoutMs: 30_000 });
+  if (r.code === 0) return true;
+  if (/already exists/i.test(r.stderr)) return false; // another manager made it meanwhile
+  throw new Error(`iptables -N ${chain}: ${r.stderr.trim()}`);
+}
+
+/**
+ * Runs network changes one at a time (check-then-change sequences on iptables chains must not
+ * interleave: two dynos of one app starting while a third ends). One lock per network.
+ */
+export function createNetworkLock(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
 }
 
 async function writeSysctl(file: string, value: string): Promise<void> {
