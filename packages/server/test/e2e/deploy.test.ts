@@ -88,8 +88,8 @@ describe('git push deploys', () => {
     const remote = remoteLines(first.output);
     assert.match(remote, /remote: -----> Building on the Heroku-24 stack/);
     assert.match(remote, /remote: -----> Node\.js app detected/);
-    assert.match(remote, /remote: -----> Compressing\.\.\.\nremote:        Done: \d+(\.\d)?[BKM]/);
-    assert.match(remote, /remote: -----> Launching\.\.\.\nremote:        Released v\d+/);
+    assert.match(remote, /remote: -----> Compressing\.\.\.\s*\nremote: {8}Done: \d+(\.\d)?[BKM]/);
+    assert.match(remote, /remote: -----> Launching\.\.\.\s*\nremote: {8}Released v\d+/);
     assert.match(remote, new RegExp(`remote:        http://node-e2e\\.localhost:${platform.routerPort}/ deployed to Slipway`));
 
     const rels = await releases('node-e2e');
@@ -162,8 +162,8 @@ describe('git push deploys', () => {
     cleanups.push(bad.close);
     const rejected = await push(bad, 'procfile-e2e', { force: true });
     assert.notEqual(rejected.code, 0);
-    assert.match(rejected.output, /remote:  !     Procfile line 2: expected "type: command"/);
-    assert.match(rejected.output, /remote:  !     Procfile line 3: duplicate process type "web"/);
+    assert.match(rejected.output, /remote: {2}! {5}Procfile line 2: expected "type: command"/);
+    assert.match(rejected.output, /remote: {2}! {5}Procfile line 3: duplicate process type "web"/);
     assert.match(rejected.output, /Push rejected to procfile-e2e/);
     assert.match(rejected.output, /pre-receive hook declined/);
     assert.deepEqual(await releases('procfile-e2e'), before);
