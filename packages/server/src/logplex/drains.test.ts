@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { InvalidParamsError, NotFoundError } from '../errors.js';
 import { parseOctetFrames } from './syslog-frame.js';
 import type { LogEntry } from './types.js';
-import { aLogplex, anApp, aStore, freePort, selfSignedCert, startHttpReceiver, startSyslogReceiver, tempDir, waitFor } from './test-kit.js';
+import { aLogplex, anApp, aStore, freePort, selfSignedCert, startHttpReceiver, startSyslogReceiver, tempDir, waitFor, defer } from './test-kit.js';
 
 const fast = { backoffMinMs: 20, backoffMaxMs: 200 };
 const frame = (e: LogEntry, host: string, pri: number) => `<${pri}>1 ${e.timestamp} ${host} ${e.source} ${e.dyno} - - ${e.message}`;
@@ -12,7 +12,7 @@ test('syslog:// drain: a real TCP receiver gets every line, in order, octet-coun
   const store = await aStore(t);
   const app = await anApp(store, 'drained-app');
   const rx = await startSyslogReceiver();
-  t.after(() => rx.close());
+  defer(t, async () => rx.close());
   const logplex = await aLogplex(t, { store, options: fast });
   const rec = await logplex.drains.add(app.id, `syslog://127.0.0.1:${rx.port}`);
   assert.match(rec.token, /^d\.[0-9a-f-]{36}$/);
@@ -37,8 +37,8 @@ test('syslog+tls:// and https:// drains with a local TLS receiver (openssl certi
   const app = await anApp(store, 'tls-app');
   const srx = await startSyslogReceiver({ tls: cert });
   const hrx = await startHttpReceiver({ tls: cert });
-  t.after(() => srx.close());
-  t.after(() => hrx.close());
+  defer(t, async () => srx.close());
+  defer(t, async () => hrx.close());
   const logplex = await aLogplex(t, { store, options: { ...fast, tls: { ca: cert.cert } } });
   await logplex.drains.add(app.id, `syslog+tls://localhost:${srx.port}`);
   await logplex.drains.add(app.id, `${hrx.url}/drain`);
@@ -53,7 +53,7 @@ test('http(s) drain: batched POSTs with logplex headers, basic auth, path and qu
   const store = await aStore(t);
   const app = await anApp(store, 'http-app');
   const rx = await startHttpReceiver();
-  t.after(() => rx.close());
+  defer(t, async () => rx.close());
   const logplex = await aLogplex(t, { store, options: { ...fast, batchLines: 10 } });
   const url = rx.url.replace('http://', 'http://user:p%40ss@') + '/logs?source=slipway';
   const rec = await logplex.drains.add(app.id, url);
@@ -91,7 +91,7 @@ test('a dead syslog drain: bounded buffer, exactly-counted drops, one L10 after 
   assert.equal(stats.droppedTotal, 900);
 
   const rx = await startSyslogReceiver({ port });
-  t.after(() => rx.close());
+  defer(t, async () => rx.close());
   await waitFor(() => rx.messages.length === 101, 'buffered lines and the L10 report');
   assert.deepEqual(rx.messages.slice(0, 100).map((m) => m.split(' - - ')[1]), Array.from({ length: 100 }, (_, i) => `line ${i}`));
   assert.match(rx.messages[100], /^<172>1 \S+ dead-drain heroku logplex - - Error L10 \(output buffer overflow\): 900 messages dropped since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00\.$/);
@@ -104,7 +104,7 @@ test('a slow https drain: the channel never waits, drops are counted exactly', a
   const store = await aStore(t);
   const app = await anApp(store, 'slow-drain');
   const rx = await startHttpReceiver();
-  t.after(() => rx.close());
+  defer(t, async () => rx.close());
   let release!: () => void;
   const gate = new Promise<void>((r) => { release = r; });
   rx.respond = async () => { await gate; return 204; };
@@ -127,7 +127,7 @@ test('drain records: validation, max per app, remove by id|url|token, restored a
   const store = await aStore(t);
   const app = await anApp(store, 'crud-app');
   const rx = await startSyslogReceiver();
-  t.after(() => rx.close());
+  defer(t, async () => rx.close());
   const first = await aLogplex(t, { store, config: { maxDrains: 3 }, options: fast });
   await assert.rejects(first.drains.add(app.id, 'ftp://example.com/x'), InvalidParamsError);
   await assert.rejects(first.drains.add(app.id, 'syslog://logs.example.com'), /port/);

@@ -6,7 +6,7 @@ import { testConfig } from '../config.js';
 import { createEventBus } from '../events/index.js';
 import { silentLogger } from '../log/index.js';
 import { createLogplex } from './logplex.js';
-import { aLogplex, aStore, tempDir, waitFor } from './test-kit.js';
+import { aLogplex, aStore, tempDir, waitFor, defer } from './test-kit.js';
 
 const TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00 /;
 
@@ -80,7 +80,7 @@ test('subscribe delivers live lines that match the filter; dropChannel forgets e
   const events = createEventBus();
   const logplex = createLogplex({ config: testConfig({ dataDir }), store, logger: silentLogger, dataDir, events });
   await logplex.start();
-  t.after(() => logplex.stop());
+  defer(t, async () => logplex.stop());
   const web: string[] = [];
   const heroku: string[] = [];
   const off = logplex.subscribe('a1', { dyno: 'web' }, (e) => web.push(e.message));

@@ -10,12 +10,12 @@ import { NotFoundError } from '../errors.js';
 import { silentLogger } from '../log/index.js';
 import type { Store } from '../store/types.js';
 import type { LogplexOptions, LogplexService } from './logplex.js';
-import { aLogplex, anApp, aStore, waitFor } from './test-kit.js';
+import { aLogplex, anApp, aStore, waitFor, defer } from './test-kit.js';
 
 interface Api { base: string; logplex: LogplexService; appId: string; sockets: Set<net.Socket> }
 
 /** The real API HTTP core with the logplex's routes, on a random port. */
-async function anApi(t: { after(fn: () => Promise<void>): void }, options: Partial<LogplexOptions> = {}): Promise<Api> {
+async function anApi(t: Parameters<typeof defer>[0], options: Partial<LogplexOptions> = {}): Promise<Api> {
   const store: Store = await aStore(t);
   const app = await anApp(store, 'myapp');
   const logplex = await aLogplex(t, { store, options });
@@ -38,7 +38,7 @@ async function anApi(t: { after(fn: () => Promise<void>): void }, options: Parti
   };
   const routes = new RouteTable(logRoutes({ apps, logplex, config: testConfig({ url: base }) }));
   handler = createApiHandler({ routes, logger: silentLogger, authenticate: async (req) => (req.headers.authorization === 'Bearer secret' ? owner : undefined) });
-  t.after(() => new Promise<void>((resolve) => {
+  defer(t, async () => new Promise<void>((resolve) => {
     server.closeAllConnections();
     server.close(() => resolve());
   }));
@@ -120,7 +120,7 @@ test('tail session: history, then new lines promptly, heartbeats, filters', asyn
   await waitFor(() => api.logplex.history(api.appId).length === 1, 'dispatch');
   const { json } = await createSession(api, { dyno: 'web', lines: 10, tail: true });
   const sse = await readSse(json.logplex_url);
-  t.after(() => sse.close());
+  defer(t, async () => sse.close());
   await waitFor(() => sse.events.length === 1, 'history');
   api.logplex.publish(api.appId, { source: 'heroku', dyno: 'router', message: 'filtered out' });
   api.logplex.publish(api.appId, { source: 'app', dyno: 'web.2', message: 'new line' });
@@ -136,7 +136,7 @@ test('the official CLI\'s EventSource reconnects with Last-Event-ID and misses n
   const { json } = await createSession(api, { tail: true });
   const got: string[] = [];
   const es = new EventSource(json.logplex_url);
-  t.after(() => es.close());
+  defer(t, async () => es.close());
   es.addEventListener('message', (e) => got.push(e.data.replace(/^\S+ /, '')));
   api.logplex.publish(api.appId, { source: 'app', dyno: 'web.1', message: 'first' });
   await waitFor(() => got.length === 1, 'first line');

@@ -18,15 +18,31 @@ import type { AppRecord, Store } from '../store/types.js';
 import { createLogplex, type LogplexOptions, type LogplexService } from './logplex.js';
 import { parseOctetFrames } from './syslog-frame.js';
 
-export async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+type TestCtx = { after(fn: () => Promise<void>): void };
+const cleanups = new WeakMap<TestCtx, (() => Promise<void>)[]>();
+
+/** Registers a cleanup; a test's cleanups run last-in first-out (a logplex stops before its dir goes). */
+export function defer(t: TestCtx, fn: () => Promise<void>): void {
+  let stack = cleanups.get(t);
+  if (!stack) {
+    const fresh: (() => Promise<void>)[] = [];
+    cleanups.set(t, (stack = fresh));
+    t.after(async () => {
+      for (const f of fresh.reverse()) await f();
+    });
+  }
+  stack.push(fn);
+}
+
+export async function tempDir(t: TestCtx): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'slipway-logplex-'));
-  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  defer(t, () => fs.rm(dir, { recursive: true, force: true, maxRetries: 3 }));
   return dir;
 }
 
-export async function aStore(t: { after(fn: () => Promise<void>): void }): Promise<Store> {
+export async function aStore(t: TestCtx): Promise<Store> {
   const store = await createStore({ databaseUrl: 'sqlite::memory:', dataDir: os.tmpdir(), logger: silentLogger });
-  t.after(() => store.close());
+  defer(t, () => store.close());
   return store;
 }
 
@@ -38,13 +54,13 @@ export async function anApp(store: Store, name = `app-${process.pid}-${++counter
 
 /** A started logplex on a temp data dir; stopped after the test. */
 export async function aLogplex(
-  t: { after(fn: () => Promise<void>): void },
+  t: TestCtx,
   opts: { store: Store; dataDir?: string; config?: Partial<Config>; options?: Partial<LogplexOptions>; clock?: () => number },
 ): Promise<LogplexService> {
   const dataDir = opts.dataDir ?? (await tempDir(t));
   const logplex = createLogplex({ config: testConfig({ dataDir, ...opts.config }), store: opts.store, logger: silentLogger, dataDir, clock: opts.clock, options: opts.options });
   await logplex.start();
-  t.after(() => logplex.stop());
+  defer(t, () => logplex.stop());
   return logplex;
 }
 
