@@ -1,0 +1,24 @@
+// Waiting for an app to serve through the router: the time until the first 200 whose body passes
+// `accept`, or a reason why it never did (router not listening, or its last error code).
+import { httpGet, sleep } from './proc.mjs';
+
+export async function firstServed(platform, app, { accept = () => true, timeoutMs, since = performance.now() }) {
+  const deadline = since + timeoutMs;
+  let last = 'no answer yet';
+  let refused = 0;
+  while (performance.now() < deadline) {
+    try {
+      const r = await httpGet(`${platform.routerUrl}/`, { host: `${app}.localhost`, timeoutMs: 5000 });
+      if (r.status === 200 && accept(r.body)) return { ok: true, ms: performance.now() - since };
+      const code = /H\d\d/.exec(r.body)?.[0];
+      last = `HTTP ${r.status}${code ? ` ${code}` : ''}`;
+      refused = 0;
+    } catch (err) {
+      last = err.code === 'ECONNREFUSED' ? 'nothing listens on the router port' : String(err.message);
+      // The router not listening at all (not wired into main.ts) will not change while we wait.
+      if (err.code === 'ECONNREFUSED' && ++refused >= 20) break;
+    }
+    await sleep(25);
+  }
+  return { ok: false, reason: last };
+}

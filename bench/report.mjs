@@ -1,0 +1,143 @@
+// Turns a results JSON into the human report (markdown tables + SVG charts). Used by run.mjs, and
+// by hand to regenerate the docs: `node bench/report.mjs bench/results/<date>.json`.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { barChart } from './lib/svg.mjs';
+
+const TITLES = {
+  'router-overhead': '1. Router overhead',
+  'routing-quality': '2. Routing quality',
+  'dyno-start': '3. Dyno start and scale',
+  deploy: '4. Deploy',
+  logs: '5. Logs',
+  density: '6. Density and overhead',
+};
+const ORDER = Object.keys(TITLES);
+
+const v = (x, unit = '') => (x === null || x === undefined || Number.isNaN(x) ? 'n/m' : `${x}${unit}`);
+const table = (head, rows) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const verdict = (r) => (r.met === true ? 'met' : r.met === false ? '**not met**' : 'n/m');
+
+function ratioTable(ratios) {
+  return table(['figure', 'Slipway', 'peer', 'peer value', 'ratio', 'goal', 'verdict'],
+    ratios.map((r) => [r.what, v(r.ours), r.peer, v(r.peerValue), v(r.value), `ratio ${r.goal}`, verdict(r)]));
+}
+
+const sectionWriters = {
+  'router-overhead'(s, chart) {
+    const lines = [`Setup: ${s.setup.backend}; ${s.setup.nginx}; Slipway: ${s.setup.slipway}; ${s.setup.loadgen}, ${s.setup.seconds} s per rate.`, ''];
+    lines.push(table(['rate (req/s)', 'direct p50 / p99 (ms)', 'nginx p50 / p99', 'Slipway p50 / p99', 'nginx added p50 / p99', 'Slipway added p50 / p99', 'errors (d/n/s)'],
+      s.byRate.map((r) => [r.rate, `${v(r.direct.p50)} / ${v(r.direct.p99)}`, `${v(r.nginx.p50)} / ${v(r.nginx.p99)}`, `${v(r.slipway.p50)} / ${v(r.slipway.p99)}`,
+        `${v(r.nginx.addedP50)} / ${v(r.nginx.addedP99)}`, `${v(r.slipway.addedP50)} / ${v(r.slipway.addedP99)}`, `${r.direct.errors}/${r.nginx.errors}/${r.slipway.errors}`])));
+    lines.push('', table(['target', 'max open-loop rate with p99 < 10 ms (req/s)', 'steps tried (rate: p99 ms)', 'wrk closed-loop, 32 conns (req/s)'],
+      ['direct', 'nginx', 'slipway'].map((t) => [t, v(s.maxThroughput[t]?.rate), (s.maxThroughput[t]?.steps ?? []).map((x) => `${x.rate}: ${x.p99}${x.errors ? ` (${x.errors} err)` : ''}`).join(', '), v(s.wrk?.[t])])));
+    lines.push('', 'The "direct" ceiling is the load generator\'s own (one Node process on the same 2 cores).');
+    lines.push('', chart('router-overhead-p50', barChart({ title: 'Router overhead: p50 latency', unit: 'ms', series: ['direct', 'nginx', 'Slipway'], groups: s.byRate.map((r) => ({ label: `${r.rate} req/s`, values: [r.direct.p50, r.nginx.p50, r.slipway.p50] })) })));
+    lines.push(chart('router-overhead-p99', barChart({ title: 'Router overhead: p99 latency', unit: 'ms', series: ['direct', 'nginx', 'Slipway'], groups: s.byRate.map((r) => ({ label: `${r.rate} req/s`, values: [r.direct.p99, r.nginx.p99, r.slipway.p99] })) })));
+    return lines;
+  },
+  'routing-quality'(s, chart) {
+    const w = s.workload;
+    const lines = [`Workload: ${w.requests} requests, Poisson arrivals at ${w.ratePerSec} req/s (${w.utilisation * 100} % of ${w.dynos} dynos), Weibull service times (shape ${w.shape}, median ${w.medianMs} ms, mean ${w.meanServiceMs} ms), seed ${w.seed}, sequence ${w.sequenceSha256} — the same for every row. Each dyno serves one request at a time and queues the rest. ${w.note}.`, ''];
+    const rows = [['ideal central queue (M/G/10 FCFS, simulated)', s.models.ideal, 0]];
+    for (const [k, p] of Object.entries(s.policies)) rows.push([p.label, p, p.errors]);
+    lines.push(table(['policy', 'p50 (ms)', 'p99 (ms)', 'mean (ms)', 'queue p50 / p99 / mean (ms)', 'share queued > 1 ms', 'errors'],
+      rows.map(([name, p, e]) => [name, v(p.p50), v(p.p99), v(p.mean), `${v(p.queueP50)} / ${v(p.queueP99)} / ${v(p.queueMean)}`, v(p.queuedShare), e])));
+    lines.push('', 'The same policies simulated without any proxy (what the measured rows should approach):', '');
+    lines.push(table(['model', 'p50 (ms)', 'p99 (ms)', 'mean (ms)', 'queue mean (ms)'],
+      Object.entries(s.models).map(([k, p]) => [k, v(p.p50), v(p.p99), v(p.mean), v(p.queueMean)])));
+    const order = [['ideal', s.models.ideal], ...Object.entries(s.policies).map(([k, p]) => [k, p])];
+    lines.push('', chart('routing-quality', barChart({ title: 'Routing quality: response time per policy', unit: 'ms', series: ['p50', 'mean', 'p99'], groups: order.map(([k, p]) => ({ label: k, values: [p.p50, p.mean, p.p99] })) })));
+    return lines;
+  },
+  'dyno-start'(s, chart) {
+    const f = s.floor;
+    const lines = [table(['what', 'Slipway (ms)', 'bare process spawn (ms)', 'bare runc run (ms)'], [
+      ['1 dyno: API call → first 200 via the router', v(s.start1Ms), v(f.spawn1Ms), f.runc?.measured ? v(f.runc.ms) : `not measured: ${f.runc?.reason}`],
+      ['ps:scale web=10 → all 10 serving', v(s.scale10Ms), v(f.spawn10Ms), ''],
+    ]), '', `Command: \`${f.command}\` from the release's slug; median of ${s.repeats} runs (samples: ${JSON.stringify(s.samples)}).`];
+    lines.push('', chart('dyno-start', barChart({ title: 'Dyno start and scale', unit: 'ms', series: ['Slipway', 'bare spawn', 'bare runc'], groups: [
+      { label: '1 dyno', values: [s.start1Ms, f.spawn1Ms, f.runc?.measured ? f.runc.ms : null] }, { label: '10 dynos', values: [s.scale10Ms, f.spawn10Ms, null] }] })));
+    return lines;
+  },
+  deploy(s, chart) {
+    const lines = [table(['cache', 'git push → release created (ms)', 'git push → release live via router (ms)', 'build cache restored', 'npm ci by hand (ms)'], ['cold', 'warm'].map((k) => [
+      k, v(s.pushes[k].pushMs), s.live.measured ? v(s.pushes[k].liveMs) : `not measured: ${s.live.reason}`, s.pushes[k].cacheRestored ? 'yes' : 'no', v(k === 'cold' ? s.npmCiByHand.coldMs : s.npmCiByHand.warmMs)]))];
+    lines.push('', 'Cold: first push, empty build cache (npm downloads every package). Warm: second push, node_modules restored from the build cache. The floor runs the buildpack\'s `npm ci --include=dev --prefer-offline` by hand with an empty, then a warm npm cache.');
+    lines.push('', chart('deploy', barChart({ title: 'Deploy: Node.js fixture', unit: 'ms', series: ['push → release', 'push → live', 'npm ci by hand'], groups: ['cold', 'warm'].map((k) => ({ label: k, values: [s.pushes[k].pushMs, s.pushes[k].liveMs, k === 'cold' ? s.npmCiByHand.coldMs : s.npmCiByHand.warmMs] })) })));
+    return lines;
+  },
+  logs(s, chart) {
+    const lines = [table(['apps', 'lines', 'publish → history (ms)', 'lines/s'], s.throughput.map((t) => [t.apps, t.lines, v(t.ms), v(t.linesPerSec)]))];
+    lines.push('', `Tail delay at ${s.tail.rate} lines/s for ${s.tail.seconds} s (${s.tail.published} lines): publish → line read from the SSE stream.`, '');
+    lines.push(table(['path', 'seen', 'p50 (ms)', 'p99 (ms)', 'max (ms)'], [['log session (logplex → API → SSE)', s.tail.logSession.seen, v(s.tail.logSession.p50), v(s.tail.logSession.p99), v(s.tail.logSession.max)], ['bare SSE server (floor)', s.tail.bareSse.seen, v(s.tail.bareSse.p50), v(s.tail.bareSse.p99), v(s.tail.bareSse.max)]]));
+    lines.push('', chart('logs-tail', barChart({ title: 'Tail delay', unit: 'ms', series: ['log session', 'bare SSE'], groups: [{ label: 'p50', values: [s.tail.logSession.p50, s.tail.bareSse.p50] }, { label: 'p99', values: [s.tail.logSession.p99, s.tail.bareSse.p99] }] })));
+    return lines;
+  },
+  density(s, chart) {
+    const lines = [table(['idle web dynos', 'Slipway processes RSS (MB)', 'dyno processes RSS (MB)', 'own RSS per dyno (MB)', 'platform overhead per dyno (MB)', 'GET formation p50 / p99 (ms)'],
+      s.rows.map((r) => [r.dynos, v(r.platformMb), v(r.dynosMb), v(r.perDynoOwnMb), v(r.overheadPerDynoMb), `${v(r.formationApiMs.p50)} / ${v(r.formationApiMs.p99)}`]))];
+    if (s.rows.length > 1) lines.push('', chart('density', barChart({ title: 'Memory with idle dynos', unit: 'MB', series: ['Slipway processes', 'dyno processes'], groups: s.rows.map((r) => ({ label: `${r.dynos} dynos`, values: [r.platformMb, r.dynosMb] })) })));
+    return lines;
+  },
+};
+
+export function renderReport(result, { jsonRel, chartsRel, charts }) {
+  const m = result.machine;
+  const out = [
+    `<!-- Generated by bench/report.mjs from ${jsonRel}; do not edit by hand: run \`npm run bench\`. -->`,
+    `# Benchmarks${result.quick ? ' (quick run)' : ''}`,
+    '',
+    `Run of ${result.startedAt} (${result.quick ? '`npm run bench -- --quick`' : '`npm run bench`'}, ${result.seconds} s). Raw data: [${jsonRel}](${jsonRel}).`,
+    '',
+    table(['machine', ''], [['CPU', m.cpuModel], ['cores', m.cores], ['memory', `${m.memoryGb} GB`], ['kernel', m.kernel], ['node', m.node], ['load average at start', m.loadAverage.join(', ')]]),
+    '',
+    `Peers: ${Object.entries(result.peers).map(([k, x]) => `${k} (${x ?? 'missing'})`).join(', ')}. The machine is small and shared, so every figure is set beside a peer measured in the same run, and the ratio is what is judged.`,
+    '',
+    '## Summary: every ratio and its goal',
+    '',
+  ];
+  const all = [];
+  for (const id of ORDER) for (const r of result.sections[id]?.ratios ?? []) all.push({ ...r, what: `${TITLES[id].replace(/^\d+\. /, '')}: ${r.what}` });
+  out.push(all.length ? ratioTable(all) : 'No ratio was measured.');
+  const missing = ORDER.filter((id) => result.sections[id] && result.sections[id].measured === false);
+  if (missing.length) out.push('', ...missing.map((id) => `- ${TITLES[id]}: not measured: ${result.sections[id].reason}`));
+  for (const id of ORDER) {
+    const s = result.sections[id];
+    out.push('', `## ${TITLES[id]}`, '');
+    if (!s) { out.push('not measured: not part of this run (`--only`).'); continue; }
+    if (s.measured === false) out.push(`not measured: ${s.reason}`, '');
+    const chart = (name, svg) => { charts.set(`${name}.svg`, svg); return `![${name}](${chartsRel}/${name}.svg)`; };
+    const hasData = s.measured !== false || (id === 'density' && s.rows?.length) || (id === 'dyno-start' && s.floor);
+    if (hasData && !s.error) {
+      try {
+        if (s.measured === false && id === 'dyno-start') out.push(table(['floor', 'ms'], [['bare process spawn, 1', v(s.floor.spawn1Ms)], ['bare process spawns, 10', v(s.floor.spawn10Ms)], ['bare runc run, 1', s.floor.runc?.measured ? v(s.floor.runc.ms) : `not measured: ${s.floor.runc?.reason}`]]));
+        else out.push(...sectionWriters[id](s, chart));
+      } catch (err) {
+        out.push(`(could not render: ${err.message})`);
+      }
+    }
+    if (s.ratios?.length) out.push('', ratioTable(s.ratios));
+    out.push('', `_Section time: ${s.seconds} s._`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export async function writeReport(result, { jsonPath, mdPath, chartsDir }) {
+  const mdDir = path.dirname(mdPath);
+  const charts = new Map();
+  const md = renderReport(result, { jsonRel: path.relative(mdDir, jsonPath), chartsRel: path.relative(mdDir, chartsDir), charts });
+  await mkdir(chartsDir, { recursive: true });
+  for (const [name, svg] of charts) await writeFile(path.join(chartsDir, name), svg);
+  await writeFile(mdPath, md);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const jsonPath = path.resolve(process.argv[2] ?? '');
+  const result = JSON.parse(await readFile(jsonPath, 'utf8'));
+  const benchDir = path.dirname(fileURLToPath(import.meta.url));
+  const mdPath = result.quick ? jsonPath.replace(/\.json$/, '.md') : path.join(benchDir, '..', 'docs', 'benchmarks.md');
+  await writeReport(result, { jsonPath, mdPath, chartsDir: path.join(path.dirname(jsonPath), 'charts') });
+  process.stdout.write(`wrote ${mdPath}\n`);
+}

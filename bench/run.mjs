@@ -1,0 +1,96 @@
+// `npm run bench` (full, < 20 min) and `npm run bench -- --quick` (< 3 min, what CI runs to prove it
+// still works; it asserts no timings). Measures Slipway beside its peers on this machine, writes
+// bench/results/<YYYY-MM-DD>.json and regenerates docs/benchmarks.md from it (quick runs write to
+// bench/results/quick/ instead and leave the docs alone). Options: --quick, --only=a,b (section ids).
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeMachine, ensurePeers } from './lib/machine.mjs';
+import { startPlatform } from './lib/platform.mjs';
+import { createScope } from './lib/proc.mjs';
+import { notMeasured } from './lib/ratio.mjs';
+import { writeReport } from './report.mjs';
+import { DEPLOY_APP, deploy } from './sections/deploy.mjs';
+import { density } from './sections/density.mjs';
+import { dynoStart } from './sections/dyno-start.mjs';
+import { logs } from './sections/logs.mjs';
+import { routerOverhead } from './sections/router-overhead.mjs';
+import { routingQuality } from './sections/routing-quality.mjs';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(benchDir, '..');
+const serverDist = path.join(repoRoot, 'packages/server/dist');
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const started = Date.now();
+const log = (line) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
+
+// Run order: the self-contained sections first, then the ones that share one platform (deploy
+// creates the app that start/scale and density then use).
+const SECTIONS = [
+  { id: 'router-overhead', fn: routerOverhead },
+  { id: 'routing-quality', fn: routingQuality },
+  { id: 'logs', fn: logs },
+  { id: 'deploy', fn: deploy, platform: true },
+  { id: 'dyno-start', fn: dynoStart, platform: true, needsApp: true },
+  { id: 'density', fn: density, platform: true, needsApp: true },
+];
+
+async function main() {
+  const machine = describeMachine();
+  log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.kernel}, node ${machine.node}${quick ? ' (quick)' : ''}`);
+  const peers = await ensurePeers(log);
+  log(`peers: ${Object.entries(peers).map(([k, v]) => `${k}=${v ?? 'missing'}`).join(', ')}`);
+  const sections = {};
+  let failed = 0;
+  let platform;
+  let appReady = false;
+  const platformScope = createScope();
+  try {
+    for (const s of SECTIONS) {
+      if (only && !only.includes(s.id)) continue;
+      const t0 = Date.now();
+      log(`section ${s.id}…`);
+      const scope = createScope();
+      try {
+        if (s.id.startsWith('router') || s.id.startsWith('routing')) {
+          if (!peers.nginx) { sections[s.id] = notMeasured('nginx is not installed and could not be'); continue; }
+        }
+        if (s.platform && !platform) platform = await startPlatform(platformScope, { serverDist, repoRoot, env: { SLIPWAY_BUILD_TIMEOUT_MS: String(10 * 60_000) } });
+        if (s.needsApp && !appReady) {
+          sections[s.id] = notMeasured(`needs the ${DEPLOY_APP} app deployed by the deploy section, which did not succeed`);
+          continue;
+        }
+        sections[s.id] = await s.fn({ quick, scope, serverDist, repoRoot, log, peers, platform, app: DEPLOY_APP });
+        if (s.id === 'deploy') appReady = true;
+      } catch (err) {
+        failed++;
+        sections[s.id] = { measured: false, reason: `failed: ${String(err?.message ?? err).slice(0, 2000)}`, error: true };
+        log(`section ${s.id} FAILED: ${err?.stack ?? err}`);
+      } finally {
+        await scope.close();
+        sections[s.id].seconds = Math.round((Date.now() - t0) / 100) / 10;
+        log(`section ${s.id} done in ${sections[s.id].seconds}s`);
+      }
+    }
+  } finally {
+    await platformScope.close();
+  }
+  const date = new Date().toISOString().slice(0, 10);
+  const result = { date, startedAt: new Date(started).toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), machine, peers, sections };
+  const outDir = quick ? path.join(benchDir, 'results', 'quick') : path.join(benchDir, 'results');
+  await mkdir(outDir, { recursive: true });
+  const jsonPath = path.join(outDir, `${date}.json`);
+  await writeFile(jsonPath, JSON.stringify(result, null, 2) + '\n');
+  const mdPath = quick ? path.join(outDir, `${date}.md`) : path.join(repoRoot, 'docs', 'benchmarks.md');
+  await writeReport(result, { jsonPath, mdPath, chartsDir: path.join(outDir, quick ? 'charts' : `charts`) });
+  log(`wrote ${path.relative(repoRoot, jsonPath)} and ${path.relative(repoRoot, mdPath)} in ${result.seconds}s${failed ? `; ${failed} section(s) FAILED` : ''}`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});
