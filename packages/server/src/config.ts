@@ -87,6 +87,7 @@ const table = {
   slugMaxBytes: { env: 'SLIPWAY_SLUG_MAX_BYTES', parse: int(1), default: 500 * 1024 * 1024, doc: 'Largest slug accepted.' },
   slugRetainReleases: { env: 'SLIPWAY_SLUG_RETAIN_RELEASES', parse: int(1), default: 10, doc: 'Slugs of this many latest releases are kept.' },
   buildIsolation: { env: 'SLIPWAY_BUILD_ISOLATION', parse: oneOf('auto', 'runc', 'none'), default: 'auto', doc: 'Run builds in a runc container when possible.' },
+  buildMemoryMb: { env: 'SLIPWAY_BUILD_MEMORY_MB', parse: int(64), default: 2048, doc: 'Memory limit of an isolated (runc) build, in MB.' },
   runcBridge: { env: 'SLIPWAY_RUNC_BRIDGE', parse: nonEmpty, default: 'slipway0', doc: 'Linux bridge of the runc dynos\' private network.' },
   runcSubnet: { env: 'SLIPWAY_RUNC_SUBNET', parse: nonEmpty, default: '10.213.0.0/16', doc: 'IPv4 subnet of the runc dynos\' bridge (the host takes the first address).' },
 

@@ -13,7 +13,7 @@ import { createApi } from './api/index.js';
 import { logRoutes } from './api/routes/log-sessions.js';
 import { createAppService } from './apps/index.js';
 import { bootstrapAdmin, createAuth } from './auth/index.js';
-import { createBuilder } from './build/index.js';
+import { chooseBuildSandbox, createBuilder } from './build/index.js';
 import { apiBaseUrl, loadConfig, ConfigError, type Config } from './config.js';
 import { createEventBus } from './events/index.js';
 import { createLogger, type Logger } from './log/index.js';
@@ -69,6 +69,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     const builder = createBuilder({
       config, store, apps, logs: logplex, events, logger: logger.child({ part: 'builder' }),
       authenticate: (req) => auth.authenticate(req),
+      sandbox: await chooseBuildSandbox({ config, logger: logger.child({ part: 'builder' }) }),
     });
     own({ name: 'builder', stop: () => builder.stop() });
 

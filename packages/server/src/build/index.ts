@@ -5,5 +5,7 @@ export type { DeployRouteDeps } from './routes.js';
 export type { ReleaseCandidate, RunReleasePhase } from './pipeline.js';
 export { createProcessSandbox, NOBODY } from './sandbox.js';
 export type { BuildSandbox, SandboxRun, SandboxResult } from './sandbox.js';
+export { createRuncBuildSandbox, buildLimits } from './runc-sandbox.js';
+export { chooseBuildSandbox, decideBuildSandbox } from './sandbox-choice.js';
 export { parseBuildpackRef, buildpackName, BUILTIN_BUILDPACKS } from './buildpacks.js';
 export { formatSize } from './slug.js';

@@ -1,0 +1,177 @@
+/**
+ * The runc build sandbox with real containers (skipped with the reason when runc is not usable):
+ * who a step runs as, what it sees (processes, the data dir, /root), what it can write, and that
+ * the time and memory limits kill it.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { isRuncUsable } from '../isolation/index.js';
+import { createLogger } from '../log/index.js';
+import { buildLimits, createRuncBuildSandbox } from './runc-sandbox.js';
+import type { BuildSandbox, SandboxRun } from './sandbox.js';
+import { createWorkspace, grantWorkspace, removeWorkspace, restoreCache, type Workspace } from './workspace.js';
+
+const usable = await isRuncUsable();
+const logger = createLogger({ level: 'error', write: () => undefined });
+
+describe('runc build sandbox', { skip: usable.usable ? false : `runc is not usable here: ${usable.reason}`, timeout: 180_000 }, () => {
+  let tmp: string;
+  let dataDir: string;
+  let runDir: string;
+  let sandbox: BuildSandbox;
+  let ws: Workspace;
+
+  /** Runs a shell script as a build step in BUILD_DIR; returns its exit code and output. */
+  async function step(script: string, over: Partial<SandboxRun> = {}) {
+    let output = '';
+    const r = await sandbox.run({
+      file: '/bin/sh', args: ['-c', script, 'step', ws.appDir, ws.cacheDir, ws.envDir], cwd: ws.appDir,
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: ws.appDir, TMPDIR: ws.tmpDir, SECRET_DIR: dataDir },
+      timeoutMs: 60_000, onOutput: (c) => (output += c.toString('utf8')), ...over,
+    });
+    return { ...r, output };
+  }
+
+  before(async () => {
+    tmp = await mkdtemp(path.join(tmpdir(), 'slipway-runc-sandbox-'));
+    dataDir = path.join(tmp, 'data');
+    runDir = path.join(dataDir, 'runc', 'builds');
+    await mkdir(dataDir, { recursive: true });
+    // World-readable on purpose: the data dir must be invisible, not merely forbidden.
+    await chmod(tmp, 0o755);
+    await chmod(dataDir, 0o755);
+    await writeFile(path.join(dataDir, 'secret.txt'), 'platform secret\n', { mode: 0o644 });
+    sandbox = createRuncBuildSandbox({ logger, runDir, dataDir, limits: { ...buildLimits(2048), memoryBytes: 192 * 1024 * 1024 } });
+    ws = await createWorkspace();
+    await restoreCache(path.join(tmp, 'no-cache-yet'), ws);
+    await writeFile(path.join(ws.envDir, 'GREETING'), 'hello from ENV_DIR', { mode: 0o600 });
+    await grantWorkspace(ws, sandbox.owner);
+  });
+
+  after(async () => {
+    await sandbox?.close();
+    if (ws) await removeWorkspace(ws);
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('runs a step as the unprivileged build user, in /app, with the buildpack API paths', async () => {
+    const r = await step('id -u; id -g; pwd; echo "$1 $2 $3 $HOME $TMPDIR"; cat "$3/GREETING"; echo');
+    assert.equal(r.code, 0, r.output);
+    assert.deepEqual(r.output.trim().split('\n'), [
+      String(sandbox.owner!.uid), String(sandbox.owner!.gid), '/app', '/app /tmp/cache /tmp/env /app /tmp/build-tmp', 'hello from ENV_DIR',
+    ]);
+    assert.notEqual(sandbox.owner!.uid, 0);
+  });
+
+  it('sees only its own processes', async () => {
+    const r = await step('echo "pid=$$"; ls /proc | grep -E "^[0-9]+$" | wc -l');
+    assert.equal(r.code, 0, r.output);
+    const [pid, count] = r.output.trim().split('\n');
+    assert.equal(pid, 'pid=1');
+    assert.ok(Number(count) <= 4, `a step sees ${count} processes`);
+  });
+
+  it('cannot read the data dir, /root or the rest of the host', async () => {
+    const r = await step([
+      'cat "$SECRET_DIR/secret.txt" && echo LEAK-data',
+      'ls /root 2>/dev/null && echo LEAK-root',
+      'ls /work 2>/dev/null && echo LEAK-work',
+      `ls ${JSON.stringify(path.dirname(ws.root))} 2>/dev/null && echo LEAK-workspaces`,
+      'cat /etc/shadow 2>/dev/null && echo LEAK-shadow',
+      'echo done',
+    ].join('; '));
+    assert.equal(r.code, 0, r.output);
+    assert.doesNotMatch(r.output, /LEAK|platform secret/);
+    assert.match(r.output, /No such file or directory/);
+  });
+
+  it('can write BUILD_DIR, CACHE_DIR and TMPDIR, but not ENV_DIR, the buildpacks or the stack', async () => {
+    const r = await step([
+      'echo built > "$1/built.txt"', 'echo cached > "$2/cached.txt"', 'echo t > "$TMPDIR/t.txt"',
+      'touch "$3/NEW" 2>/dev/null && echo WROTE-env', 'touch /opt/slipway/buildpacks/x 2>/dev/null && echo WROTE-bp',
+      'touch /usr/bin/x 2>/dev/null && echo WROTE-usr', 'touch /x 2>/dev/null && echo WROTE-root', 'echo done',
+    ].join('; '));
+    assert.equal(r.code, 0, r.output);
+    assert.doesNotMatch(r.output, /WROTE/);
+    assert.equal(await readFile(path.join(ws.appDir, 'built.txt'), 'utf8'), 'built\n');
+    assert.equal(await readFile(path.join(ws.cacheDir, 'cached.txt'), 'utf8'), 'cached\n');
+    assert.equal(await readFile(path.join(ws.tmpDir, 't.txt'), 'utf8'), 't\n');
+    await assert.rejects(stat(path.join(ws.envDir, 'NEW')));
+  });
+
+  it('runs the built-in buildpacks and the stack toolchains (node, python)', async () => {
+    const r = await step('node -e "console.log(process.version)"; /usr/bin/python3 -c "print(42)"; test -r /opt/slipway/buildpacks/lib.sh && echo lib');
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /^v\d+\.\d+\.\d+\n42\nlib\n$/);
+  });
+
+  it('fetches a custom buildpack from a readable path, never from the data dir', async () => {
+    const pack = path.join(tmp, 'my-buildpack');
+    await mkdir(path.join(pack, 'bin'), { recursive: true });
+    await writeFile(path.join(pack, 'bin', 'detect'), '#!/bin/sh\necho Mine\n', { mode: 0o755 });
+    await chmod(pack, 0o755);
+    await mkdir(path.join(dataDir, 'bp', 'bin'), { recursive: true });
+    await writeFile(path.join(dataDir, 'bp', 'bin', 'detect'), '#!/bin/sh\n', { mode: 0o755 });
+    const fetch = async (src: string, n: number) => {
+      let output = '';
+      const r = await sandbox.run({
+        file: 'cp', args: ['-R', '--', src, path.join(ws.buildpacksDir, String(n))], cwd: ws.buildpacksDir,
+        env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: ws.buildpacksDir }, timeoutMs: 60_000, onOutput: (c) => (output += c.toString()),
+      });
+      return { ...r, output };
+    };
+    const ok = await fetch(pack, 0);
+    assert.equal(ok.code, 0, ok.output);
+    assert.equal(await readFile(path.join(ws.buildpacksDir, '0', 'bin', 'detect'), 'utf8'), '#!/bin/sh\necho Mine\n');
+    const refused = await fetch(path.join(dataDir, 'bp'), 1);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.output, /No such file or directory/);
+    await assert.rejects(stat(path.join(ws.buildpacksDir, '1')));
+    // Outside a fetch, the custom buildpacks are read-only.
+    const r = await step(`touch /tmp/buildpacks/0/x 2>/dev/null && echo WROTE; /tmp/buildpacks/0/bin/detect`);
+    assert.equal(r.output.trim(), 'Mine');
+  });
+
+  it('kills every process of the step at the time limit', async () => {
+    const r = await step('sleep 120 & sleep 120', { timeoutMs: 1_500 });
+    assert.equal(r.timedOut, true);
+    assert.notEqual(r.code, 0);
+    assert.match(r.output, /time limit/);
+    assert.deepEqual(await readdir(runDir).catch(() => []), [], 'no step state is left behind');
+  });
+
+  it('is OOM-killed past its memory limit (and a step under it is not)', async () => {
+    const small = await step('node -e "const b = Buffer.alloc(32 * 1024 * 1024, 1); console.log(b.length)"');
+    assert.equal(small.code, 0, small.output);
+    const big = await step('node -e "const k = []; for (let i = 0; i < 64; i++) k.push(Buffer.alloc(16 * 1024 * 1024, 1)); console.log(\'survived\')"');
+    assert.equal(big.code, 137, big.output);
+    assert.doesNotMatch(big.output, /survived/);
+    assert.match(big.output, /memory limit of 192 MB/);
+  });
+
+  it('is stopped when the build is cancelled', async () => {
+    const abort = new AbortController();
+    let output = '';
+    const running = sandbox.run({
+      file: '/bin/sh', args: ['-c', 'echo started; sleep 120'], cwd: ws.appDir, env: { PATH: '/usr/bin:/bin' },
+      timeoutMs: 120_000, signal: abort.signal, onOutput: (c) => (output += c.toString()),
+    });
+    await waitUntil(async () => output.includes('started'));
+    abort.abort();
+    const r = await running;
+    assert.equal(r.aborted, true);
+    assert.equal(r.timedOut, false);
+    assert.notEqual(r.code, 0);
+  });
+});
+
+async function waitUntil(cond: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
