@@ -1,0 +1,13 @@
+/**
+ * The dyno manager room's door: the manager, the runtime driver interface and the `process` driver.
+ * (The `runc` driver lives beside them in `runc-driver.ts` and plugs into the same interface.)
+ */
+export { createDynoManager } from './manager.js';
+export type { DynoManager, DynoManagerDeps, DynoTarget, DynoUsageView } from './manager.js';
+export type { OneOffOptions } from './one-off.js';
+export { createProcessDriver } from './process-driver.js';
+export type { ProcessDriverOptions } from './process-driver.js';
+export type {
+  RuntimeDriver, DynoSpec, DynoHandle, DynoExit, DynoUsage, DynoEvents, AttachedIo, DriverCapabilities,
+} from './driver.js';
+export { displaySize, sizeList } from './sizes.js';
