@@ -63,6 +63,8 @@ export interface Live {
   ttlTimer?: NodeJS.Timeout;
   /** One-off dynos: called with the exit status when they end. */
   onEnd?: (status: number) => void;
+  /** Release phase: every output line is also handed here (the builder streams it to `git push`). */
+  onOutput?: (text: string) => void;
 }
 
 export interface Desired {
@@ -75,6 +77,9 @@ export interface Desired {
   attach?: boolean;
   /** One-off dynos: the user's email, for `Starting process with command … by user …`. */
   by?: string;
+  /** Release phase of a release not created yet: its slug file and config instead of `release`'s. */
+  slugFile?: string;
+  config?: Record<string, string>;
 }
 
 const SIGNALS = osConstants.signals as unknown as Record<string, number>;
@@ -125,6 +130,7 @@ export function createRunner(deps: RunnerDeps) {
   const eventsFor = (live: Live, proc: Proc) => ({
     onLine(_stream: 'stdout' | 'stderr', line: string) {
       if (!deps.closed()) logs.publish(live.appId, { source: 'app', dyno: live.name, message: line });
+      live.onOutput?.(line + '\n');
     },
     onExit(exit: DynoExit) {
       proc.exited = exit;
@@ -188,9 +194,9 @@ export function createRunner(deps: RunnerDeps) {
     try {
       handle = await driver.start({
         appId: live.appId, appName: want.app.name, name: live.name, type: live.type, command: want.command,
-        slugPath: want.slug ? deps.slugPath(want.slug) : null, releaseVersion: release?.version ?? 0, size,
+        slugPath: want.slugFile ?? (want.slug ? deps.slugPath(want.slug) : null), releaseVersion: release?.version ?? 0, size,
         env: dynoEnv({
-          config: release?.config ?? {}, appId: live.appId, appName: want.app.name, dynoName: live.name,
+          config: want.config ?? release?.config ?? {}, appId: live.appId, appName: want.app.name, dynoName: live.name,
           dynoId: live.record.id, releaseVersion: release?.version ?? null, slugCommit: want.slug?.commit ?? null,
           extra: want.extraEnv,
         }),

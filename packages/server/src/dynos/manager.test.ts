@@ -1,5 +1,6 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { hit, makeKit, type Kit } from './manager.fixture.js';
 
 const up = (kit: Kit, names: string[]) => async () => {
@@ -184,13 +185,16 @@ describe('dyno manager (process driver, SQLite store)', { timeout: 60_000 }, () 
     assert.ok(kit.heroku(d.name).includes('Stopping all processes with SIGTERM'));
   });
 
-  it('runs the release phase and reports its exit code', async () => {
+  it('runs the release phase on a candidate slug and config and reports its exit code', async () => {
     kit = await makeKit();
     const m = kit.manager();
     await m.start();
-    const release = await kit.release();
-    assert.deepEqual(await m.runReleasePhase(kit.app, release, 'echo migrating; exit 0'), { exitCode: 0 });
-    assert.deepEqual(await m.runReleasePhase(kit.app, release, 'exit 4'), { exitCode: 4 });
-    assert.ok(kit.lines.some((l) => l.source === 'app' && /^release\.\d+$/.test(l.dyno) && l.message === 'migrating'));
+    const candidate = { appId: kit.app.id, slugId: kit.slug.id, slugPath: path.join(kit.dir, 'slugs', 'one.tgz'), config: { DB: 'x' }, description: 'Deploy' };
+    const output: string[] = [];
+    assert.deepEqual(await m.runReleasePhase(kit.app, candidate, 'echo "migrating $DB"; ls web.js; exit 0', (t) => output.push(t)), { exitCode: 0 });
+    assert.deepEqual(output, ['migrating x\n', 'web.js\n']);
+    assert.deepEqual(await m.runReleasePhase(kit.app, candidate, 'exit 4'), { exitCode: 4 });
+    assert.ok(kit.lines.some((l) => l.source === 'app' && /^release\.\d+$/.test(l.dyno) && l.message === 'migrating x'));
+    assert.deepEqual(await kit.store.dynos.list(kit.app.id), []);
   });
 });

@@ -11,11 +11,11 @@ import { NotFoundError } from '../errors.js';
 import type { EventBus } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import type { LogSink } from '../logplex/types.js';
-import type { AppRecord, DynoRecord, ReleaseRecord, SlugRecord, Store } from '../store/types.js';
+import type { AppRecord, DynoRecord, SlugRecord, Store } from '../store/types.js';
 import type { RuntimeDriver } from './driver.js';
 import { createRunner, sizeOf, type Desired, type Live } from './dyno-runner.js';
 import { hardLimitBytes, memoryLine, memoryVerdict } from './memory.js';
-import { createOneOffs, type OneOffOptions } from './one-off.js';
+import { createOneOffs, type OneOffOptions, type ReleasePhaseInput } from './one-off.js';
 import { reconcile, type Action, type ObservedDyno } from './reconcile.js';
 
 export interface DynoManagerDeps {
@@ -60,7 +60,8 @@ export interface DynoManager {
   /** `ps:stop`: formation dynos are restarted (Common Runtime), one-off dynos end. */
   stopDyno(appId: string, target: DynoTarget): Promise<void>;
   runOneOff(app: AppRecord, opts: OneOffOptions): Promise<DynoRecord>;
-  runReleasePhase(app: AppRecord, release: ReleaseRecord, command: string): Promise<{ exitCode: number }>;
+  /** The builder's `RunReleasePhase`: runs `command` on the candidate's slug and config; never restarted. */
+  runReleasePhase(app: AppRecord, candidate: ReleasePhaseInput, command: string, onOutput?: (text: string) => void): Promise<{ exitCode: number }>;
   /** Attached one-off dynos' stdio (for the API's run endpoints). */
   attach(appId: string, dynoName: string): ReturnType<NonNullable<RuntimeDriver['attach']>>;
   usage(appId?: string): DynoUsageView[];
@@ -393,7 +394,7 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
     },
 
     runOneOff: (app, opts) => oneOffs.run(app, opts),
-    runReleasePhase: (app, release, command) => oneOffs.releasePhase(app, release, command),
+    runReleasePhase: (app, candidate, command, onOutput) => oneOffs.releasePhase(app, candidate, command, onOutput),
 
     attach(appId, dynoName) {
       const live = appLives(appId).get(dynoName);

@@ -24,6 +24,12 @@ export interface OneOffOptions {
   user?: string;
 }
 
+/** What the release phase runs against (the builder's ReleaseCandidate fits): the slug and config the release will have. */
+export interface ReleasePhaseInput {
+  slugPath: string;
+  config: Record<string, string>;
+}
+
 export const MAX_TIME_TO_LIVE_S = 86_400;
 export const MAX_ONE_OFFS_PER_APP = 50;
 
@@ -53,7 +59,10 @@ export function createOneOffs(deps: OneOffDeps) {
   };
 
   /** Creates the record and launches the process in the background. */
-  const launch = async (app: AppRecord, release: ReleaseRecord | null, type: string, opts: OneOffOptions, ttlS: number, onEnd: (status: number) => void): Promise<Live> => {
+  const launch = async (
+    app: AppRecord, release: ReleaseRecord | null, type: string, opts: OneOffOptions, ttlS: number,
+    onEnd: (status: number) => void, phase?: ReleasePhaseInput & { onOutput?: (text: string) => void },
+  ): Promise<Live> => {
     const slug = release?.slugId ? (await store.slugs.get(app.id, release.slugId)) ?? null : null;
     const size = findDynoSize(opts.size ?? 'standard-1x')!;
     const name = await pickName(app.id, type);
@@ -66,6 +75,7 @@ export function createOneOffs(deps: OneOffDeps) {
       appId: app.id, name, type, oneOff: true, record, proc: null, busy: true, jitterMs: 0, startedAt: null,
       endedAt: null, lastR14At: 0, memoryBytes: null, writes: Promise.resolve(),
     };
+    live.onOutput = phase?.onOutput;
     live.onEnd = (status) => {
       deps.lives(app.id).delete(name);
       onEnd(status);
@@ -73,6 +83,7 @@ export function createOneOffs(deps: OneOffDeps) {
     deps.lives(app.id).set(name, live);
     deps.own(runner.launch(live, {
       app, release, slug, command: opts.command, size: size.name, extraEnv: opts.env, attach: opts.attach, by: opts.user,
+      slugFile: phase?.slugPath, config: phase?.config,
     }, { jitterMs: 0 }));
     live.ttlTimer = setTimeout(() => end(live), ttlS * 1000);
     return live;
@@ -104,11 +115,15 @@ export function createOneOffs(deps: OneOffDeps) {
       return live.record;
     },
 
-    /** Runs `command` on `release` and resolves with its exit status once it ends (never restarted). */
-    async releasePhase(app: AppRecord, release: ReleaseRecord, command: string): Promise<{ exitCode: number }> {
+    /**
+     * Runs `command` against the slug and config a release is about to have (before it exists) and
+     * resolves with the exit status once it ends; never restarted. Output lines go to the app's log
+     * as `app[release.N]` and to `onOutput`.
+     */
+    async releasePhase(app: AppRecord, input: ReleasePhaseInput, command: string, onOutput?: (text: string) => void): Promise<{ exitCode: number }> {
       if (deps.closed()) throw new SlipwayError('unavailable', 'The dyno manager is stopping.');
       return new Promise((resolve, reject) => {
-        launch(app, release, 'release', { command }, MAX_TIME_TO_LIVE_S, (exitCode) => resolve({ exitCode })).catch(reject);
+        launch(app, null, 'release', { command }, MAX_TIME_TO_LIVE_S, (exitCode) => resolve({ exitCode }), { ...input, onOutput }).catch(reject);
       });
     },
   };

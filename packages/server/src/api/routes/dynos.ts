@@ -1,0 +1,115 @@
+/**
+ * Dynos (heroku-contract.md A8, A11, A12, A17): `GET /apps/:app/dynos[/:dyno]` for `heroku ps`,
+ * `POST /apps/:app/dynos` for one-off dynos (`run:detached`), `DELETE /apps/:app/dynos[/:dyno]` to
+ * restart (202 `{}`), `POST /apps/:app/dynos/:dyno/actions/stop`. The formation-scoped restart and
+ * stop live in `formations.ts`; `dynoRoutes` returns both.
+ */
+import { z } from 'zod';
+import type { Dyno } from '@slipway/contract';
+import type { AppService } from '../../apps/index.js';
+import { InvalidParamsError, NotFoundError } from '../../errors.js';
+import type { DynoManager } from '../../dynos/index.js';
+import { displaySize } from '../../dynos/index.js';
+import type { AppRecord, DynoRecord, Store } from '../../store/types.js';
+import type { Ctx, Route } from '../http/index.js';
+import { body } from '../validate.js';
+import { formationActionRoutes } from './formations.js';
+
+export interface DynoRouteDeps {
+  apps: Pick<AppService, 'resolve'>;
+  manager: Pick<DynoManager, 'runOneOff' | 'restart' | 'stopDyno'>;
+  store: Store;
+}
+
+const EnvValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const RunBody = z.object({
+  command: z.string().min(1, 'required').max(16_384),
+  attach: z.boolean().optional(),
+  size: z.string().min(1).max(40).optional(),
+  type: z.string().max(30).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected environment variable names'), EnvValue).optional(),
+  time_to_live: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
+  force_no_tty: z.boolean().nullable().optional(),
+});
+
+const iso = (d: Date) => d.toISOString();
+
+export function toDyno(app: AppRecord, d: DynoRecord): Dyno & { extended?: Record<string, unknown> } {
+  return {
+    id: d.id, app: { id: app.id, name: app.name }, name: d.name, type: d.type, state: d.state, command: d.command,
+    size: displaySize(d.size), attach_url: null, created_at: iso(d.createdAt), updated_at: iso(d.updatedAt),
+    release: d.releaseId && d.releaseVersion !== null ? { id: d.releaseId, version: d.releaseVersion } : null,
+  };
+}
+
+function extended(d: DynoRecord) {
+  return { region: 'us', execution_plane: null, fleet: null, instance: null, ip: d.host, port: d.port, az: null, route: null };
+}
+
+export function dynoRoutes(deps: DynoRouteDeps): Route[] {
+  const { apps, manager, store } = deps;
+  const loadApp = (ctx: Ctx) => apps.resolve(ctx.user, ctx.params.app);
+  const loadDyno = async (app: AppRecord, name: string) => {
+    const d = await store.dynos.get(app.id, name);
+    if (!d) throw new NotFoundError('dyno', "Couldn't find that dyno.");
+    return d;
+  };
+  return [
+    {
+      method: 'GET', path: '/apps/:app/dynos',
+      handler: async (ctx) => {
+        const app = await loadApp(ctx);
+        const ext = ctx.query.get('extended') === 'true';
+        return { body: (await store.dynos.list(app.id)).map((d) => (ext ? { ...toDyno(app, d), extended: extended(d) } : toDyno(app, d))) };
+      },
+    },
+    {
+      method: 'GET', path: '/apps/:app/dynos/:dyno',
+      handler: async (ctx) => {
+        const app = await loadApp(ctx);
+        return { body: toDyno(app, await loadDyno(app, ctx.params.dyno)) };
+      },
+    },
+    {
+      method: 'POST', path: '/apps/:app/dynos',
+      handler: async (ctx) => {
+        const app = await loadApp(ctx);
+        const input = await body(ctx, RunBody);
+        if (input.attach) {
+          throw new InvalidParamsError('Attached one-off dynos are not available yet on this platform; use `heroku run:detached`.', 'attach');
+        }
+        const d = await manager.runOneOff(app, {
+          command: input.command, attach: false, size: input.size, env: input.env, timeToLive: input.time_to_live, user: ctx.user.email,
+        });
+        return { status: 201, body: toDyno(app, d) };
+      },
+    },
+    {
+      method: 'DELETE', path: '/apps/:app/dynos',
+      handler: async (ctx) => {
+        const app = await loadApp(ctx);
+        await manager.restart(app.id);
+        return { status: 202, body: {} };
+      },
+    },
+    {
+      method: 'DELETE', path: '/apps/:app/dynos/:dyno',
+      handler: async (ctx) => {
+        const app = await loadApp(ctx);
+        const d = await loadDyno(app, ctx.params.dyno);
+        await manager.restart(app.id, { dynoName: d.name });
+        return { status: 202, body: {} };
+      },
+    },
+    {
+      method: 'POST', path: '/apps/:app/dynos/:dyno/actions/stop',
+      handler: async (ctx) => {
+        const app = await loadApp(ctx);
+        const d = await loadDyno(app, ctx.params.dyno);
+        await manager.stopDyno(app.id, { dynoName: d.name });
+        return { status: 202, body: {} };
+      },
+    },
+    ...formationActionRoutes(deps),
+  ];
+}
