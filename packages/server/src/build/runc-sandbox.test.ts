@@ -5,6 +5,10 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +18,7 @@ import { buildLimits, createRuncBuildSandbox } from './runc-sandbox.js';
 import type { BuildSandbox, SandboxRun } from './sandbox.js';
 import { createWorkspace, grantWorkspace, removeWorkspace, restoreCache, type Workspace } from './workspace.js';
 
+const execFileP = promisify(execFile);
 const usable = await isRuncUsable();
 const logger = createLogger({ level: 'error', write: () => undefined });
 
@@ -133,6 +138,41 @@ describe('runc build sandbox', { skip: usable.usable ? false : `runc is not usab
     // Outside a fetch, the custom buildpacks are read-only.
     const r = await step(`touch /tmp/buildpacks/0/x 2>/dev/null && echo WROTE; /tmp/buildpacks/0/bin/detect`);
     assert.equal(r.output.trim(), 'Mine');
+  });
+
+  it('clones a git buildpack over the network (host network: registries and git servers are reachable)', async () => {
+    const repo = path.join(tmp, 'served', 'bp.git');
+    const src = path.join(tmp, 'bp-src');
+    await mkdir(path.join(src, 'bin'), { recursive: true });
+    await writeFile(path.join(src, 'bin', 'detect'), '#!/bin/sh\necho Cloned\n', { mode: 0o755 });
+    const git = (args: string[], cwd: string) => execFileP('git', args, { cwd, env: { PATH: '/usr/bin:/bin', HOME: tmp, GIT_CONFIG_NOSYSTEM: '1' } });
+    await git(['init', '-q', '-b', 'main'], src);
+    await git(['add', '.'], src);
+    await git(['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-q', '-m', 'bp'], src);
+    await git(['clone', '-q', '--bare', src, repo], tmp);
+    await git(['update-server-info'], repo);
+    // A dumb-HTTP git server on the host's loopback.
+    const root = path.join(tmp, 'served');
+    const server = http.createServer((req, res) => {
+      const file = path.join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      if (!file.startsWith(root + path.sep)) return void res.writeHead(403).end();
+      readFile(file).then((b) => res.end(b), () => res.writeHead(404).end());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      let output = '';
+      const r = await sandbox.run({
+        file: 'git', args: ['clone', '--quiet', '--', `http://127.0.0.1:${port}/bp.git`, path.join(ws.buildpacksDir, '2')],
+        cwd: ws.buildpacksDir, env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: ws.buildpacksDir, GIT_TERMINAL_PROMPT: '0' },
+        timeoutMs: 60_000, onOutput: (c) => (output += c.toString()),
+      });
+      assert.equal(r.code, 0, output);
+      assert.equal(await readFile(path.join(ws.buildpacksDir, '2', 'bin', 'detect'), 'utf8'), '#!/bin/sh\necho Cloned\n');
+      assert.equal((await stat(path.join(ws.buildpacksDir, '2', 'bin', 'detect'))).uid, sandbox.owner!.uid, 'written as the build user');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it('kills every process of the step at the time limit', async () => {
