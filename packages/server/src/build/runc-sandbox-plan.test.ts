@@ -37,6 +37,12 @@ test('binds: only the workspace dirs, the built-in buildpacks and non-stack tool
   ]);
 });
 
+test('a toolchain dir that is / or top-level is never bound', () => {
+  const plan = planBuildStep(aStep(), { ...layout, toolchainDirs: ['/', '/opt', '/root/.nvm/versions/node/v20'] });
+  const extra = plan.binds.filter((b) => b.source === b.destination).map((b) => b.source);
+  assert.deepEqual(extra, ['/root/.nvm/versions/node/v20']);
+});
+
 test('a fetch step may write the buildpacks dir and reads only approved local sources', () => {
   const fetch = aStep({ file: 'cp', args: ['-R', '--', '/home/me/bp', `${ws}/buildpacks/0`], cwd: `${ws}/buildpacks`, env: { HOME: `${ws}/buildpacks` } });
   assert.equal(isFetchStep(fetch, layout), true);

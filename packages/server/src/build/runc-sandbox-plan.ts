@@ -127,7 +127,9 @@ export function planBuildStep(step: StepInput, layout: SandboxLayout, approvedSo
     { source: layout.builtinDir, destination: CONTAINER_PATHS.builtin, readonly: true },
   ];
   for (const dir of layout.toolchainDirs) {
-    if (!STACK_PREFIXES.some((s) => isUnder(dir, s))) binds.push({ source: dir, destination: dir, readonly: true });
+    // `/` or a top-level dir (`/opt`, `/root`) would expose far more than a toolchain.
+    const deepEnough = path.resolve(dir).split(path.sep).filter(Boolean).length >= 2;
+    if (deepEnough && !STACK_PREFIXES.some((s) => isUnder(dir, s))) binds.push({ source: dir, destination: dir, readonly: true });
   }
   const map = [{ host: ws('app'), container: CONTAINER_PATHS.app }, ...binds.filter((b) => b.source !== b.destination).map((b) => ({ host: b.source, container: b.destination }))];
   approvedSources.forEach((src, i) => {

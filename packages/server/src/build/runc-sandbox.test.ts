@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isRuncUsable } from '../isolation/index.js';
 import { createLogger } from '../log/index.js';
+import { BuildFailedError, runBuildpacks } from './buildpack-runner.js';
 import { buildLimits, createRuncBuildSandbox } from './runc-sandbox.js';
 import type { BuildSandbox, SandboxRun } from './sandbox.js';
 import { createWorkspace, grantWorkspace, removeWorkspace, restoreCache, type Workspace } from './workspace.js';
@@ -181,6 +182,21 @@ describe('runc build sandbox', { skip: usable.usable ? false : `runc is not usab
     assert.notEqual(r.code, 0);
     assert.match(r.output, /time limit/);
     assert.deepEqual(await readdir(runDir).catch(() => []), [], 'no step state is left behind');
+  });
+
+  it('a buildpack running past the build deadline fails the build with a clear message', async () => {
+    const pack = path.join(ws.buildpacksDir, 'slow');
+    await mkdir(path.join(pack, 'bin'), { recursive: true });
+    await writeFile(path.join(pack, 'bin', 'detect'), '#!/bin/sh\necho Slow\n', { mode: 0o755 });
+    await writeFile(path.join(pack, 'bin', 'compile'), '#!/bin/sh\necho compiling; sleep 120\n', { mode: 0o755 });
+    await grantWorkspace(ws, sandbox.owner);
+    let out = '';
+    await assert.rejects(runBuildpacks({
+      sandbox, buildDir: ws.appDir, cacheDir: ws.cacheDir, envDir: ws.envDir, buildpacks: [{ name: 'slow', dir: pack }], auto: false,
+      env: { PATH: '/usr/bin:/bin' }, deadline: Date.now() + 5_000, out: (t) => (out += t),
+    }), (err: unknown) => err instanceof BuildFailedError && /Build timed out/.test(err.message));
+    assert.match(out, /compiling/);
+    assert.match(out, /Build step killed: the build ran past its time limit/);
   });
 
   it('is OOM-killed past its memory limit (and a step under it is not)', async () => {

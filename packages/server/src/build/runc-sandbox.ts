@@ -52,12 +52,13 @@ export function buildLimits(memoryMb: number): ContainerLimits {
   return { memoryBytes: memoryMb * 1024 * 1024, cpuShares: BUILD_CPU_SHARES, pids: BUILD_PIDS_LIMIT };
 }
 
-function defaultLayout(over: Partial<SandboxLayout> | undefined): SandboxLayout {
+function defaultLayout(over: Partial<SandboxLayout> | undefined, dataDir: string): SandboxLayout {
+  // node's install prefix (`/usr` on most hosts, then nothing is added: the stack has it).
+  const toolchains = over?.toolchainDirs ?? [path.dirname(path.dirname(process.execPath))];
   return {
     workspaceParent: over?.workspaceParent ?? path.join(tmpdir(), 'slipway-builds'),
     builtinDir: over?.builtinDir ?? path.join(serverPackageRoot(), 'buildpacks'),
-    // node's install prefix (`/usr` on most hosts, then nothing is added: the stack has it).
-    toolchainDirs: over?.toolchainDirs ?? [path.dirname(path.dirname(process.execPath))],
+    toolchainDirs: toolchains.filter((d) => !isUnder(path.resolve(dataDir), path.resolve(d))),
   };
 }
 
@@ -83,7 +84,7 @@ async function exists(p: string): Promise<boolean> {
 
 export function createRuncBuildSandbox(deps: RuncBuildSandboxDeps): BuildSandbox {
   const user = deps.user ?? { uid: DYNO_USER.uid, gid: DYNO_USER.gid };
-  const layout = defaultLayout(deps.layout);
+  const layout = defaultLayout(deps.layout, deps.dataDir);
   const network = deps.network ?? 'host';
   const log = deps.logger.child({ sandbox: 'runc' });
   /** The steps still running (aborting one kills its container). */
