@@ -19,6 +19,8 @@ import { createEventBus } from './events/index.js';
 import { createLogger, type Logger } from './log/index.js';
 import { createLogplex } from './logplex/index.js';
 import { createStore } from './store/index.js';
+import { chooseRuntimeDriver, createDynoManager } from './dynos/index.js';
+import { dynoRoutes } from './api/routes/dynos.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
 
@@ -64,11 +66,17 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     await feed.start();
     own({ name: 'router-feed', stop: () => feed.stop() });
     const apps = createAppService({ store, events, logs: logplex, config, logger: logger.child({ part: 'apps' }) });
+    const driver = await chooseRuntimeDriver({ config, logger: logger.child({ part: 'dynos' }) });
+    own({ name: 'runtime-driver', stop: () => driver.close() });
+    const dynos = createDynoManager({ config, store, driver, logs: logplex, events, logger: logger.child({ part: 'dynos' }) });
+    await dynos.start();
+    own({ name: 'dyno-manager', stop: () => dynos.stop() });
     const admin = await bootstrapAdmin({ store, config, logger });
     const auth = createAuth({ store });
     const builder = createBuilder({
       config, store, apps, logs: logplex, events, logger: logger.child({ part: 'builder' }),
       authenticate: (req) => auth.authenticate(req),
+      runReleasePhase: dynos.runReleasePhase,
       sandbox: await chooseBuildSandbox({ config, logger: logger.child({ part: 'builder' }) }),
     });
     own({ name: 'builder', stop: () => builder.stop() });
@@ -79,6 +87,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       extraRoutes: [
         ...logRoutes({ apps, logplex, config }),
         ...builder.routes(),
+        ...dynoRoutes({ apps, manager: dynos, store }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }) }),
       ],
       auth, preRoute: builder.gitHandler, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),

@@ -11,3 +11,6 @@ export type {
   RuntimeDriver, DynoSpec, DynoHandle, DynoExit, DynoUsage, DynoEvents, AttachedIo, DriverCapabilities,
 } from './driver.js';
 export { displaySize, sizeList } from './sizes.js';
+export { createRuncDriver } from './runc-driver.js';
+export { chooseRuntimeDriver, decideRuntime } from './choose-driver.js';
+export type { RuntimeDecision } from './choose-driver.js';
