@@ -55,6 +55,7 @@ const MIN = 60_000;
 const table = {
   apiPort: { env: 'SLIPWAY_API_PORT', parse: port, default: 5000, doc: 'Port of the Platform API and git endpoint.' },
   routerPort: { env: 'SLIPWAY_ROUTER_PORT', parse: port, default: 8080, doc: 'Port of the HTTP router.' },
+  rendezvousPort: { env: 'SLIPWAY_RENDEZVOUS_PORT', parse: port, default: 5001, doc: 'TLS port where attached one-off dynos (heroku run, slipway run) are reached (0 = any free port).' },
   listenHost: { env: 'SLIPWAY_LISTEN_HOST', parse: nonEmpty, default: '0.0.0.0', doc: 'Address the API and router listen on.' },
   domain: { env: 'SLIPWAY_DOMAIN', parse: nonEmpty, default: 'localhost', doc: 'Apps are served at <app>.<domain>.' },
   dataDir: { env: 'SLIPWAY_DATA_DIR', parse: (raw: string) => path.resolve(nonEmpty(raw)), default: () => path.resolve('.slipway'), doc: 'SQLite file, slugs, repos, logs.' },

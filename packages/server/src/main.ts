@@ -19,7 +19,8 @@ import { createEventBus } from './events/index.js';
 import { createLogger, type Logger } from './log/index.js';
 import { createLogplex } from './logplex/index.js';
 import { createStore } from './store/index.js';
-import { chooseRuntimeDriver, createDynoManager } from './dynos/index.js';
+import { chooseRuntimeDriver, createDynoManager, createRendezvous } from './dynos/index.js';
+import { ensureCertificate } from './api/tls/index.js';
 import { dynoRoutes } from './api/routes/dynos.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
@@ -81,13 +82,17 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     });
     own({ name: 'builder', stop: () => builder.stop() });
 
+    // The platform's certificate (api/tls): the rendezvous listener of attached one-offs serves it.
+    const tlsMaterial = await ensureCertificate({ dataDir: config.dataDir, domain: config.domain, logger: logger.child({ part: 'tls' }) });
+    const rendezvous = tlsMaterial ? createRendezvous({ tls: tlsMaterial, logger: logger.child({ part: 'rendezvous' }) }) : undefined;
+
     // Listeners last.
     const api = createApi({
       config, store, events, logs: logplex, apps, logger: logger.child({ part: 'api' }),
       extraRoutes: [
         ...logRoutes({ apps, logplex, config }),
         ...builder.routes(),
-        ...dynoRoutes({ apps, manager: dynos, store }),
+        ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }) }),
       ],
       auth, preRoute: builder.gitHandler, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
@@ -97,6 +102,16 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     const port = (server.address() as AddressInfo).port;
     apiUrl = config.apiPort === port ? apiBaseUrl(config) : `http://localhost:${port}`;
     announce(`Slipway API and git listening on ${apiUrl}`);
+    if (rendezvous && tlsMaterial) {
+      try {
+        const at = await rendezvous.listen(config.rendezvousPort, config.listenHost);
+        own({ name: 'rendezvous', stop: () => rendezvous.close() });
+        announce(`Attached one-off dynos (heroku run) on TLS port ${at.port}; trust it with NODE_EXTRA_CA_CERTS=${tlsMaterial.certPath}`);
+      } catch (err) {
+        // Not fatal: detached one-offs and everything else keep working; `attach: true` answers 503.
+        logger.warn('rendezvous.unavailable', { port: config.rendezvousPort, error: String(err) });
+      }
+    }
     if (config.routerProcess) {
       const router = createRouterSupervisor({ config, logger: logger.child({ part: 'router' }) });
       await router.start();

@@ -24,6 +24,8 @@ export interface DynoSpec {
   needsPort: boolean;
   /** One-off dynos with attach: stdin is kept open and exposed through `attach()`. */
   attach?: boolean;
+  /** Attached one-off dynos only: run the command on a pseudo-terminal (`heroku run bash` from a terminal). */
+  tty?: boolean;
 }
 
 export interface DynoHandle {

@@ -75,6 +75,8 @@ export interface Desired {
   size: string;
   extraEnv?: Record<string, string>;
   attach?: boolean;
+  /** Attached one-off dynos: on a pseudo-terminal. */
+  tty?: boolean;
   /** One-off dynos: the user's email, for `Starting process with command … by user …`. */
   by?: string;
   /** Release phase of a release not created yet: its slug file and config instead of `release`'s. */
@@ -200,7 +202,7 @@ export function createRunner(deps: RunnerDeps) {
           dynoId: live.record.id, releaseVersion: release?.version ?? null, slugCommit: want.slug?.commit ?? null,
           extra: want.extraEnv,
         }),
-        needsPort: web, attach: want.attach,
+        needsPort: web, attach: want.attach, tty: want.tty,
       }, eventsFor(live, proc));
     } catch (err) {
       logger.error('dyno.start_failed', { app: live.appId, dyno: live.name, error: String(err) });

@@ -4,7 +4,7 @@
  */
 export { createDynoManager } from './manager.js';
 export type { DynoManager, DynoManagerDeps, DynoTarget, DynoUsageView } from './manager.js';
-export type { OneOffOptions } from './one-off.js';
+export type { OneOffOptions, OneOffSession } from './one-off.js';
 export { createProcessDriver } from './process-driver.js';
 export type { ProcessDriverOptions } from './process-driver.js';
 export type {
@@ -14,3 +14,5 @@ export { displaySize, sizeList } from './sizes.js';
 export { createRuncDriver } from './runc-driver.js';
 export { chooseRuntimeDriver, decideRuntime } from './choose-driver.js';
 export type { RuntimeDecision } from './choose-driver.js';
+export { createRendezvous } from './rendezvous.js';
+export type { Rendezvous, RendezvousOptions } from './rendezvous.js';

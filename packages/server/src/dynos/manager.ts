@@ -109,7 +109,9 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
     closed: () => closed,
   });
 
-  const oneOffs = createOneOffs({ config, store, runner, logger, now, random, own, lives: appLives, closed: () => closed });
+  const oneOffs = createOneOffs({
+    config, store, runner, logger, now, random, own, lives: appLives, closed: () => closed, attachIo: (h) => driver.attach?.(h),
+  });
 
   const newLive = (appId: string, record: DynoRecord): Live => ({
     appId, name: record.name, type: record.type, oneOff: oneOffs.isOneOff(record),

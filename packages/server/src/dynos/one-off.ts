@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { InvalidParamsError, SlipwayError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { AppRecord, DynoRecord, ReleaseRecord, Store } from '../store/types.js';
+import type { AttachedIo, DynoHandle } from './driver.js';
 import type { Live, Runner } from './dyno-runner.js';
 import { sizeList } from './sizes.js';
 
@@ -22,6 +23,23 @@ export interface OneOffOptions {
   timeToLive?: number;
   /** Email of the user who ran it (for the platform line). */
   user?: string;
+  /** Attached only: run on a pseudo-terminal. */
+  tty?: boolean;
+  /** Attached only: called once, at once, with the dyno's session (the rendezvous relays it). */
+  onSession?: (session: OneOffSession) => void;
+}
+
+/** An attached one-off dyno, for whoever relays its stdio (`dynos/rendezvous.ts`). */
+export interface OneOffSession {
+  appId: string;
+  dynoName: string;
+  tty: boolean;
+  /** The dyno's stdio once it runs; undefined when it failed to start or the driver cannot attach. */
+  io: Promise<AttachedIo | undefined>;
+  /** Its exit status, once it is over. */
+  exit: Promise<number>;
+  /** Ends the dyno (its client went away, or never came). */
+  stop(): void;
 }
 
 /** What the release phase runs against (the builder's ReleaseCandidate fits): the slug and config the release will have. */
@@ -43,6 +61,8 @@ export interface OneOffDeps {
   own: (p: Promise<unknown>) => void;
   lives: (appId: string) => Map<string, Live>;
   closed: () => boolean;
+  /** The driver's `attach()`, for attached one-off dynos. */
+  attachIo?: (handle: DynoHandle) => AttachedIo | undefined;
 }
 
 export function createOneOffs(deps: OneOffDeps) {
@@ -66,6 +86,10 @@ export function createOneOffs(deps: OneOffDeps) {
     const slug = release?.slugId ? (await store.slugs.get(app.id, release.slugId)) ?? null : null;
     const size = findDynoSize(opts.size ?? 'standard-1x')!;
     const name = await pickName(app.id, type);
+    let resolveEnded!: (status: number) => void;
+    const ended = new Promise<number>((r) => (resolveEnded = r));
+    let over = false;
+    let stopped = false;
     const record = await store.dynos.upsert({
       appId: app.id, name, type, command: opts.command, size: size.name, state: 'starting',
       releaseId: release?.id ?? null, releaseVersion: release?.version ?? null, host: null, port: null,
@@ -78,14 +102,25 @@ export function createOneOffs(deps: OneOffDeps) {
     live.onOutput = phase?.onOutput;
     live.onEnd = (status) => {
       deps.lives(app.id).delete(name);
+      over = true;
+      resolveEnded(status);
       onEnd(status);
     };
     deps.lives(app.id).set(name, live);
-    deps.own(runner.launch(live, {
+    const launched = runner.launch(live, {
       app, release, slug, command: opts.command, size: size.name, extraEnv: opts.env, attach: opts.attach, by: opts.user,
-      slugFile: phase?.slugPath, config: phase?.config,
-    }, { jitterMs: 0 }));
+      slugFile: phase?.slugPath, config: phase?.config, tty: opts.attach ? opts.tty : undefined,
+    }, { jitterMs: 0 });
+    deps.own(launched);
     live.ttlTimer = setTimeout(() => end(live), ttlS * 1000);
+    if (opts.attach && opts.onSession) {
+      const io = launched.then((proc) => (proc.handle ? deps.attachIo?.(proc.handle) : undefined), () => undefined);
+      opts.onSession({ appId: app.id, dynoName: name, tty: opts.tty ?? false, io, exit: ended, stop: () => {
+        if (over || stopped) return;
+        stopped = true;
+        end(live);
+      } });
+    }
     return live;
   };
 

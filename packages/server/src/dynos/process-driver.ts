@@ -50,9 +50,29 @@ const PRELUDE =
   '[ -r "$HOME/.profile" ] && . "$HOME/.profile"; ' +
   'exec /bin/sh -c "$1"';
 
+/**
+ * Attached one-offs on a pseudo-terminal (`heroku run bash` from a terminal): util-linux `script`
+ * allocates the pty and returns the command's status (-e). Its `-c` string is constant: the
+ * command arrives in SLIPWAY_TTY_COMMAND (removed before the prelude runs), never interpolated.
+ */
+export const TTY_SCRIPT =
+  'c=$SLIPWAY_TTY_COMMAND; unset SLIPWAY_TTY_COMMAND; ' +
+  '[ -n "$COLUMNS" ] && [ -n "$LINES" ] && stty cols "$COLUMNS" rows "$LINES" 2>/dev/null; ' +
+  `exec /bin/sh -c '${PRELUDE}' dyno "$c"`;
+
+/** The program and arguments that run a dyno's command (on a pty for attached tty one-offs). */
+export function dynoArgv(spec: Pick<DynoSpec, 'command' | 'attach' | 'tty'>): { file: string; args: string[]; env: Record<string, string> } {
+  if (spec.attach && spec.tty) {
+    return { file: 'script', args: ['-qfec', TTY_SCRIPT, '/dev/null'], env: { SHELL: '/bin/sh', SLIPWAY_TTY_COMMAND: spec.command } };
+  }
+  return { file: '/bin/sh', args: ['-c', PRELUDE, 'dyno', spec.command], env: {} };
+}
+
 export function createProcessDriver(opts: ProcessDriverOptions): RuntimeDriver {
   const host = opts.host ?? '127.0.0.1';
   const running = new Map<number, Running>();
+  /** Attached dynos' stdio, kept as long as their handle lives (output may be read after the exit). */
+  const ios = new WeakMap<DynoHandle, AttachedIo>();
 
   const signalGroup = (pgid: number, signal: NodeJS.Signals): boolean => {
     try {
@@ -93,10 +113,11 @@ export function createProcessDriver(opts: ProcessDriverOptions): RuntimeDriver {
         throw err;
       }
       const port = spec.needsPort ? await freePort(host) : null;
-      const env: Record<string, string> = { ...spec.env, HOME: appDir, DYNO: spec.name };
+      const argv = dynoArgv(spec);
+      const env: Record<string, string> = { ...spec.env, ...argv.env, HOME: appDir, DYNO: spec.name };
       if (port !== null) env.PORT = String(port);
       if (env.PATH === undefined) env.PATH = defaultPath();
-      const child = spawn('/bin/sh', ['-c', PRELUDE, 'dyno', spec.command], {
+      const child = spawn(argv.file, argv.args, {
         cwd: appDir,
         env,
         detached: true,
@@ -155,7 +176,9 @@ export function createProcessDriver(opts: ProcessDriverOptions): RuntimeDriver {
         io: output && child.stdin ? { stdin: child.stdin, output } : undefined,
       };
       running.set(pid, current);
-      return { ref, host: port === null ? null : host, port };
+      const handle: DynoHandle = { ref, host: port === null ? null : host, port };
+      if (current.io) ios.set(handle, current.io);
+      return handle;
     },
 
     async stop(handle, { graceMs, signal = 'SIGTERM' }) {
@@ -208,7 +231,7 @@ export function createProcessDriver(opts: ProcessDriverOptions): RuntimeDriver {
     },
 
     attach(handle) {
-      return running.get((handle.ref as ProcessRef).pid)?.io;
+      return ios.get(handle) ?? running.get((handle.ref as ProcessRef).pid)?.io;
     },
 
     async close() {

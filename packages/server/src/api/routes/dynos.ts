@@ -1,14 +1,15 @@
 /**
  * Dynos (heroku-contract.md A8, A11, A12, A17): `GET /apps/:app/dynos[/:dyno]` for `heroku ps`,
- * `POST /apps/:app/dynos` for one-off dynos (`run:detached`), `DELETE /apps/:app/dynos[/:dyno]` to
+ * `POST /apps/:app/dynos` for one-off dynos (`run:detached`; `run` with `attach: true` gets an
+ * `attach_url` on the rendezvous listener, see dynos/rendezvous.ts), `DELETE /apps/:app/dynos[/:dyno]` to
  * restart (202 `{}`), `POST /apps/:app/dynos/:dyno/actions/stop`. The formation-scoped restart and
  * stop live in `formations.ts`; `dynoRoutes` returns both.
  */
 import { z } from 'zod';
 import type { Dyno } from '@slipway/contract';
 import type { AppService } from '../../apps/index.js';
-import { InvalidParamsError, NotFoundError } from '../../errors.js';
-import type { DynoManager } from '../../dynos/index.js';
+import { InvalidParamsError, NotFoundError, SlipwayError } from '../../errors.js';
+import type { DynoManager, OneOffSession, Rendezvous } from '../../dynos/index.js';
 import { displaySize } from '../../dynos/index.js';
 import type { AppRecord, DynoRecord, Store } from '../../store/types.js';
 import type { Ctx, Route } from '../http/index.js';
@@ -19,6 +20,10 @@ export interface DynoRouteDeps {
   apps: Pick<AppService, 'resolve'>;
   manager: Pick<DynoManager, 'runOneOff' | 'restart' | 'stopDyno'>;
   store: Store;
+  /** The rendezvous listener of attached one-off dynos; without it `attach: true` is a 422. */
+  rendezvous?: Pick<Rendezvous, 'open'>;
+  /** Why there is no rendezvous listener (said in the 422). */
+  rendezvousUnavailable?: string;
 }
 
 const EnvValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
@@ -34,12 +39,20 @@ const RunBody = z.object({
 
 const iso = (d: Date) => d.toISOString();
 
-export function toDyno(app: AppRecord, d: DynoRecord): Dyno & { extended?: Record<string, unknown> } {
+export function toDyno(app: AppRecord, d: DynoRecord, attachUrl: string | null = null): Dyno & { extended?: Record<string, unknown> } {
   return {
     id: d.id, app: { id: app.id, name: app.name }, name: d.name, type: d.type, state: d.state, command: d.command,
-    size: displaySize(d.size), attach_url: null, created_at: iso(d.createdAt), updated_at: iso(d.updatedAt),
+    size: displaySize(d.size), attach_url: attachUrl, created_at: iso(d.createdAt), updated_at: iso(d.updatedAt),
     release: d.releaseId && d.releaseVersion !== null ? { id: d.releaseId, version: d.releaseVersion } : null,
   };
+}
+
+/**
+ * A pty when the client's terminal is one: the heroku CLI sends COLUMNS/LINES only when its stdout
+ * is a TTY, and `force_no_tty` with `--no-tty`.
+ */
+export function wantsTty(input: { env?: Record<string, string>; force_no_tty?: boolean | null }): boolean {
+  return input.force_no_tty !== true && input.env?.COLUMNS !== undefined && input.env?.LINES !== undefined;
 }
 
 function extended(d: DynoRecord) {
@@ -75,13 +88,23 @@ export function dynoRoutes(deps: DynoRouteDeps): Route[] {
       handler: async (ctx) => {
         const app = await loadApp(ctx);
         const input = await body(ctx, RunBody);
-        if (input.attach) {
-          throw new InvalidParamsError('Attached one-off dynos are not available yet on this platform; use `heroku run:detached`.', 'attach');
+        const opts = { command: input.command, size: input.size, env: input.env, timeToLive: input.time_to_live, user: ctx.user.email };
+        if (!input.attach) return { status: 201, body: toDyno(app, await manager.runOneOff(app, { ...opts, attach: false })) };
+        const rendezvous = deps.rendezvous;
+        if (!rendezvous) {
+          throw new InvalidParamsError(`Attached one-off dynos are not available on this platform${deps.rendezvousUnavailable ? ` (${deps.rendezvousUnavailable})` : ''}; use \`heroku run:detached\`.`, 'attach');
         }
-        const d = await manager.runOneOff(app, {
-          command: input.command, attach: false, size: input.size, env: input.env, timeToLive: input.time_to_live, user: ctx.user.email,
-        });
-        return { status: 201, body: toDyno(app, d) };
+        let session: OneOffSession | undefined;
+        const d = await manager.runOneOff(app, { ...opts, attach: true, tty: wantsTty(input), onSession: (s) => (session = s) });
+        if (!session) throw new Error('the dyno manager handed over no session for an attached one-off dyno');
+        let url: string;
+        try {
+          url = rendezvous.open(session);
+        } catch (err) {
+          session.stop();
+          throw new SlipwayError('unavailable', `Attached one-off dynos are unavailable right now: ${(err as Error).message}.`);
+        }
+        return { status: 201, body: toDyno(app, d, url) };
       },
     },
     {
