@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMachine, ensurePeers } from './lib/machine.mjs';
-import { startPlatform } from './lib/platform.mjs';
+import { driverFromOutput, startPlatform } from './lib/platform.mjs';
 import { createScope } from './lib/proc.mjs';
 import { notMeasured } from './lib/ratio.mjs';
 import { writeReport } from './report.mjs';
@@ -47,6 +47,7 @@ async function main() {
   let failed = 0;
   let platform;
   let appReady = false;
+  let platformRuntime = null;
   const platformScope = createScope();
   try {
     for (const s of SECTIONS) {
@@ -58,12 +59,16 @@ async function main() {
         if (s.id.startsWith('router') || s.id.startsWith('routing')) {
           if (!peers.nginx) { sections[s.id] = notMeasured('nginx is not installed and could not be'); continue; }
         }
-        if (s.platform && !platform) platform = await startPlatform(platformScope, { serverDist, repoRoot, env: { SLIPWAY_BUILD_TIMEOUT_MS: String(10 * 60_000) } });
+        if (s.platform && !platform) {
+          platform = await startPlatform(platformScope, { serverDist, repoRoot, env: { SLIPWAY_BUILD_TIMEOUT_MS: String(10 * 60_000) } });
+          platformRuntime = driverFromOutput(platform.output());
+          log(`platform: API ${platform.url}, router ${platform.routerUrl}, runtime ${platformRuntime ?? 'not announced'}`);
+        }
         if (s.needsApp && !appReady) {
           sections[s.id] = notMeasured(`needs the ${DEPLOY_APP} app deployed by the deploy section, which did not succeed`);
           continue;
         }
-        sections[s.id] = await s.fn({ quick, scope, serverDist, repoRoot, log, peers, platform, app: DEPLOY_APP });
+        sections[s.id] = await s.fn({ quick, scope, serverDist, repoRoot, log, peers, platform, platformRuntime, app: DEPLOY_APP });
         if (s.id === 'deploy') appReady = true;
       } catch (err) {
         failed++;
@@ -79,7 +84,7 @@ async function main() {
     await platformScope.close();
   }
   const date = new Date().toISOString().slice(0, 10);
-  const result = { date, startedAt: new Date(started).toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), machine, peers, sections };
+  const result = { date, startedAt: new Date(started).toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), machine, peers, platformRuntime, sections };
   const outDir = quick ? path.join(benchDir, 'results', 'quick') : path.join(benchDir, 'results');
   await mkdir(outDir, { recursive: true });
   const jsonPath = path.join(outDir, `${date}.json`);
@@ -87,7 +92,8 @@ async function main() {
   const mdPath = quick ? path.join(outDir, `${date}.md`) : path.join(repoRoot, 'docs', 'benchmarks.md');
   await writeReport(result, { jsonPath, mdPath, chartsDir: path.join(outDir, quick ? 'charts' : `charts`) });
   log(`wrote ${path.relative(repoRoot, jsonPath)} and ${path.relative(repoRoot, mdPath)} in ${result.seconds}s${failed ? `; ${failed} section(s) FAILED` : ''}`);
-  process.exitCode = failed > 0 ? 1 : 0;
+  // Everything this run started was stopped above; exit even if a library left a socket open.
+  process.exit(failed > 0 ? 1 : 0);
 }
 
 main().catch((err) => {

@@ -50,7 +50,7 @@ export function createApiClient(base, token) {
 
 /** Which runtime driver the platform chose, from its startup log (logfmt), if it says. */
 export function driverFromOutput(output) {
-  const m = /\bdriver=(\w+)/.exec(output) ?? /\bruntime=(\w+)/.exec(output);
+  const m = /runtime\.chosen[^\n]*\bruntime=(\w+)/.exec(output);
   return m ? m[1] : null;
 }
 

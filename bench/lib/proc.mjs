@@ -92,20 +92,36 @@ export function createScope() {
   return {
     /** Spawns a long-lived child; its output is kept (last 256 KB) for error messages. */
     spawn(file, args, opts = {}) {
-      const child = spawn(file, args, { stdio: opts.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'], ...opts, ipc: undefined });
+      // Each child leads its own process group, so stop() can also end what it started (a shell's
+      // grandchildren would otherwise outlive it and hold our pipes open).
+      const { ipc, ...rest } = opts;
+      const child = spawn(file, args, { stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'], detached: true, ...rest });
       let out = '';
       const keep = (d) => { out += d.toString('utf8'); if (out.length > 262_144) out = out.slice(-262_144); };
       child.stdout?.on('data', keep);
       child.stderr?.on('data', keep);
       child.on('error', (err) => { out += `\nspawn error: ${err.message}`; });
       child.output = () => out;
-      child.stop = async (graceMs = 10_000) => {
-        if (exited(child)) return;
-        child.kill('SIGTERM');
-        if (!(await waitExit(child, graceMs))) {
-          child.kill('SIGKILL');
-          await waitExit(child, 5000);
+      const group = (signal) => {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // the group is gone already
         }
+      };
+      child.stop = async (graceMs = 10_000) => {
+        if (child.pid === undefined) return;
+        if (!exited(child)) {
+          child.kill('SIGTERM');
+          if (!(await waitExit(child, graceMs))) {
+            child.kill('SIGKILL');
+            await waitExit(child, 5000);
+          }
+        }
+        group('SIGKILL');
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        if (child.connected) child.disconnect();
       };
       cleanups.push(() => child.stop());
       return child;

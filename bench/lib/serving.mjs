@@ -6,6 +6,7 @@ export async function firstServed(platform, app, { accept = () => true, timeoutM
   const deadline = since + timeoutMs;
   let last = 'no answer yet';
   let refused = 0;
+  let h14Since;
   while (performance.now() < deadline) {
     try {
       const r = await httpGet(`${platform.routerUrl}/`, { host: `${app}.localhost`, timeoutMs: 5000 });
@@ -13,6 +14,11 @@ export async function firstServed(platform, app, { accept = () => true, timeoutM
       const code = /H\d\d/.exec(r.body)?.[0];
       last = `HTTP ${r.status}${code ? ` ${code}` : ''}`;
       refused = 0;
+      // H14 means no web dyno at all, not even a starting one: a working dyno manager creates one
+      // within a second of the formation change, so 20 s of H14 will not end.
+      if (code === 'H14') h14Since ??= performance.now();
+      else h14Since = undefined;
+      if (h14Since !== undefined && performance.now() - h14Since > 20_000) break;
     } catch (err) {
       last = err.code === 'ECONNREFUSED' ? 'nothing listens on the router port' : String(err.message);
       // The router not listening at all (not wired into main.ts) will not change while we wait.

@@ -27,18 +27,24 @@ export async function density({ quick, platform, log, app }) {
   for (const n of counts) {
     const r = await platform.api('PATCH', `/apps/${app}/formation/web`, { quantity: n });
     if (r.status !== 200) { reason = `scaling web=${n}: ${r.status} ${JSON.stringify(r.body)}`; break; }
+    const t0 = Date.now();
     try {
-      await waitFor(`${n} idle dynos`, async () => (await slipwayMemory(platform.pid, platform.dataDir)).dynos.size === n, n === 0 ? 60_000 : 60_000 + n * 3000, 250);
+      await waitFor(`${n} idle dynos`, async () => {
+        const size = (await slipwayMemory(platform.pid, platform.dataDir)).dynos.size;
+        if (n > 0 && size === 0 && Date.now() - t0 > 20_000) throw new Error('no dyno process after 20 s');
+        return size === n;
+      }, 60_000 + n * 3000, 250);
     } catch {
       const seen = (await slipwayMemory(platform.pid, platform.dataDir)).dynos.size;
       reason = `web=${n} was accepted by the API but ${seen} dyno processes ran (no dyno manager serving the formation)`;
       break;
     }
+    const settleMs = Date.now() - t0;
     await sleep(quick ? 1000 : 3000); // let them go idle
     const mem = await slipwayMemory(platform.pid, platform.dataDir);
     const api = await formationLatency(platform, app, calls);
     rows.push({
-      dynos: n, platformMb: round(mem.platformKb / MB, 1), dynosMb: round(mem.dynoKb / MB, 1),
+      dynos: n, settleMs, platformMb: round(mem.platformKb / MB, 1), dynosMb: round(mem.dynoKb / MB, 1),
       perDynoOwnMb: n > 0 ? round(mem.dynoKb / MB / n, 1) : null, processes: mem.platform.length, formationApiMs: api,
     });
     log(`density: ${n} dynos platform ${rows.at(-1).platformMb} MB, dynos ${rows.at(-1).dynosMb} MB, formation p50 ${api.p50} ms`);

@@ -86,7 +86,7 @@ async function bareRunc(scope, { serverDist }, { appDir, command }) {
   }
 }
 
-export async function dynoStart({ quick, scope, platform, serverDist, log, app }) {
+export async function dynoStart({ quick, scope, platform, platformRuntime, serverDist, log, app }) {
   const repeats = quick ? 1 : 3;
   const slug = await unpackSlug(scope, platform, app);
   const floor1 = [];
@@ -101,7 +101,11 @@ export async function dynoStart({ quick, scope, platform, serverDist, log, app }
 
   const down = async () => {
     await scale(platform, app, 0);
-    await waitFor(`${app} to stop serving`, async () => (await httpGet(`${platform.routerUrl}/`, { host: `${app}.localhost` }).catch(() => ({ status: 0 }))).status !== 200, 60_000, 100);
+    // Gone for good: no dyno listed by the API (a stopping dyno could otherwise be reused).
+    await waitFor(`${app}'s dynos to be gone`, async () => {
+      const r = await platform.api('GET', `/apps/${app}/dynos`);
+      return r.status === 200 && Array.isArray(r.body) && r.body.length === 0;
+    }, 90_000, 100);
   };
   const one = [];
   const ten = [];
@@ -129,6 +133,6 @@ export async function dynoStart({ quick, scope, platform, serverDist, log, app }
     ratio('API call → first 200 via router (web=1) / bare process spawn → first 200', start1Ms, bare.spawn1Ms, '<=', 4, 'bare process spawn'),
     ratio('ps:scale web=10 → all 10 serving / 10 bare process spawns → all answering', scale10Ms, bare.spawn10Ms, '<=', 4, 'bare process spawns'),
   ];
-  if (bare.runc.measured) ratios.push(ratio('API call → first 200 via router (web=1) / bare runc run → first 200', start1Ms, bare.runc.ms, '<=', 3, 'bare runc run'));
-  return { measured: true, repeats, start1Ms, scale10Ms, samples: { start1: one.map((x) => round(x, 1)), scale10: ten.map((x) => round(x, 1)) }, floor: bare, ratios };
+  if (bare.runc.measured && platformRuntime === 'runc') ratios.push(ratio('API call → first 200 via router (web=1) / bare runc run → first 200', start1Ms, bare.runc.ms, '<=', 3, 'bare runc run'));
+  return { measured: true, runtime: platformRuntime, repeats, start1Ms, scale10Ms, samples: { start1: one.map((x) => round(x, 1)), scale10: ten.map((x) => round(x, 1)) }, floor: bare, ratios };
 }

@@ -65,10 +65,15 @@ export async function routerOverhead({ quick, scope, serverDist, log, peers }) {
     let best = 0;
     const steps = [];
     for (const rate of p.steps) {
-      const m = await measure(t, rate, p.stepSeconds);
-      steps.push({ rate, p99: m.p99, errors: m.errors });
-      log(`router overhead: max-throughput ${t.name} @ ${rate}/s p99=${m.p99} errors=${m.errors}`);
-      await sleep(300);
+      // A step fails only if it fails twice: one noisy neighbour must not end the climb.
+      let m;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        m = await measure(t, rate, p.stepSeconds);
+        steps.push({ rate, p99: m.p99, errors: m.errors });
+        log(`router overhead: max-throughput ${t.name} @ ${rate}/s p99=${m.p99} errors=${m.errors}`);
+        await sleep(300);
+        if (m.p99 < P99_LIMIT_MS && m.errors === 0) break;
+      }
       if (!(m.p99 < P99_LIMIT_MS) || m.errors > 0) break;
       best = rate;
     }

@@ -18,7 +18,7 @@ const SEED = 20261123;
 export function params(quick) {
   // --quick scales service times down 5x (and the rate up 5x) so a short run still sees thousands
   // of requests; utilisation and the shape of the distribution stay the same.
-  return { seed: SEED, dynos: DYNOS, utilisation: 0.8, shape: 0.7, medianMs: quick ? 10 : 50, seconds: quick ? 8 : 60 };
+  return { seed: SEED, dynos: DYNOS, utilisation: 0.8, shape: 0.7, medianMs: quick ? 10 : 50, seconds: quick ? 6 : 60 };
 }
 
 function summary(results) {
