@@ -42,11 +42,14 @@ test('syslog+tls:// and https:// drains with a local TLS receiver (openssl certi
   const logplex = await aLogplex(t, { store, options: { ...fast, tls: { ca: cert.cert } } });
   await logplex.drains.add(app.id, `syslog+tls://localhost:${srx.port}`);
   await logplex.drains.add(app.id, `${hrx.url}/drain`);
-  logplex.publish(app.id, { source: 'app', dyno: 'web.1', message: 'secret line' });
-  await waitFor(() => srx.messages.length === 1 && hrx.requests.length === 1, 'both TLS receivers');
-  const [e] = logplex.history(app.id);
-  assert.equal(srx.messages[0], frame(e, 'tls-app', 190));
-  assert.deepEqual(parseOctetFrames(Buffer.from(hrx.requests[0].body)).messages, [frame(e, 'tls-app', 190)]);
+  for (let i = 0; i < 250; i++) logplex.publish(app.id, { source: 'app', dyno: 'web.1', message: `secret line ${i}` });
+  const posted = () => hrx.requests.reduce((n, r) => n + Number(r.headers['logplex-msg-count']), 0);
+  await waitFor(() => srx.messages.length === 250 && posted() === 250, 'both TLS receivers');
+  const want = logplex.history(app.id, { lines: 1500 }).map((e) => frame(e, 'tls-app', 190));
+  assert.equal(want.length, 250);
+  assert.deepEqual(srx.messages, want, 'syslog+tls: every line, in order');
+  assert.deepEqual(hrx.requests.flatMap((r) => parseOctetFrames(Buffer.from(r.body)).messages), want, 'https: every line, in order');
+  assert.ok(hrx.requests.length >= 3, 'https: batches of at most 100 lines');
 });
 
 test('http(s) drain: batched POSTs with logplex headers, basic auth, path and query kept', async (t) => {
