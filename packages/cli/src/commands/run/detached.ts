@@ -43,7 +43,7 @@ export async function runDetached(ctx: Context): Promise<void> {
 }
 
 /** POST /apps/:app/dynos, retried twice on 409 (release not ready yet), as the heroku CLI does. */
-async function createDyno(ctx: Context, app: string, body: unknown): Promise<Dyno> {
+export async function createDyno(ctx: Context, app: string, body: unknown): Promise<Dyno> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await ctx.api.post<Dyno>(path`/apps/${app}/dynos`, body);
