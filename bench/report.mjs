@@ -91,7 +91,7 @@ export function renderReport(result, { jsonRel, chartsRel, charts }) {
     '',
     `Run of ${result.startedAt} (${result.quick ? '`npm run bench -- --quick`' : '`npm run bench`'}, ${result.seconds} s). Raw data: [${jsonRel}](${jsonRel}).`,
     '',
-    table(['machine', ''], [['CPU', m.cpuModel], ['cores', m.cores], ['memory', `${m.memoryGb} GB`], ['kernel', m.kernel], ['node', m.node], ['load average at start', m.loadAverage.join(', ')]]),
+    table(['machine', ''], [['CPU', m.cpuModel], ['cores', m.cores], ['memory', `${m.memoryGb} GB`], ['kernel', m.kernel], ['node', m.node], ['load average at start / end (other work on the machine)', `${m.loadAverage.join(', ')} / ${(m.loadAverageAtEnd ?? []).join(', ')}`]]),
     '',
     `Peers: ${Object.entries(result.peers).map(([k, x]) => `${k} (${x ?? 'missing'})`).join(', ')}. The machine is small and shared, so every figure is set beside a peer measured in the same run, and the ratio is what is judged.`,
     '',

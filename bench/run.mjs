@@ -84,7 +84,7 @@ async function main() {
     await platformScope.close();
   }
   const date = new Date().toISOString().slice(0, 10);
-  const result = { date, startedAt: new Date(started).toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), machine, peers, platformRuntime, sections };
+  const result = { date, startedAt: new Date(started).toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), machine: { ...machine, loadAverageAtEnd: describeMachine().loadAverage }, peers, platformRuntime, sections };
   const outDir = quick ? path.join(benchDir, 'results', 'quick') : path.join(benchDir, 'results');
   await mkdir(outDir, { recursive: true });
   const jsonPath = path.join(outDir, `${date}.json`);
