@@ -306,6 +306,23 @@ describe('a syslog drain through the platform', () => {
   });
 });
 
+describe('history survives a deploy', () => {
+  test('a second git push keeps the earlier lines and adds the deploy, the new release and the new dyno', async () => {
+    const beforeDeploy = await history();
+    await co.commit('second deploy');
+    const push = await co.git(['push', remoteUrl(platform.apiPort, APP, platform.token), 'HEAD:main']);
+    assert.equal(push.code, 0, push.output);
+    const sha = (await co.sha()).slice(0, 7);
+    const lines = await waitFor('the new dyno to boot', async () => {
+      const h = await history();
+      const deployAt = h.findIndex((l) => l.endsWith(`app[api]: Deploy ${sha} by user admin@example.com`));
+      return deployAt >= 0 && h.slice(deployAt).some((l) => / app\[web\.1\]: log-app booting/.test(l)) ? h : undefined;
+    }, 60_000);
+    assert.deepEqual(lines.slice(0, beforeDeploy.length), beforeDeploy, 'every line from before the deploy, in order');
+    assert.ok(lines.slice(beforeDeploy.length).some((l) => / app\[api\]: Release v3 created by user admin@example\.com$/.test(l)));
+  });
+});
+
 describe('history survives a platform restart', () => {
   test('lines written before stop are shown after a start on the same data dir, by both CLIs', async () => {
     const tag = `/before-restart-${randomBytes(4).toString('hex')}`;
