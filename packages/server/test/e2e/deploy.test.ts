@@ -6,7 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile, stat } from 'node:fs/promises';
+import net from 'node:net';
+import { writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { startPlatform, freePort, type RunningPlatform } from '../helpers/platform.js';
 import { herokuCli } from '../helpers/heroku-cli.js';
@@ -232,9 +233,11 @@ describe('git push deploys', () => {
 
   test('a second push while a build runs is rejected; other apps build side by side', async () => {
     await createApp('busy-e2e');
-    const gate = await worldReadableDir();
-    cleanups.push(gate.close);
-    const go = path.join(gate.dir, 'go');
+    // The gate is a TCP port nobody listens on yet: the buildpack waits until the test opens it.
+    const gate = net.createServer((socket) => socket.destroy());
+    const gatePort = await freePort();
+    cleanups.push(() => new Promise<void>((resolve) => gate.close(() => resolve())));
+    const go = `127.0.0.1:${gatePort}`;
     const setBp = await api(platform.url, platform.token, 'PUT', '/apps/busy-e2e/buildpack-installations', { updates: [{ buildpack: path.join(FIXTURES, 'wait-buildpack') }] });
     assert.equal(setBp.status, 200, JSON.stringify(setBp.body));
     assert.equal((await api(platform.url, platform.token, 'PATCH', '/apps/busy-e2e/config-vars', { WAIT_FOR: go })).status, 200);
@@ -259,7 +262,7 @@ describe('git push deploys', () => {
     const sideResult = await push(side, 'side-e2e');
     assert.equal(sideResult.code, 0, sideResult.output);
 
-    await mkdir(go);
+    await new Promise<void>((resolve) => gate.listen(gatePort, '127.0.0.1', resolve));
     const done = await slow;
     assert.equal(done.code, 0, done.output);
     assert.match(done.output, /Waiting test app detected/);
