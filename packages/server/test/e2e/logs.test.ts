@@ -31,6 +31,8 @@ let platform: RunningPlatform;
 let heroku: HerokuCli;
 let co: Checkout;
 const cleanups: (() => Promise<void>)[] = [];
+/** Data dirs given to a restarted platform: removed after it stopped (its last flush writes there). */
+const dataDirs: string[] = [];
 
 before(async () => {
   platform = await startPlatform({ env: { SLIPWAY_DRAIN_BUFFER_LINES: '50' } });
@@ -48,6 +50,7 @@ after(async () => {
   await heroku?.close();
   await co?.close();
   await platform?.stop();
+  for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
 });
 
 /** A request through the real router, `Host: logs-e2e.localhost:<port>`. */
@@ -332,7 +335,7 @@ describe('history survives a platform restart', () => {
 
     const { dataDir, env } = platform;
     await platform.stop({ keepData: true });
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    dataDirs.push(dataDir);
     platform = await startPlatform({ dataDir, env });
 
     const shown = await herokuLogs(['-n', '1500']);
