@@ -10,7 +10,8 @@ import type { RoutingTable } from './types.js';
 export interface FeedClientDeps {
   /** Base URL of the API, e.g. `http://127.0.0.1:5000`. */
   apiUrl: string;
-  token: string;
+  /** The internal token, or a getter read on every connect (an adopted router learns a new one). */
+  token: string | (() => string);
   logger: Logger;
   onTable(table: RoutingTable): void;
   minBackoffMs?: number;
@@ -67,7 +68,8 @@ export function createFeedClient(deps: FeedClientDeps): FeedClient {
   function connect() {
     if (stopped) return;
     const url = new URL(ROUTES_PATH, deps.apiUrl);
-    const r = http.get(url, { headers: { Authorization: `Bearer ${deps.token}`, Accept: 'text/event-stream' } }, (res) => {
+    const token = typeof deps.token === 'function' ? deps.token() : deps.token;
+    const r = http.get(url, { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         deps.logger.warn('router_feed.refused', { status: res.statusCode });

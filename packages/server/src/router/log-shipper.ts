@@ -11,7 +11,8 @@ export type ShippedEntry = ({ type: 'log' } & RouterLogEntry) | ({ type: 'metric
 
 export interface LogShipperDeps {
   apiUrl: string;
-  token: string;
+  /** The internal token, or a getter read on every post (an adopted router learns a new one). */
+  token: string | (() => string);
   logger: Logger;
   maxBuffer?: number;
   batchMax?: number;
@@ -44,10 +45,11 @@ export function createLogShipper(deps: LogShipperDeps): LogShipper {
   let stopped = true;
 
   function post(body: string): Promise<void> {
+    const token = typeof deps.token === 'function' ? deps.token() : deps.token;
     return new Promise((resolve, reject) => {
       const req = http.request(new URL(LOGS_PATH, deps.apiUrl), {
         method: 'POST',
-        headers: { Authorization: `Bearer ${deps.token}`, 'Content-Type': 'application/x-ndjson', 'Content-Length': Buffer.byteLength(body) },
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-ndjson', 'Content-Length': Buffer.byteLength(body) },
         timeout: 10_000,
       }, (res) => {
         res.resume();

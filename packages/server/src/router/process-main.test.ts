@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type net from 'node:net';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { internalRouterRoutes } from '../api/routes/internal-router.js';
@@ -10,7 +10,7 @@ import { createApiHandler, RouteTable } from '../api/http/index.js';
 import { testConfig } from '../config.js';
 import { silentLogger } from '../log/index.js';
 import type { LogSink } from '../logplex/types.js';
-import { ROUTER_PID_FILE } from './process-main.js';
+import { internalTokenSource, ROUTER_PID_FILE, ROUTER_TOKEN_FILE } from './process-main.js';
 import { createRouterSupervisor } from './supervisor.js';
 import { aDyno, anApp, aTable, request, startBackend, until } from './test-support.js';
 import type { RouterMetric, RoutingTable } from './types.js';
@@ -18,7 +18,7 @@ import type { RouterMetric, RoutingTable } from './types.js';
 const TOKEN = 'internal-token-for-tests-0123456789';
 
 /** A small API process stand-in: the real internal routes over a table we control. */
-function fakeApi() {
+function fakeApi(token = TOKEN) {
   let table: RoutingTable = aTable();
   const listeners = new Set<(t: RoutingTable) => void>();
   const lines: { appId: string; message: string }[] = [];
@@ -28,7 +28,7 @@ function fakeApi() {
     snapshot: () => table,
     subscribe: (l: (t: RoutingTable) => void) => (listeners.add(l), () => listeners.delete(l)),
   };
-  const routes = new RouteTable(internalRouterRoutes({ config: { internalToken: TOKEN }, feed, logs, onMetric: (m) => metrics.push(m) }));
+  const routes = new RouteTable(internalRouterRoutes({ config: { internalToken: token }, feed, logs, onMetric: (m) => metrics.push(m) }));
   const handler = createApiHandler({ routes, authenticate: async () => undefined, logger: silentLogger });
   let server: http.Server | undefined;
   return {
@@ -113,4 +113,64 @@ test('the internal endpoints refuse requests without the internal token', async 
   assert.equal(ok.status, 200);
   assert.deepEqual(await ok.json(), { accepted: 2 });
   assert.deepEqual(api.lines, [{ appId: 'x', message: 'real' }]);
+});
+
+test('a router adopted by a new platform process follows the new API even though its internal token changed', async (t) => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'slipway-router-'));
+  const backend = await startBackend((req, res) => res.end(`served ${req.url}`));
+  const oldApi = fakeApi(TOKEN);
+  const apiPort = await oldApi.listen();
+  const oldConfig = testConfig({ apiPort, routerPort: 0, listenHost: '127.0.0.1', internalToken: TOKEN, dataDir });
+  const oldSupervisor = createRouterSupervisor({ config: oldConfig, logger: silentLogger, stopGraceMs: 5_000 });
+  const started = await oldSupervisor.start();
+  let supervisor = oldSupervisor;
+  let api = oldApi;
+  t.after(async () => {
+    await supervisor.stop();
+    await api.close();
+    await backend.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  assert.equal(statSync(path.join(dataDir, ROUTER_TOKEN_FILE)).mode & 0o777, 0o600);
+  await until(() => oldApi.listeners.size === 1, 'the router to follow the first API');
+  oldApi.publish(aTable(anApp({ appId: 'app-1', dynos: [aDyno({ port: backend.port })] })));
+  await until(async () => (await request(started.port, { host: 'demo.localhost' })).status === 200, 'the first table to reach the router');
+
+  // The platform process goes away leaving its router running; a new one comes with a new token.
+  oldSupervisor.detach();
+  await oldApi.close();
+  const NEW_TOKEN = 'a-new-internal-token-after-restart-42';
+  api = fakeApi(NEW_TOKEN);
+  await api.listen(apiPort);
+  supervisor = createRouterSupervisor({ config: { ...oldConfig, internalToken: NEW_TOKEN, routerPort: started.port }, logger: silentLogger, stopGraceMs: 5_000 });
+  const adopted = await supervisor.start();
+  assert.deepEqual({ adopted: adopted.adopted, pid: adopted.pid }, { adopted: true, pid: started.pid });
+
+  await until(() => api.listeners.size === 1, 'the adopted router to follow the new API with the new token', 15_000);
+  api.publish(aTable(anApp({ appId: 'app-2', name: 'after', dynos: [aDyno({ port: backend.port })] })));
+  const r = await until(async () => {
+    const res = await request(started.port, { host: 'after.localhost', path: '/again', headers: { 'X-Request-Id': 'after-the-platform-restart-01' } });
+    return res.status === 200 ? res : undefined;
+  }, 'the new table to reach the adopted router');
+  assert.equal(r.body, 'served /again');
+  await until(() => api.lines.find((l) => l.appId === 'app-2' && /request_id=after-the-platform-restart-01/.test(l.message)), 'its line shipped with the new token', 15_000);
+});
+
+test('internalTokenSource: the token file wins when it holds a token, re-read at most once a second', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'slipway-router-'));
+  try {
+    let now = 0;
+    const token = internalTokenSource({ dataDir, internalToken: TOKEN }, () => now);
+    assert.equal(token(), TOKEN, 'no file: the configured token');
+    writeFileSync(path.join(dataDir, ROUTER_TOKEN_FILE), 'from-the-file-0123456789\n');
+    now = 500;
+    assert.equal(token(), TOKEN, 'not re-read within a second');
+    now = 1_000;
+    assert.equal(token(), 'from-the-file-0123456789');
+    writeFileSync(path.join(dataDir, ROUTER_TOKEN_FILE), 'short\n');
+    now = 2_000;
+    assert.equal(token(), 'from-the-file-0123456789', 'a file without a usable token keeps the last one');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

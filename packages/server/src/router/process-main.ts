@@ -4,8 +4,13 @@
  * SLIPWAY_API_PORT, SLIPWAY_ROUTER_PORT… in the env), follows the route feed, ships log lines and
  * metrics back, and keeps serving with its last table while the API is away. Tells a parent that
  * has an IPC channel `{ type: 'listening', port }`; SIGTERM/SIGINT drain in-flight requests.
+ *
+ * The internal token can change under a running router: a platform process that adopts it (after
+ * the API restarted) may have a new one. The supervisor writes the current token to
+ * `<data>/router.token` (0600) and the router re-reads that file (at most once a second), so an
+ * adopted router keeps following the feed and shipping its lines instead of being refused forever.
  */
-import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { writeFileSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, ConfigError, type Config } from '../config.js';
@@ -15,12 +20,32 @@ import { createLogShipper } from './log-shipper.js';
 import { createRouter } from './router.js';
 
 export const ROUTER_PID_FILE = 'router.pid';
+export const ROUTER_TOKEN_FILE = 'router.token';
+const TOKEN_REREAD_MS = 1_000;
 const DRAIN_GRACE_MS = 10_000;
 
 /** Where the router process reaches the API: loopback unless the API listens on one address. */
 export function internalApiUrl(config: Pick<Config, 'apiPort' | 'listenHost'>): string {
   const host = ['0.0.0.0', '::', ''].includes(config.listenHost) ? '127.0.0.1' : config.listenHost;
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.apiPort}`;
+}
+
+/** The internal token: `<data>/router.token` when it holds one (re-read at most every second), else the configured one. */
+export function internalTokenSource(config: Pick<Config, 'dataDir' | 'internalToken'>, now: () => number = Date.now): () => string {
+  const file = path.join(config.dataDir, ROUTER_TOKEN_FILE);
+  let current = config.internalToken;
+  let readAt = -Infinity;
+  return () => {
+    if (now() - readAt < TOKEN_REREAD_MS) return current;
+    readAt = now();
+    try {
+      const fromFile = readFileSync(file, 'utf8').trim();
+      if (fromFile.length >= 16) current = fromFile;
+    } catch {
+      // no file (an older supervisor, or a router started by hand): keep the configured token
+    }
+    return current;
+  };
 }
 
 export interface RunningRouter {
@@ -31,13 +56,14 @@ export interface RunningRouter {
 export async function runRouterProcess(config: Config, logger: Logger): Promise<RunningRouter> {
   if (config.internalToken === '') throw new ConfigError('SLIPWAY_INTERNAL_TOKEN', 'the router process needs the internal token');
   const apiUrl = internalApiUrl(config);
-  const shipper = createLogShipper({ apiUrl, token: config.internalToken, logger });
+  const token = internalTokenSource(config);
+  const shipper = createLogShipper({ apiUrl, token, logger });
   const router = createRouter({
     config, logger,
     onLog: (entry) => shipper.push({ type: 'log', ...entry }),
     onMetric: (metric) => shipper.push({ type: 'metric', ...metric }),
   });
-  const feed = createFeedClient({ apiUrl, token: config.internalToken, logger, onTable: (t) => router.setTable(t) });
+  const feed = createFeedClient({ apiUrl, token, logger, onTable: (t) => router.setTable(t) });
   shipper.start();
   feed.start();
   const { port } = await router.listen(config.routerPort, config.listenHost);

@@ -3,15 +3,17 @@
  * in its env, restarts it with backoff when it dies, and stops it (SIGTERM, then SIGKILL) on
  * shutdown. A router left running by an earlier platform process (its pid file in the data dir) is
  * adopted instead of started twice, so restarting the API never drops routed traffic; `detach()`
- * leaves the router running when the platform process exits for an upgrade.
+ * leaves the router running when the platform process exits for an upgrade. The current internal
+ * token is written to `<data>/router.token` before a router is spawned or adopted: an adopted
+ * router was started with the previous platform process's token and re-reads it from there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_TABLE, type Config } from '../config.js';
 import type { Logger } from '../log/index.js';
-import { ROUTER_PID_FILE } from './process-main.js';
+import { ROUTER_PID_FILE, ROUTER_TOKEN_FILE } from './process-main.js';
 
 export interface RouterSupervisorDeps {
   config: Config;
@@ -72,6 +74,14 @@ export function createRouterSupervisor(deps: RouterSupervisorDeps): RouterSuperv
     } catch {
       return undefined;
     }
+  }
+
+  /** Hands the current internal token to the router (spawned or adopted) through the data dir. */
+  function writeToken(): void {
+    const file = path.join(config.dataDir, ROUTER_TOKEN_FILE);
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, `${config.internalToken}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
   }
 
   function alive(pid: number): boolean {
@@ -136,6 +146,7 @@ export function createRouterSupervisor(deps: RouterSupervisorDeps): RouterSuperv
     name: 'router',
     async start() {
       supervising = true;
+      writeToken();
       const pid = adoptable();
       if (pid !== undefined) {
         adoptedPid = pid;
