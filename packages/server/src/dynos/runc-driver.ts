@@ -19,7 +19,8 @@ import {
   detectCgroupVersion, dynoIpRange, DYNO_USER, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
   type BridgeNetwork, type CgroupReader, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
-import type { DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
+import type { AttachedIo, DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
+import { attachedSpec, runForeground } from './runc-driver-attached.js';
 import { DYNO_PORT, internalName, writeDynoBundle } from './runc-driver-bundle.js';
 import {
   allMetas, createLowerCache, dynoDir, ensureLayout, leaseIp, readMeta, readNumberFile, readTextFile, releaseIp,
@@ -74,6 +75,9 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
   const user = DYNO_USER;
   const lowers = createLowerCache(layout, user);
   const attached = new Map<string, Attached>();
+  /** Attached one-offs: `runc run` children (runc-driver-attached.ts), by container id. */
+  const foreground = new Map<string, { events: DynoEvents; exited: Promise<DynoExit> }>();
+  const ios = new WeakMap<DynoHandle, AttachedIo>();
   const starting = new Set<string>();
   const netLock = createNetworkLock();
   let closed = false;
@@ -119,6 +123,8 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       await netLock(() => detachContainer(net, att)).catch(() => {});
     }
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    // conmon's per-container attach socket dir (`<sockets>/<id>/attach`).
+    await rm(path.join(layout.sockets, meta.id), { recursive: true, force: true });
     if (meta.ip !== null) await releaseIp(layout, meta.ip, meta.id);
     await refreshHosts(meta.appId).catch(() => {});
     const inUse = new Set((await allMetas(layout)).map((m) => m.lowerKey));
@@ -183,6 +189,22 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     return a;
   };
 
+  /** Attached one-offs: the container as a `runc run` child; its exit ends the dyno as a watched one's does. */
+  const startForeground = async (meta: DynoMeta, events: DynoEvents, cgroups: CgroupReader): Promise<AttachedIo> => {
+    const entry = { events, exited: undefined as unknown as Promise<DynoExit> };
+    const fg = await runForeground(runc, meta.id, dynoDir(layout, meta.id), () => entry.events);
+    entry.exited = fg.exited.then(async (code) => {
+      const exit = await exitOf(meta, code, cgroups);
+      await cleanup(meta);
+      foreground.delete(meta.id);
+      log.info('dyno.exited', { id: meta.id, code: exit.code, signal: exit.signal, attached: true });
+      entry.events.onExit(exit);
+      return exit;
+    });
+    foreground.set(meta.id, entry);
+    return fg.io;
+  };
+
   const isAlive = async (id: string): Promise<boolean> => {
     const p = paths(dynoDir(layout, id), id);
     if ((await readExitFile(p.exitDir, id)) !== null) return false;
@@ -213,7 +235,9 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       const meta: DynoMeta = {
         id, appId: spec.appId, appName: spec.appName, name: spec.name, ip: null, netns: null,
         cgroupsPath: `/slipway/${id}`, lowerKey: lower.key, startedAt: new Date().toISOString(),
+        ...(spec.attach ? { attached: true } : {}),
       };
+      let io: AttachedIo | undefined;
       await mkdir(dir, { recursive: true, mode: 0o711 });
       starting.add(id);
       try {
@@ -225,9 +249,13 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         const ip = meta.ip;
         const att = await netLock(() => attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }));
         const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
-        await writeDynoBundle({ dir, spec, meta, lowerDir: lower.dir, netnsPath: att.netnsPath, peers, user });
-        await createUnderConmon({ runc, id, paths: p, conmon: opts.conmonBinary });
-        await runc.start(id);
+        await writeDynoBundle({ dir, spec: spec.attach ? attachedSpec(spec) : spec, meta, lowerDir: lower.dir, netnsPath: att.netnsPath, peers, user });
+        if (spec.attach) {
+          io = await startForeground(meta, events, cgroups);
+        } else {
+          await createUnderConmon({ runc, id, paths: p, conmon: opts.conmonBinary });
+          await runc.start(id);
+        }
       } catch (err) {
         log.error('dyno.start_failed', { id, error: String(err) });
         await killConmon(p.conmonPidFile, id);
@@ -236,10 +264,12 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       } finally {
         starting.delete(id);
       }
-      watch(meta, events, 0, cgroups);
+      if (!spec.attach) watch(meta, events, 0, cgroups);
       await refreshHosts(spec.appId);
-      log.info('dyno.started', { id, app: spec.appName, dyno: spec.name, ip: meta.ip });
-      return { ref: refOf(meta), host: spec.needsPort ? meta.ip : null, port: spec.needsPort ? DYNO_PORT : null };
+      log.info('dyno.started', { id, app: spec.appName, dyno: spec.name, ip: meta.ip, attached: spec.attach ?? false });
+      const handle: DynoHandle = { ref: refOf(meta), host: spec.needsPort ? meta.ip : null, port: spec.needsPort ? DYNO_PORT : null };
+      if (io) ios.set(handle, io);
+      return handle;
     },
 
     async stop(handle, { graceMs, signal = 'SIGTERM' }) {
@@ -258,7 +288,9 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
           await waitGone(meta.id, 10_000);
         }
       }
+      const f = foreground.get(meta.id);
       if (a) await a.exited;
+      else if (f) await f.exited;
       else if (!attached.has(meta.id)) await cleanup(meta);
       return { killed };
     },
@@ -279,7 +311,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
 
     async recover(handle, events) {
       const ref = handle.ref as RuncRef;
-      const a = attached.get(ref.id);
+      const a = attached.get(ref.id) ?? foreground.get(ref.id);
       if (a) {
         a.events = events;
         return true;
@@ -287,6 +319,13 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       if (typeof ref.id !== 'string' || typeof ref.dir !== 'string') return false;
       const meta = await readMeta(ref.dir);
       if (!meta) return false;
+      if (meta.attached) {
+        // An attached one-off of an earlier manager: its stdio died with it. End it.
+        await runc.kill(meta.id, 'SIGKILL', true).catch(() => false);
+        await waitGone(meta.id, 10_000);
+        await cleanup(meta);
+        return false;
+      }
       const { cgroups } = await ready();
       const p = paths(ref.dir, meta.id);
       const offset = await readNumberFile(p.offsetFile);
@@ -323,10 +362,20 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       return out;
     },
 
+    attach(handle) {
+      return ios.get(handle);
+    },
+
     async close() {
       closed = true;
       for (const a of attached.values()) clearInterval(a.timer);
       attached.clear();
+      // Attached one-offs cannot outlive us (their stdio is ours): end them.
+      const ends = [...foreground.entries()].map(async ([id, f]) => {
+        await runc.kill(id, 'SIGKILL', true).catch(() => false);
+        await f.exited;
+      });
+      await Promise.all(ends);
     },
   };
 }

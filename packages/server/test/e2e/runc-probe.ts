@@ -85,3 +85,55 @@ export function hostGet(url: string, host: string, timeoutMs = 15_000): Promise<
     req.on('error', reject);
   });
 }
+
+/** Every host resource of runc dynos that `mine` claims, as sorted lines per kind (leak test). */
+export interface HostSnapshot {
+  mounts: string[];
+  links: string[];
+  netns: string[];
+  cgroups: string[];
+  iptables: string[];
+  files: string[];
+  processes: string[];
+  containers: string[];
+}
+
+const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+export function snapshotHost(dataDir: string, mine: (line: string) => boolean): HostSnapshot {
+  const keep = (lines: string[]) => lines.filter((l) => l.trim() !== '' && mine(l)).sort();
+  const cgroups: string[] = [];
+  for (const controller of listDir('/sys/fs/cgroup')) {
+    for (const d of listDir(path.join('/sys/fs/cgroup', controller, 'slipway'))) cgroups.push(`${controller}/slipway/${d}`);
+  }
+  const procs: string[] = [];
+  for (const pid of listDir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      procs.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const runc = path.join(dataDir, 'runc');
+  const files = ['dynos', 'leases', 'sockets', 'state'].flatMap((d) => listDir(path.join(runc, d)).map((f) => `${d}/${f}`));
+  return {
+    mounts: keep(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ').slice(3, 5).join(' '))),
+    links: keep(sh('ip', ['-o', 'link']).split('\n').map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '')),
+    netns: keep(sh('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0])),
+    cgroups: keep(cgroups),
+    iptables: keep([...sh('iptables-save', ['-t', 'filter']).split('\n'), ...sh('iptables-save', ['-t', 'nat']).split('\n')]
+      .filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/, ''))),
+    files: files.filter((f) => !f.startsWith('state/') || mine(f)).sort(),
+    processes: keep(procs),
+    containers: runcList(dataDir).map((c) => c.id).sort(),
+  };
+}
