@@ -21,7 +21,9 @@ export const DYNO_PORT = 5000;
 export const DYNO_INIT =
   'for f in "$HOME"/.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done; ' +
   '[ -r "$HOME/.profile" ] && . "$HOME/.profile"; ' +
-  '/bin/sh -c "$1" <&0 & p=$!; ' +
+  // A background job's stdin is /dev/null before its own redirections apply, so `<&0` would be
+  // too: keep the real stdin (attached one-offs) on fd 3 and hand that over.
+  'exec 3<&0; /bin/sh -c "$1" <&3 3<&- & p=$!; exec 3<&-; ' +
   "trap 'kill -TERM $p 2>/dev/null' TERM; trap 'kill -INT $p 2>/dev/null' INT; " +
   'while :; do wait $p; s=$?; kill -0 $p 2>/dev/null || exit $s; done';
 

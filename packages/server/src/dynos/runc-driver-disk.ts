@@ -23,6 +23,8 @@ export interface DynoMeta {
   cgroupsPath: string;
   lowerKey: string;
   startedAt: string;
+  /** An attached one-off run by `runc run` without conmon: it cannot be re-adopted. */
+  attached?: boolean;
 }
 
 export interface RuncLayout {

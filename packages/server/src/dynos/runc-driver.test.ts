@@ -21,7 +21,5 @@ if (!usable.usable) {
   after(async () => {
     await removeBridge({ bridge, subnet: parseCidr(subnet), routerPort: null });
   });
-  runDriverContract('runc', ({ dataDir }) => createRuncDriver({ config: testConfig(), logger: silentLogger, dataDir, network: { bridge, subnet } }), {
-    skip: { attach: 'attached one-off dynos (stdin) are not supported by the runc driver yet' },
-  });
+  runDriverContract('runc', ({ dataDir }) => createRuncDriver({ config: testConfig(), logger: silentLogger, dataDir, network: { bridge, subnet } }));
 }
