@@ -20,7 +20,7 @@ import { createLogger, type Logger } from './log/index.js';
 import { createLogplex } from './logplex/index.js';
 import { createStore } from './store/index.js';
 import { chooseRuntimeDriver, createDynoManager, createRendezvous } from './dynos/index.js';
-import { ensureCertificate } from './api/tls/index.js';
+import { ensureCertificate, gitTrustCommand } from './api/tls/index.js';
 import { dynoRoutes } from './api/routes/dynos.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
@@ -97,11 +97,17 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       ],
       auth, preRoute: builder.gitHandler, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
     });
-    const server = await api.listen(config.apiPort, config.listenHost);
+    // HTTPS on the API port too: the official CLI writes https://<api host:port>/<app>.git remotes.
+    const server = await api.listen(config.apiPort, config.listenHost, { tls: tlsMaterial });
     own({ name: 'api', stop: () => api.close() });
     const port = (server.address() as AddressInfo).port;
     apiUrl = config.apiPort === port ? apiBaseUrl(config) : `http://localhost:${port}`;
     announce(`Slipway API and git listening on ${apiUrl}`);
+    if (tlsMaterial) {
+      const httpsOrigin = `https://${new URL(apiUrl).host}`;
+      announce(`HTTPS on the same port (${httpsOrigin}, used by heroku CLI git remotes) with the self-signed certificate ${tlsMaterial.certPath}`);
+      announce(`Trust it for git with: ${gitTrustCommand(httpsOrigin, tlsMaterial.certPath)}`);
+    }
     if (rendezvous && tlsMaterial) {
       try {
         const at = await rendezvous.listen(config.rendezvousPort, config.listenHost);

@@ -3,6 +3,7 @@
  * core (`api/http`) with token auth. `listen()` is the network listener main.ts starts last.
  */
 import http from 'node:http';
+import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { AppService } from '../apps/index.js';
 import { createAuth, type Auth } from '../auth/index.js';
@@ -13,6 +14,7 @@ import type { LogSink } from '../logplex/types.js';
 import type { Store } from '../store/types.js';
 import { createApiHandler, RouteTable, type Route } from './http/index.js';
 import { createRateLimiter } from './rate-limit.js';
+import { createApiListener, type ApiListener } from './tls/index.js';
 import { apiRoutes } from './routes/index.js';
 
 export type { RouteDeps } from './routes/index.js';
@@ -38,7 +40,8 @@ export interface ApiDeps {
 export interface Api {
   handler: (req: http.IncomingMessage, res: http.ServerResponse) => void;
   auth: Auth;
-  listen(port: number, host?: string): Promise<http.Server>;
+  /** With `tls`, the port serves HTTPS too (same handler): see `api/tls`. */
+  listen(port: number, host?: string, opts?: { tls?: { key: string; cert: string } }): Promise<net.Server>;
   close(): Promise<void>;
 }
 
@@ -67,32 +70,22 @@ export function createApi(deps: ApiDeps): Api {
     responses.set(req, res);
     inner(req, res);
   };
-  let server: http.Server | undefined;
+  let listener: ApiListener | undefined;
   return {
     handler,
     auth,
-    listen(port, host) {
-      return new Promise((resolve, reject) => {
-        const s = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
-        s.once('error', reject);
-        s.listen(port, host, () => {
-          s.off('error', reject);
-          server = s;
-          const addr = s.address() as AddressInfo;
-          deps.logger.info('api.listening', { host: addr.address, port: addr.port });
-          resolve(s);
-        });
-      });
+    async listen(port, host, opts = {}) {
+      const l = createApiListener({ handler, tls: opts.tls, logger: deps.logger, serverOptions: { keepAliveTimeout: 65_000, requestTimeout: 0 } });
+      const s = await l.listen(port, host);
+      listener = l;
+      const addr = s.address() as AddressInfo;
+      deps.logger.info('api.listening', { host: addr.address, port: addr.port, https: l.secure });
+      return s;
     },
     async close() {
-      const s = server;
-      server = undefined;
-      if (!s) return;
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeIdleConnections();
-        setImmediate(() => s.closeAllConnections());
-      });
+      const l = listener;
+      listener = undefined;
+      await l?.close();
     },
   };
 }

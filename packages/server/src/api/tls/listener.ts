@@ -1,0 +1,104 @@
+/**
+ * One port, two protocols: a `net.Server` peeks at the first byte of each connection; 0x16 (a TLS
+ * handshake record, i.e. a ClientHello) goes to an `https` server, anything else to the `http`
+ * server. Both run the same request handler, so `http://localhost:5000` and
+ * `https://localhost:5000` serve the same API and git endpoint (heroku-contract.md A23).
+ */
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import type { Logger } from '../../log/index.js';
+
+export type Protocol = 'tls' | 'http';
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** A TLS record of type handshake (22) starts every ClientHello. */
+const TLS_HANDSHAKE = 0x16;
+/** A connection that sends nothing for this long is closed before a protocol is picked. */
+export const FIRST_BYTE_TIMEOUT_MS = 60_000;
+
+/** Pure: which server a connection whose first byte is `byte` belongs to. */
+export function protocolOf(byte: number): Protocol {
+  return byte === TLS_HANDSHAKE ? 'tls' : 'http';
+}
+
+export interface ApiListenerOptions {
+  handler: Handler;
+  /** Key and certificate in PEM; without them the port speaks plain HTTP only. */
+  tls?: { key: string; cert: string };
+  logger: Logger;
+  serverOptions?: http.ServerOptions;
+}
+
+export interface ApiListener {
+  /** The listening socket (`address()` gives the port). */
+  server: net.Server;
+  /** Whether HTTPS is served on the port too. */
+  secure: boolean;
+  listen(port: number, host?: string): Promise<net.Server>;
+  /** Stops accepting, then closes every open connection of both protocols. */
+  close(): Promise<void>;
+}
+
+export function createApiListener(opts: ApiListenerOptions): ApiListener {
+  const plain = http.createServer(opts.serverOptions ?? {}, opts.handler);
+  const secure = opts.tls ? https.createServer({ ...opts.serverOptions, key: opts.tls.key, cert: opts.tls.cert }, opts.handler) : undefined;
+  const sockets = new Set<net.Socket>();
+  secure?.on('tlsClientError', (err, socket) => {
+    opts.logger.debug('api.tls_client_error', { error: err.message, remote: socket.remoteAddress });
+    socket.destroy();
+  });
+
+  const dispatch = (socket: net.Socket, first: Buffer): void => {
+    socket.setTimeout(0);
+    socket.pause();
+    socket.unshift(first);
+    const target = secure && protocolOf(first[0]) === 'tls' ? secure : plain;
+    target.emit('connection', socket);
+    // The http/tls connection listeners attach their readers; let the buffered byte(s) flow to them.
+    process.nextTick(() => socket.resume());
+  };
+
+  // Without a certificate the http server listens itself: no peeking needed.
+  const server: net.Server = secure ? net.createServer({ pauseOnConnect: true }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    const onError = (): void => { socket.destroy(); };
+    socket.once('error', onError);
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+    socket.once('data', (first: Buffer) => {
+      socket.off('error', onError);
+      dispatch(socket, first);
+    });
+    socket.resume();
+  }) : plain;
+
+  return {
+    server,
+    secure: secure !== undefined,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server);
+        });
+      });
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        if (!server.listening) {
+          for (const s of sockets) s.destroy();
+          resolve();
+          return;
+        }
+        server.close(() => resolve());
+        if (!secure) plain.closeIdleConnections();
+        setImmediate(() => {
+          if (!secure) plain.closeAllConnections();
+          for (const s of sockets) s.destroy();
+        });
+      });
+    },
+  };
+}
