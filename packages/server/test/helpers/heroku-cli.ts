@@ -18,6 +18,11 @@ export interface CliResult {
 export interface HerokuCli {
   run(args: string[], opts?: { cwd?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult>;
   home: string;
+  /** The environment every run gets (HEROKU_HOST, HEROKU_API_KEY, HOME…): give it to `git` so the
+   * credential helper the CLI installs (`!heroku git:credentials`) works. */
+  env: Record<string, string>;
+  /** The directory holding the `heroku` executable (put it on git's PATH for that helper). */
+  binDir: string;
   close(): Promise<void>;
 }
 
@@ -57,6 +62,8 @@ export async function herokuCli(platform: { url: string; token: string }): Promi
   };
   return {
     home,
+    env,
+    binDir: path.dirname(bin),
     run(args, opts = {}) {
       return new Promise((resolve) => {
         execFile(bin, args, { cwd: opts.cwd ?? home, env: { ...env, ...opts.env }, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
