@@ -6,8 +6,8 @@
  * and attached (`heroku run` through the TLS rendezvous with NODE_EXTRA_CA_CERTS, `slipway run`
  * with --ca-cert) returning the command's exit code, and R10 for a web process that never binds.
  *
- * Runtime: `process` unless SLIPWAY_E2E_RUNTIME=runc (then on its own bridge and subnet, and
- * skipped with the reason when runc is not usable here).
+ * Runtime: `runc` when usable here (on its own bridge and subnet), else `process`;
+ * SLIPWAY_E2E_RUNTIME=process|runc forces one (runc is then skipped with the reason if unusable).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,8 +23,10 @@ import { api, checkout, remoteUrl, waitFor, type Checkout } from './deploy-helpe
 import { cleanupRuncData, freeSubnet } from './runc-probe.js';
 
 const APP = 'dynos-e2e';
-const runtime = process.env.SLIPWAY_E2E_RUNTIME === 'runc' ? 'runc' : 'process';
-const usable = runtime === 'runc' ? await isRuncUsable() : { usable: true as const };
+const forced = process.env.SLIPWAY_E2E_RUNTIME;
+const probed = forced === 'process' ? { usable: false as const, reason: 'not probed' } : await isRuncUsable();
+const runtime: 'runc' | 'process' = forced === 'runc' || (forced !== 'process' && probed.usable) ? 'runc' : 'process';
+const usable = runtime === 'runc' ? probed : { usable: true as const };
 const bridge = `slwd${randomBytes(3).toString('hex')}`;
 const subnet = runtime === 'runc' ? freeSubnet() : '';
 const here = path.dirname(fileURLToPath(import.meta.url));
