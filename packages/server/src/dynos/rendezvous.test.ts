@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
+import { wantsTty } from '../api/routes/dynos.js';
 import { ensureCertificate, type TlsMaterial } from '../api/tls/index.js';
 import { silentLogger } from '../log/index.js';
 import { makeKit, type Kit } from './manager.fixture.js';
@@ -29,6 +30,13 @@ describe('rendezvous protocol (pure)', () => {
     const m = readSecretLine(Buffer.from('/s3cret\n'));
     assert.equal(m.kind === 'line' && m.secret, 's3cret');
     assert.deepEqual(readSecretLine(Buffer.alloc(2000, 0x61)), { kind: 'bad' });
+  });
+
+  it('a pty only when the client\'s terminal is one (COLUMNS and LINES sent) and --no-tty was not given', () => {
+    assert.equal(wantsTty({ env: { TERM: 'xterm' } }), false);
+    assert.equal(wantsTty({ env: { TERM: 'xterm', COLUMNS: '120', LINES: '40' } }), true);
+    assert.equal(wantsTty({ env: { COLUMNS: '120', LINES: '40' }, force_no_tty: true }), false);
+    assert.equal(wantsTty({}), false);
   });
 
   it('\\x04 ends input only without a pty', () => {
