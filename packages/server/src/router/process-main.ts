@@ -22,6 +22,8 @@ import { createRouter } from './router.js';
 export const ROUTER_PID_FILE = 'router.pid';
 export const ROUTER_TOKEN_FILE = 'router.token';
 const TOKEN_REREAD_MS = 1_000;
+/** How long a starting router waits for its first table before it listens anyway. */
+const FIRST_TABLE_WAIT_MS = 10_000;
 const DRAIN_GRACE_MS = 10_000;
 
 /** Where the router process reaches the API: loopback unless the API listens on one address. */
@@ -63,9 +65,18 @@ export async function runRouterProcess(config: Config, logger: Logger): Promise<
     onLog: (entry) => shipper.push({ type: 'log', ...entry }),
     onMetric: (metric) => shipper.push({ type: 'metric', ...metric }),
   });
-  const feed = createFeedClient({ apiUrl, token, logger, onTable: (t) => router.setTable(t) });
+  let gotTable: () => void = () => {};
+  const firstTable = new Promise<void>((resolve) => (gotTable = resolve));
+  const feed = createFeedClient({ apiUrl, token, logger, onTable: (t) => {
+    router.setTable(t);
+    gotTable();
+  } });
   shipper.start();
   feed.start();
+  // Listen once the first table is in: before it, every host would get the "no such app" 404.
+  let waited: NodeJS.Timeout | undefined;
+  await Promise.race([firstTable, new Promise<void>((resolve) => (waited = setTimeout(resolve, FIRST_TABLE_WAIT_MS)))]);
+  clearTimeout(waited);
   const { port } = await router.listen(config.routerPort, config.listenHost);
   const pidFile = path.join(config.dataDir, ROUTER_PID_FILE);
   try {
