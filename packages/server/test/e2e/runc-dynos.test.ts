@@ -268,6 +268,7 @@ describe('runc dynos end to end', { skip: usable.usable ? false : `runc is not u
     await platform.stop({ keepData: true });
 
     // The dynos serve at IP:PORT, and through the router, which is its own process and survives.
+    assert.ok(existsSync(`/proc/${routerPid}`), 'the router process survives the platform process');
     assert.equal((await a1.get<{ dyno: string }>('/')).dyno, 'web.1');
     const viaRouter = await routed();
     assert.equal(viaRouter.status, 200, viaRouter.body);
@@ -286,6 +287,7 @@ describe('runc dynos end to end', { skip: usable.usable ? false : `runc is not u
     const afterPs = await heroku('ps', '-a', APP_A);
     const upSinceAfter = [...afterPs.matchAll(/^(web\.\d): up (\S+ \S+ \S+)/gm)].map((m) => `${m[1]} ${m[2]}`).sort();
     assert.deepEqual(upSinceAfter, upSince, afterPs);
+    assert.equal(afterPs.match(/^web\.\d+: /gm)?.length, 2, afterPs);
     assert.equal((await dynos(APP_A)).length, 2);
     // No duplicates: the same containers, none started again.
     assert.deepEqual(containers(APP_A).map((c) => c.id).sort(), ids);

@@ -39,7 +39,7 @@ export function freeSubnet(): string {
 
 /** `runc list` of the runc driver's state dir under a platform data dir. */
 export function runcList(dataDir: string): RuncContainer[] {
-  const out = execFileSync('runc', ['--root', path.join(dataDir, 'runc', 'state'), 'list', '--format', 'json'], { encoding: 'utf8' }).trim();
+  const out = execFileSync('runc', ['--root', path.join(dataDir, 'runc', 'state'), 'list', '--format', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   return (JSON.parse(out === '' ? 'null' : out) as RuncContainer[] | null) ?? [];
 }
 
@@ -98,7 +98,7 @@ export interface HostSnapshot {
   containers: string[];
 }
 
-const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
 
 function listDir(dir: string): string[] {
   try {
