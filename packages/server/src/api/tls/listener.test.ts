@@ -165,3 +165,27 @@ test('close() ends open keep-alive connections of both protocols', async () => {
   await Promise.all(closed);
   assert.equal(server.listening, false);
 });
+
+test('headersTimeout applies to both protocols (slow clients are cut off)', async () => {
+  const slow = createApiListener({ handler, tls: material, logger: silentLogger, serverOptions: { headersTimeout: 300, requestTimeout: 600, connectionsCheckingInterval: 50 } });
+  const server = await slow.listen(0, '127.0.0.1');
+  const slowPort = (server.address() as net.AddressInfo).port;
+  try {
+    // Resolves with what the server sent before closing; gives up (with '') after a generous deadline.
+    const cutOff = (socket: net.Socket): Promise<string> => new Promise((resolve) => {
+      let got = '';
+      const deadline = setTimeout(() => socket.destroy(), 30_000);
+      socket.once('close', () => clearTimeout(deadline));
+      socket.on('data', (d: Buffer) => (got += d.toString('utf8')));
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(got));
+    });
+    const plainSocket = net.connect(slowPort, '127.0.0.1', () => plainSocket.write('GET / HTTP/1.1\r\nHost: x\r\n'));
+    const tlsSocket = tls.connect({ port: slowPort, host: 'localhost', ca: material.cert }, () => tlsSocket.write('GET / HTTP/1.1\r\nHost: x\r\n'));
+    const [plainGot, tlsGot] = await Promise.all([cutOff(plainSocket), cutOff(tlsSocket)]);
+    assert.match(plainGot, /^HTTP\/1\.1 408/);
+    assert.match(tlsGot, /^HTTP\/1\.1 408/);
+  } finally {
+    await slow.close();
+  }
+});

@@ -81,6 +81,9 @@ export function createApiListener(opts: ApiListenerOptions): ApiListener {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          // The inner servers never listen themselves; 'listening' starts their connection
+          // tracking, so headersTimeout/requestTimeout and closeAllConnections() apply to them too.
+          if (secure) for (const inner of [plain, secure]) inner.emit('listening');
           resolve(server);
         });
       });
@@ -93,9 +96,12 @@ export function createApiListener(opts: ApiListenerOptions): ApiListener {
           return;
         }
         server.close(() => resolve());
-        if (!secure) plain.closeIdleConnections();
+        const inner = secure ? [plain, secure] : [plain];
+        // close() of a server that never listened only stops its connection tracking.
+        if (secure) for (const s of inner) s.close();
+        for (const s of inner) s.closeIdleConnections();
         setImmediate(() => {
-          if (!secure) plain.closeAllConnections();
+          for (const s of inner) s.closeAllConnections();
           for (const s of sockets) s.destroy();
         });
       });
