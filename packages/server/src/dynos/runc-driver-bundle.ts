@@ -7,7 +7,8 @@
  * PID 1 in the container is a small `sh` that sources `.profile.d/*.sh` and `.profile`, runs the
  * command as its child and forwards SIGTERM/SIGINT (PID 1 of a namespace ignores signals it has no
  * handler for, so the command itself must not be PID 1); the command arrives as `$1`, never
- * interpolated into the script.
+ * interpolated into the script. After a SIGTERM it exits only once every other process has (so a
+ * command's graceful shutdown is not cut short when its own shell dies first).
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,8 +25,14 @@ export const DYNO_INIT =
   // A background job's stdin is /dev/null before its own redirections apply, so `<&0` would be
   // too: keep the real stdin (attached one-offs) on fd 3 and hand that over.
   'exec 3<&0; /bin/sh -c "$1" <&3 3<&- & p=$!; exec 3<&-; ' +
-  "trap 'kill -TERM $p 2>/dev/null' TERM; trap 'kill -INT $p 2>/dev/null' INT; " +
-  'while :; do wait $p; s=$?; kill -0 $p 2>/dev/null || exit $s; done';
+  "trap 't=1; kill -TERM $p 2>/dev/null' TERM; trap 'kill -INT $p 2>/dev/null' INT; " +
+  'while :; do wait $p; s=$?; kill -0 $p 2>/dev/null || break; done; ' +
+  // During a stop every process got SIGTERM; the command's own shell may die of it first. PID 1
+  // leaving would SIGKILL the rest, so wait until only zombies are left (the driver SIGKILLs
+  // everything after the grace period anyway). Builtins only: no process of ours is counted.
+  'while [ -n "$t" ]; do t=; for d in /proc/[0-9]*; do [ "$d" = /proc/1 ] && continue; ' +
+  'l=; read -r l < "$d/stat" 2>/dev/null || continue; case "$l" in *") Z "*) ;; *) t=1 ;; esac; done; ' +
+  '[ -n "$t" ] && sleep 0.1; done; exit $s';
 
 export function internalName(m: Pick<DynoMeta, 'name' | 'appName'>): string {
   return `${m.name}.${m.appName}.internal`;
