@@ -2,7 +2,9 @@
 // process with a temp data dir, free ports and a known admin token, plus a small API client.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { freePort, sleep, waitFor } from './proc.mjs';
+import { existsSync } from 'node:fs';
+import { freePort, run, sleep, waitFor } from './proc.mjs';
+import { killUnder } from './procfs.mjs';
 
 const ACCEPT = 'application/vnd.heroku+json; version=3';
 
@@ -17,7 +19,19 @@ export async function startPlatform(scope, { serverDist, repoRoot, env = {} }) {
     SLIPWAY_LISTEN_HOST: '127.0.0.1', SLIPWAY_ADMIN_TOKEN: token, SLIPWAY_LOG_LEVEL: 'info', SLIPWAY_API_RATE_LIMIT: '0',
     ...env,
   };
+  // Runs after the platform stopped (scope cleanups run in reverse): runc dynos outlive the
+  // platform process by design, so whatever is still running under the data dir is ended here.
+  scope.defer(async () => {
+    const stateDir = path.join(dataDir, 'runc', 'state');
+    if (existsSync(stateDir)) {
+      const list = await run('runc', ['--root', stateDir, 'list', '-q']);
+      for (const id of list.output.split('\n').map((x) => x.trim()).filter(Boolean)) await run('runc', ['--root', stateDir, 'delete', '-f', id]);
+    }
+    await killUnder(dataDir);
+  });
   const child = scope.spawn(process.execPath, [path.join(serverDist, 'src/main.js')], { cwd: repoRoot, env: fullEnv });
+  // Runs before the platform is stopped: scale every app to 0 and wait for its dynos to be gone.
+  scope.defer(() => scaleEverythingDown(api).catch(() => undefined));
   const url = `http://127.0.0.1:${apiPort}`;
   const api = createApiClient(url, token);
   await waitFor('the platform API', async () => {
@@ -55,3 +69,18 @@ export function driverFromOutput(output) {
 }
 
 export { sleep };
+
+async function scaleEverythingDown(api) {
+  const apps = await api('GET', '/apps');
+  if (apps.status !== 200 || !Array.isArray(apps.body)) return;
+  for (const app of apps.body) {
+    const formation = await api('GET', `/apps/${app.name}/formation`);
+    for (const f of Array.isArray(formation.body) ? formation.body : []) {
+      if (f.quantity > 0) await api('PATCH', `/apps/${app.name}/formation/${f.type}`, { quantity: 0 });
+    }
+    await waitFor(`${app.name}'s dynos to stop`, async () => {
+      const r = await api('GET', `/apps/${app.name}/dynos`);
+      return r.status !== 200 || (Array.isArray(r.body) && r.body.length === 0);
+    }, 60_000, 200).catch(() => undefined);
+  }
+}

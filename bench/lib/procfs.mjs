@@ -65,3 +65,26 @@ export async function slipwayMemory(rootPid, dataDir) {
   }
   return { platformKb, dynoKb, platform, dynos };
 }
+
+/** SIGKILLs every process whose command line names `dir` (runc's conmon shims) and all they started. */
+export async function killUnder(dir) {
+  const rows = await processTable();
+  const children = new Map();
+  for (const r of rows) children.set(r.ppid, [...(children.get(r.ppid) ?? []), r]);
+  const stack = rows.filter((r) => r.cmdline.includes(dir) && r.pid !== process.pid);
+  const doomed = new Set();
+  while (stack.length > 0) {
+    const r = stack.pop();
+    if (doomed.has(r.pid)) continue;
+    doomed.add(r.pid);
+    stack.push(...(children.get(r.pid) ?? []));
+  }
+  for (const pid of doomed) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  return doomed.size;
+}

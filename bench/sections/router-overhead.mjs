@@ -13,8 +13,8 @@ const P99_LIMIT_MS = 10;
 
 function plan(quick) {
   return quick
-    ? { rates: [250, 1000], seconds: 2, steps: [1000, 2000, 3000], stepSeconds: 2, wrkSeconds: 2 }
-    : { rates: [250, 1000, 2000], seconds: 10, steps: [1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000], stepSeconds: 5, wrkSeconds: 8 };
+    ? { rates: [250, 1000], seconds: 2, steps: [500, 1000, 2000], stepSeconds: 2, wrkSeconds: 2 }
+    : { rates: [250, 1000, 2000], seconds: 10, steps: [250, 500, 1000, 1500, 2000, 3000, 4000, 6000, 8000], stepSeconds: 5, wrkSeconds: 8 };
 }
 
 async function measure(target, rate, seconds) {
