@@ -120,7 +120,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     await runc.delete(meta.id, true).catch((err) => log.warn('runc.delete_failed', { id: meta.id, error: String(err) }));
     if (meta.netns !== null && meta.ip !== null) {
       const att = { containerId: meta.id, netns: meta.netns, ip: meta.ip, appId: meta.appId };
-      await netLock(() => detachContainer(net, att)).catch(() => {});
+      await detachContainer(net, att, netLock).catch(() => {});
     }
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     // conmon's per-container attach socket dir (`<sockets>/<id>/attach`).
@@ -247,7 +247,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         meta.netns = id;
         await writeMeta(dir, meta);
         const ip = meta.ip;
-        const att = await netLock(() => attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }));
+        const att = await attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, netLock);
         const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
         await writeDynoBundle({ dir, spec: spec.attach ? attachedSpec(spec) : spec, meta, lowerDir: lower.dir, netnsPath: att.netnsPath, peers, user });
         if (spec.attach) {

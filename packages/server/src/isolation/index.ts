@@ -18,7 +18,7 @@ export {
   appChain, attachContainer, attachPlan, bridgeRules, chainNames, cidrString, createNetworkLock, detachContainer, dynoIpRange,
   ensureBridge, gatewayIp, ipToString, parseCidr, removeBridge, vethNames,
 } from './network.js';
-export type { Attachment, BridgeNetwork, Subnet } from './network.js';
+export type { Attachment, BridgeNetwork, NetworkLock, Subnet } from './network.js';
 export { exec, execCapture, ExecError } from './exec.js';
 export { isRuncUsable } from './usable.js';
 export type { RuncUsability } from './usable.js';

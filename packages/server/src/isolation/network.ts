@@ -133,11 +133,16 @@ async function ensureChain(chain: string, table = 'filter'): Promise<boolean> {
   throw new Error(`iptables -N ${chain}: ${r.stderr.trim()}`);
 }
 
+/** Runs a check-then-change sequence of firewall commands under a network's lock. */
+export type NetworkLock = <T>(fn: () => Promise<T>) => Promise<T>;
+
+const unlocked: NetworkLock = (fn) => fn();
+
 /**
- * Runs network changes one at a time (check-then-change sequences on iptables chains must not
+ * Runs firewall changes one at a time (check-then-change sequences on iptables chains must not
  * interleave: two dynos of one app starting while a third ends). One lock per network.
  */
-export function createNetworkLock(): <T>(fn: () => Promise<T>) => Promise<T> {
+export function createNetworkLock(): NetworkLock {
   let tail: Promise<unknown> = Promise.resolve();
   return <T>(fn: () => Promise<T>): Promise<T> => {
     const run = tail.then(fn, fn);
@@ -202,29 +207,41 @@ export interface Attachment {
   ip: string;
 }
 
-/** Creates `netns`, plugs it into the bridge with `ip`, and opens its app's chain to it. */
-export async function attachContainer(net: BridgeNetwork, opts: { containerId: string; netns: string; ip: string; appId: string }): Promise<Attachment> {
+/**
+ * Creates `netns`, plugs it into the bridge with `ip`, and opens its app's chain to it. Only the
+ * iptables part runs under `lock`: the `ip` part touches this container's own namespace, veth and
+ * address, so concurrent starts do it in parallel.
+ */
+export async function attachContainer(
+  net: BridgeNetwork, opts: { containerId: string; netns: string; ip: string; appId: string }, lock: NetworkLock = unlocked,
+): Promise<Attachment> {
   await exec('ip', ['netns', 'add', opts.netns]);
   try {
     for (const args of attachPlan(net, opts.containerId, opts.netns, opts.ip)) await exec('ip', args);
-    const chain = appChain(net, opts.appId);
-    await ensureChain(chain);
-    await ensureRule(chain, ['-d', opts.ip, '-j', 'ACCEPT']);
-    await ensureRule(chainNames(net).forward, ['-i', net.bridge, '-o', net.bridge, '-s', opts.ip, '-j', chain], 'filter', 2);
+    await lock(async () => {
+      const chain = appChain(net, opts.appId);
+      await ensureChain(chain);
+      await ensureRule(chain, ['-d', opts.ip, '-j', 'ACCEPT']);
+      await ensureRule(chainNames(net).forward, ['-i', net.bridge, '-o', net.bridge, '-s', opts.ip, '-j', chain], 'filter', 2);
+    });
   } catch (err) {
-    await detachContainer(net, opts);
+    await detachContainer(net, opts, lock);
     throw err;
   }
   return { netns: opts.netns, netnsPath: `/run/netns/${opts.netns}`, ip: opts.ip };
 }
 
-/** Undoes attachContainer; safe to call twice or on a half-made attachment. */
-export async function detachContainer(net: BridgeNetwork, opts: { containerId: string; netns: string; ip: string; appId: string }): Promise<void> {
-  const chain = appChain(net, opts.appId);
-  await iptOk(['-D', chainNames(net).forward, '-i', net.bridge, '-o', net.bridge, '-s', opts.ip, '-j', chain]);
-  await iptOk(['-D', chain, '-d', opts.ip, '-j', 'ACCEPT']);
-  const left = await execCapture('iptables', [...IPT_WAIT, '-S', chain]);
-  if (left.code === 0 && left.stdout.trim().split('\n').length <= 1) await iptOk(['-X', chain]);
+/** Undoes attachContainer; safe to call twice or on a half-made attachment. Only iptables runs under `lock`. */
+export async function detachContainer(
+  net: BridgeNetwork, opts: { containerId: string; netns: string; ip: string; appId: string }, lock: NetworkLock = unlocked,
+): Promise<void> {
+  await lock(async () => {
+    const chain = appChain(net, opts.appId);
+    await iptOk(['-D', chainNames(net).forward, '-i', net.bridge, '-o', net.bridge, '-s', opts.ip, '-j', chain]);
+    await iptOk(['-D', chain, '-d', opts.ip, '-j', 'ACCEPT']);
+    const left = await execCapture('iptables', [...IPT_WAIT, '-S', chain]);
+    if (left.code === 0 && left.stdout.trim().split('\n').length <= 1) await iptOk(['-X', chain]);
+  });
   await execCapture('ip', ['netns', 'del', opts.netns]);
   await execCapture('ip', ['link', 'del', vethNames(opts.containerId).host]);
 }
