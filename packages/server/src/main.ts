@@ -6,6 +6,8 @@
  * needs are up. Only this file knows concrete classes.
  */
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -25,16 +27,40 @@ import { dynoRoutes } from './api/routes/dynos.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
 
+/**
+ * How the platform stops. `control-plane` (SIGTERM: a service manager restarting Slipway) stops the
+ * API, builder and dyno manager but leaves the data plane serving: the router process is detached
+ * and dynos that can outlive the manager (runc) keep running, to be adopted by the next start.
+ * `all` (SIGINT: Ctrl-C in a terminal) stops the router and every dyno too.
+ */
+export type StopMode = 'control-plane' | 'all';
+
 export interface Part {
   name: string;
-  stop(): Promise<void>;
+  stop(mode: StopMode): Promise<void>;
 }
 
 export interface Platform {
   config: Config;
   /** Where the API actually listens (the real port when SLIPWAY_API_PORT=0). */
   apiUrl?: string;
-  stop(): Promise<void>;
+  stop(mode?: StopMode): Promise<void>;
+}
+
+/** The secret the API and the router process share, kept in the data dir so an adopted router and a restarted API agree. */
+async function internalToken(config: Config): Promise<string> {
+  if (config.internalToken !== '') return config.internalToken;
+  const file = path.join(config.dataDir, 'internal-token');
+  try {
+    const saved = (await readFile(file, 'utf8')).trim();
+    if (saved.length >= 16) return saved;
+  } catch {
+    // first start
+  }
+  const token = randomBytes(24).toString('hex');
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  await writeFile(file, token + '\n', { mode: 0o600 });
+  return token;
 }
 
 /** User-facing startup lines (stdout): where things listen and how to get the admin token. */
@@ -44,9 +70,7 @@ function announce(line: string): void {
 
 export async function startPlatform(baseConfig: Config, logger: Logger): Promise<Platform> {
   // The API and the router process share a secret for the internal endpoints.
-  const config: Config = baseConfig.internalToken !== ''
-    ? baseConfig
-    : Object.freeze({ ...baseConfig, internalToken: randomBytes(24).toString('hex') });
+  const config: Config = Object.freeze({ ...baseConfig, internalToken: await internalToken(baseConfig) });
   const parts: Part[] = [];
   const own = <T extends Part>(part: T): T => {
     parts.push(part);
@@ -71,7 +95,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     own({ name: 'runtime-driver', stop: () => driver.close() });
     const dynos = createDynoManager({ config, store, driver, logs: logplex, events, logger: logger.child({ part: 'dynos' }) });
     await dynos.start();
-    own({ name: 'dyno-manager', stop: () => dynos.stop() });
+    own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
     const admin = await bootstrapAdmin({ store, config, logger });
     const auth = createAuth({ store });
     const builder = createBuilder({
@@ -121,7 +145,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     if (config.routerProcess) {
       const router = createRouterSupervisor({ config, logger: logger.child({ part: 'router' }) });
       await router.start();
-      own({ name: 'router', stop: () => router.stop() });
+      own({ name: 'router', stop: async (mode) => (mode === 'all' ? router.stop() : router.detach()) });
     } else {
       own(await startInProcessRouter({ config, logger: logger.child({ part: 'router' }), feed, logs: logplex }));
     }
@@ -131,21 +155,21 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     else if (existsSync(admin.tokenFile)) announce(`Admin token for ${admin.admin.email} is saved in ${admin.tokenFile}`);
     announce(`Use it with: HEROKU_HOST=${apiUrl} HEROKU_API_KEY=<token> heroku apps`);
   } catch (err) {
-    await stopParts(parts, logger);
+    await stopParts(parts, logger, 'all');
     throw err;
   }
 
   return {
     config,
     apiUrl,
-    stop: () => stopParts(parts, logger),
+    stop: (mode = 'all') => stopParts(parts, logger, mode),
   };
 }
 
-async function stopParts(parts: Part[], logger: Logger): Promise<void> {
+async function stopParts(parts: Part[], logger: Logger, mode: StopMode): Promise<void> {
   for (const part of parts.splice(0).reverse()) {
     try {
-      await part.stop();
+      await part.stop(mode);
       logger.info('part.stopped', { part: part.name });
     } catch (err) {
       logger.error('part.stop_failed', { part: part.name, error: String(err) });
@@ -167,14 +191,14 @@ export async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   const platform = await startPlatform(config, logger);
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: string, mode: StopMode) => {
     if (stopping) return;
     stopping = true;
-    logger.info('platform.stopping', { signal });
-    platform.stop().then(() => process.exit(0), () => process.exit(1));
+    logger.info('platform.stopping', { signal, mode });
+    platform.stop(mode).then(() => process.exit(0), () => process.exit(1));
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT', 'all'));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 'control-plane'));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

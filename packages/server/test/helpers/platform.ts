@@ -33,10 +33,12 @@ export interface RunningPlatform {
   /** Everything the platform printed so far (stdout and stderr, last 1 MB). */
   output(): string;
   /**
-   * SIGTERM, then SIGKILL after a grace period; deletes the data dir unless it was given or
-   * `keepData` is set (to restart on it).
+   * SIGINT (stop everything: router process and dynos too), or `signal: 'SIGTERM'` (stop the control
+   * plane, leaving the router and surviving dynos serving, as a service-manager restart does), then
+   * SIGKILL after a grace period; deletes the data dir unless it was given or `keepData` is set (to
+   * restart on it).
    */
-  stop(opts?: { keepData?: boolean }): Promise<void>;
+  stop(opts?: { keepData?: boolean; signal?: 'SIGINT' | 'SIGTERM' }): Promise<void>;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -80,6 +82,7 @@ export async function startPlatform(opts: StartOptions = {}): Promise<RunningPla
     SLIPWAY_LISTEN_HOST: '127.0.0.1',
     SLIPWAY_ADMIN_TOKEN: `slw_test_${randomBytes(16).toString('hex')}`,
     SLIPWAY_RUNTIME: 'process',
+    SLIPWAY_RENDEZVOUS_PORT: '0',
     SLIPWAY_LOG_LEVEL: 'info',
     ...opts.env,
   };
@@ -98,9 +101,9 @@ export async function startPlatform(opts: StartOptions = {}): Promise<RunningPla
   const url = `http://localhost:${apiPort}`;
   const token = env.SLIPWAY_ADMIN_TOKEN;
 
-  const stop = async (stopOpts: { keepData?: boolean } = {}) => {
+  const stop = async (stopOpts: { keepData?: boolean; signal?: 'SIGINT' | 'SIGTERM' } = {}) => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
+      child.kill(stopOpts.signal ?? 'SIGINT');
       if (!(await waitExit(child, 20_000))) {
         child.kill('SIGKILL');
         await waitExit(child, 5_000);
