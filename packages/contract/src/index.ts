@@ -3,3 +3,4 @@ export * from './types.js';
 export * from './sizes.js';
 export * from './app-name.js';
 export * from './procfile.js';
+export * from './stable-id.js';

@@ -112,7 +112,7 @@ export interface Domain {
 export interface Collaborator {
   id: string;
   app: AppRef;
-  user: UserRef;
+  user: UserRef & { federated: boolean };
   role: 'owner' | 'collaborator';
   permissions: { name: string }[];
   created_at: string;

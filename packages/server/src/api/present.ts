@@ -1,7 +1,7 @@
 /**
  * Store records → Heroku's JSON shapes (heroku-contract.md A24). Pure, given what they need.
  */
-import type { Account, App, Collaborator, Domain, Formation, Release } from '@slipway/contract';
+import { stableId, type Account, type App, type Collaborator, type Domain, type Formation, type Release } from '@slipway/contract';
 import { apiBaseUrl, type Config } from '../config.js';
 import { displaySize, type CollaboratorView } from '../apps/index.js';
 import type { AppRecord, DomainRecord, FormationRecord, ReleaseRecord, SlugRecord, UserRecord } from '../store/types.js';
@@ -31,8 +31,8 @@ export function toApp(config: Config, app: AppRecord, owner: UserRecord | undefi
     acm: false,
     archived_at: null,
     buildpack_provided_description: slug?.buildpackProvidedDescription ?? null,
-    build_stack: { id: app.stack, name: app.stack },
-    stack: { id: app.stack, name: app.stack },
+    build_stack: { id: stableId('stack', app.stack), name: app.stack },
+    stack: { id: stableId('stack', app.stack), name: app.stack },
     created_at: iso(app.createdAt)!,
     updated_at: iso(app.updatedAt)!,
     released_at: iso(app.releasedAt),
@@ -44,10 +44,10 @@ export function toApp(config: Config, app: AppRecord, owner: UserRecord | undefi
     team: null,
     space: null,
     owner: userRef(owner, app.ownerId),
-    region: { id: app.region, name: app.region },
+    region: { id: stableId('region', app.region), name: app.region },
     repo_size: null,
     slug_size: slug?.size ?? null,
-    generation: { id: 'cedar', name: 'cedar' },
+    generation: { id: stableId('generation', 'cedar'), name: 'cedar' },
     process_tier: 'production',
   };
 }
@@ -75,7 +75,7 @@ export function toFormation(app: AppRecord, f: FormationRecord): Formation & { d
   return {
     id: f.id, app: appRef(app), type: f.type, quantity: f.quantity, size, command: f.command,
     created_at: iso(f.createdAt)!, updated_at: iso(f.updatedAt)!,
-    dyno_size: { id: size.toLowerCase(), name: size },
+    dyno_size: { id: stableId('size', size.toLowerCase()), name: size },
   };
 }
 
@@ -89,7 +89,7 @@ export function toDomain(app: AppRecord, d: DomainRecord): Domain {
 
 export function toCollaborator(app: AppRecord, c: CollaboratorView): Collaborator {
   return {
-    id: c.id, app: appRef(app), user: { id: c.user.id, email: c.user.email }, role: c.role, permissions: [],
+    id: c.id, app: appRef(app), user: { id: c.user.id, email: c.user.email, federated: false }, role: c.role, permissions: [],
     created_at: iso(c.createdAt)!, updated_at: iso(c.updatedAt)!,
   };
 }

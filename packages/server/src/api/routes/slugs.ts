@@ -1,7 +1,7 @@
 /** Slugs: `GET /apps/{app}/slugs/{id}` and its blob. */
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import type { Slug } from '@slipway/contract';
+import { stableId, type Slug } from '@slipway/contract';
 import { apiBaseUrl } from '../../config.js';
 import { NotFoundError } from '../../errors.js';
 import type { AppRecord, SlugRecord } from '../../store/types.js';
@@ -18,7 +18,7 @@ export function toSlug(deps: DeployRouteDeps, app: AppRecord, s: SlugRecord): Sl
     buildpack_provided_description: s.buildpackProvidedDescription,
     process_types: s.processTypes,
     size: s.size,
-    stack: { id: s.stack, name: s.stack },
+    stack: { id: stableId('stack', s.stack), name: s.stack },
     blob: { method: 'get', url: `${apiBaseUrl(deps.config)}/apps/${app.id}/slugs/${s.id}/blob` },
     created_at: s.createdAt.toISOString(),
     updated_at: s.updatedAt.toISOString(),
