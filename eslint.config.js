@@ -12,6 +12,15 @@ export default tseslint.config(
     },
   },
   {
+    // Scripts shipped inside built-in buildpacks run in dynos as plain CommonJS.
+    files: ['packages/server/buildpacks/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly', Buffer: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-console': 'off' },
+  },
+  {
     files: ['packages/cli/**/*.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
