@@ -24,6 +24,15 @@ function ratioTable(ratios) {
     ratios.map((r) => [r.what, v(r.ours), r.peer, v(r.peerValue), v(r.value), `ratio ${r.goal}`, verdict(r)]));
 }
 
+/** Logs results from before issue 7's peers (cat, rsyslog) were measured. */
+function legacyLogs(s, chart) {
+  const lines = [table(['apps', 'lines', 'publish → history (ms)', 'lines/s'], s.throughput.map((t) => [t.apps, t.lines, v(t.ms), v(t.linesPerSec)]))];
+  lines.push('', `Tail delay at ${s.tail.rate} lines/s for ${s.tail.seconds} s (${s.tail.published} lines): publish → line read from the SSE stream.`, '');
+  lines.push(table(['path', 'seen', 'p50 (ms)', 'p99 (ms)', 'max (ms)'], [['log session (logplex → API → SSE)', s.tail.logSession.seen, v(s.tail.logSession.p50), v(s.tail.logSession.p99), v(s.tail.logSession.max)], ['bare SSE server (floor)', s.tail.bareSse.seen, v(s.tail.bareSse.p50), v(s.tail.bareSse.p99), v(s.tail.bareSse.max)]]));
+  lines.push('', chart('logs-tail', barChart({ title: 'Tail delay', unit: 'ms', series: ['log session', 'bare SSE'], groups: [{ label: 'p50', values: [s.tail.logSession.p50, s.tail.bareSse.p50] }, { label: 'p99', values: [s.tail.logSession.p99, s.tail.bareSse.p99] }] })));
+  return lines;
+}
+
 const sectionWriters = {
   'router-overhead'(s, chart) {
     const lines = [`Setup: ${s.setup.backend}; ${s.setup.nginx}; Slipway: ${s.setup.slipway}; ${s.setup.loadgen}, ${s.setup.seconds} s per rate.`, ''];
@@ -69,10 +78,32 @@ const sectionWriters = {
     return lines;
   },
   logs(s, chart) {
-    const lines = [table(['apps', 'lines', 'publish → history (ms)', 'lines/s'], s.throughput.map((t) => [t.apps, t.lines, v(t.ms), v(t.linesPerSec)]))];
-    lines.push('', `Tail delay at ${s.tail.rate} lines/s for ${s.tail.seconds} s (${s.tail.published} lines): publish → line read from the SSE stream.`, '');
-    lines.push(table(['path', 'seen', 'p50 (ms)', 'p99 (ms)', 'max (ms)'], [['log session (logplex → API → SSE)', s.tail.logSession.seen, v(s.tail.logSession.p50), v(s.tail.logSession.p99), v(s.tail.logSession.max)], ['bare SSE server (floor)', s.tail.bareSse.seen, v(s.tail.bareSse.p50), v(s.tail.bareSse.p99), v(s.tail.bareSse.max)]]));
-    lines.push('', chart('logs-tail', barChart({ title: 'Tail delay', unit: 'ms', series: ['log session', 'bare SSE'], groups: [{ label: 'p50', values: [s.tail.logSession.p50, s.tail.bareSse.p50] }, { label: 'p99', values: [s.tail.logSession.p99, s.tail.bareSse.p99] }] })));
+    if (!s.ceiling) return legacyLogs(s, chart);
+    const c = s.ceiling;
+    const u = s.userDefault;
+    const rs = s.rsyslog;
+    const rsName = `rsyslog ${s.peers?.rsyslog ?? ''} relay (imtcp → omfwd)`.replace('  ', ' ');
+    const rsCell = rs.measured ? v(rs.linesPerSec) : `not measured: ${rs.reason}`;
+    const x = (ours, peer) => (Number.isFinite(ours) && Number.isFinite(peer) && peer > 0 ? `${Math.round((ours / peer) * 1000) / 1000}×` : 'n/m');
+    const lines = [`The same ${s.lines} lines of ${s.lineBytes} bytes for every path (the user run cycles through them). Limit raised: SLIPWAY_LOG_RATE_LIMIT set to ${c.rateLimit} lines/s, the machinery's ceiling. Default limit: ${u.rateLimit} lines/s per app (bursts of one second), what a user gets — a dyno printing as fast as it can for ${u.seconds} s to an app with a syslog drain.`, ''];
+    lines.push(table(['path', 'rate limit', 'lines', 'ms', 'Slipway lines/s', 'peer', 'peer lines/s', 'ratio'], [
+      ['into the store: publish → last line in the durable history file, 1 app', 'raised', c.store.lines, v(c.store.ms), v(c.store.linesPerSec), '`cat` of the same lines > /dev/null', v(s.cat.linesPerSec), x(c.store.linesPerSec, s.cat.linesPerSec)],
+      ['into the store, 10 apps at once', 'raised', c.store10.lines, v(c.store10.ms), v(c.store10.linesPerSec), '`cat` > /dev/null', v(s.cat.linesPerSec), x(c.store10.linesPerSec, s.cat.linesPerSec)],
+      [`out to a syslog drain: publish → last line at a TCP receiver${c.drain.inOrder === false ? ' (**out of order**)' : ''}`, 'raised', c.drain.lines, v(c.drain.ms), v(c.drain.linesPerSec), rsName, rsCell, x(c.drain.linesPerSec, rs.linesPerSec)],
+      [`into the store (${u.admitted} of ${u.offered} offered lines admitted; the limit allows ${u.allowed})`, `default ${u.rateLimit}/s`, u.admitted, v(u.store.ms), v(u.store.linesPerSec), '`cat` > /dev/null', v(s.cat.linesPerSec), x(u.store.linesPerSec, s.cat.linesPerSec)],
+      ['out to a syslog drain', `default ${u.rateLimit}/s`, u.drain.lines, v(u.drain.ms), v(u.drain.linesPerSec), rsName, rsCell, x(u.drain.linesPerSec, rs.linesPerSec)],
+    ]));
+    lines.push('', `\`cat\`: median of ${s.cat.samples.length} runs, spawn to exit (${s.cat.samples.join(', ')} ms). The store figure ends when the last line is in the app's history file (flushed every 100 ms; the file keeps the newest lines of the 1,500-line history, so lines older than that are never written). The drain figure ends when the last line reaches the receiver (${c.drain.dropped ?? 'n/m'} dropped: the publisher pauses while the drain's buffer is over half full). rsyslog receives the same lines framed as a Slipway drain frames them, over one TCP connection, and forwards them to the same kind of receiver. The default-limit figures are bounded by the limit by design; their ratios are judged against it.`);
+    lines.push('', chart('logs-drain', barChart({ title: 'Syslog drain throughput', unit: 'lines/s', series: ['Slipway drain', 'rsyslog relay'], groups: [
+      { label: 'limit raised', values: [c.drain.linesPerSec, rs.measured ? rs.linesPerSec : null] }, { label: `default limit (${u.rateLimit}/s)`, values: [u.drain.linesPerSec, null] }] })));
+    const t = s.tail;
+    lines.push('', `Tail delay at ${t.rate} lines/s for ${t.seconds} s (${t.published} lines): each line sent at once down three paths, each stamping it just before sending; delay = arrival at the reader − stamp.`, '');
+    lines.push(table(['path', 'seen', 'p50 (ms)', 'p99 (ms)', 'max (ms)'], [
+      ['log session: publish → logplex → API → SSE (`heroku logs --tail`)', t.logSession.seen, v(t.logSession.p50), v(t.logSession.p99), v(t.logSession.max)],
+      t.rsyslog ? [`${rsName}: send → receiver`, t.rsyslog.seen, v(t.rsyslog.p50), v(t.rsyslog.p99), v(t.rsyslog.max)] : [rsName, 'not measured', '', '', ''],
+      ['bare SSE server, same process as logplex (floor)', t.bareSse.seen, v(t.bareSse.p50), v(t.bareSse.p99), v(t.bareSse.max)],
+    ]));
+    lines.push('', chart('logs-tail', barChart({ title: 'Tail delay', unit: 'ms', series: ['log session', 'rsyslog relay', 'bare SSE'], groups: ['p50', 'p99'].map((p) => ({ label: p, values: [t.logSession[p], t.rsyslog?.[p] ?? null, t.bareSse[p]] })) })));
     return lines;
   },
   density(s, chart) {
