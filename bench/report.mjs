@@ -84,7 +84,7 @@ const sectionWriters = {
     const rs = s.rsyslog;
     const rsName = `rsyslog ${s.peers?.rsyslog ?? ''} relay (imtcp → omfwd)`.replace('  ', ' ');
     const rsCell = rs.measured ? v(rs.linesPerSec) : `not measured: ${rs.reason}`;
-    const x = (ours, peer) => (Number.isFinite(ours) && Number.isFinite(peer) && peer > 0 ? `${Math.round((ours / peer) * 1000) / 1000}×` : 'n/m');
+    const x = (ours, peer) => (Number.isFinite(ours) && Number.isFinite(peer) && peer > 0 ? `${Number((ours / peer).toPrecision(2))}×` : 'n/m');
     const lines = [`The same ${s.lines} lines of ${s.lineBytes} bytes for every path (the user run cycles through them). Limit raised: SLIPWAY_LOG_RATE_LIMIT set to ${c.rateLimit} lines/s, the machinery's ceiling. Default limit: ${u.rateLimit} lines/s per app (bursts of one second), what a user gets — a dyno printing as fast as it can for ${u.seconds} s to an app with a syslog drain.`, ''];
     lines.push(table(['path', 'rate limit', 'lines', 'ms', 'Slipway lines/s', 'peer', 'peer lines/s', 'ratio'], [
       ['into the store: publish → last line in the durable history file, 1 app', 'raised', c.store.lines, v(c.store.ms), v(c.store.linesPerSec), '`cat` of the same lines > /dev/null', v(s.cat.linesPerSec), x(c.store.linesPerSec, s.cat.linesPerSec)],
