@@ -227,11 +227,13 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
 
     async start(spec: DynoSpec, events: DynoEvents): Promise<DynoHandle> {
       if (closed) throw new Error('the runc driver is closed');
+      const t = stepTimer();
       const { cgroups } = await ready();
       const id = `${safe(spec.appName)}.${safe(spec.name)}.${randomBytes(4).toString('hex')}`;
       const dir = dynoDir(layout, id);
       const p = paths(dir, id);
       const lower = await lowers.get(spec.slugPath);
+      t.step('slug');
       const meta: DynoMeta = {
         id, appId: spec.appId, appName: spec.appName, name: spec.name, ip: null, netns: null,
         cgroupsPath: `/slipway/${id}`, lowerKey: lower.key, startedAt: new Date().toISOString(),
@@ -246,15 +248,20 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         meta.ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id);
         meta.netns = id;
         await writeMeta(dir, meta);
+        t.step('dirs');
         const ip = meta.ip;
         const att = await attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, netLock);
+        t.step('network');
         const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
         await writeDynoBundle({ dir, spec: spec.attach ? attachedSpec(spec) : spec, meta, lowerDir: lower.dir, netnsPath: att.netnsPath, peers, user });
+        t.step('bundle');
         if (spec.attach) {
           io = await startForeground(meta, events, cgroups);
         } else {
           await createUnderConmon({ runc, id, paths: p, conmon: opts.conmonBinary });
+          t.step('create');
           await runc.start(id);
+          t.step('start');
         }
       } catch (err) {
         log.error('dyno.start_failed', { id, error: String(err) });
@@ -266,6 +273,8 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       }
       if (!spec.attach) watch(meta, events, 0, cgroups);
       await refreshHosts(spec.appId);
+      t.step('hosts');
+      log.debug('dyno.start_timing', { id, ...t.fields() });
       log.info('dyno.started', { id, app: spec.appName, dyno: spec.name, ip: meta.ip, attached: spec.attach ?? false });
       const handle: DynoHandle = { ref: refOf(meta), host: spec.needsPort ? meta.ip : null, port: spec.needsPort ? DYNO_PORT : null };
       if (io) ios.set(handle, io);
@@ -400,6 +409,20 @@ function safe(s: string): string {
 function signalName(n: number): NodeJS.Signals | undefined {
   for (const [name, num] of Object.entries(osConstants.signals)) if (num === n) return name as NodeJS.Signals;
   return undefined;
+}
+
+/** Milliseconds spent in each named step since the previous one (the `dyno.start_timing` debug line). */
+function stepTimer(): { step(name: string): void; fields(): Record<string, number> } {
+  let last = performance.now();
+  const out: Record<string, number> = {};
+  return {
+    step(name) {
+      const now = performance.now();
+      out[`${name}_ms`] = Math.round(now - last);
+      last = now;
+    },
+    fields: () => out,
+  };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -35,8 +35,13 @@ describe('network planning', () => {
 
   it('plans a veth into the namespace with its address and default route', () => {
     const plan = attachPlan(net, 'c1', 'ns1', '10.213.0.5');
-    assert.deepEqual(plan[0].slice(0, 4), ['link', 'add', vethNames('c1').host, 'type']);
-    assert.ok(plan.some((a) => a.join(' ') === '-n ns1 addr add 10.213.0.5/16 dev eth0'));
-    assert.ok(plan.some((a) => a.join(' ') === '-n ns1 route add default via 10.213.0.1'));
+    assert.deepEqual(plan.host[0].slice(0, 4), ['link', 'add', vethNames('c1').host, 'type']);
+    assert.ok(plan.netns.some((a) => a.join(' ') === 'addr add 10.213.0.5/16 dev eth0'));
+    assert.ok(plan.netns.some((a) => a.join(' ') === 'route add default via 10.213.0.1'));
+    // A reused address behind a new MAC: the host's old neighbour entry must go, or the first
+    // packets to the new dyno are lost until the kernel re-checks it (seconds).
+    assert.ok(plan.host.some((a) => a.join(' ') === 'neigh flush to 10.213.0.5 dev slipway0'));
+    // One `ip -batch` line per command: no argument may contain a blank.
+    for (const c of [...plan.host, ...plan.netns]) for (const a of c) assert.match(a, /^\S+$/);
   });
 });

@@ -78,6 +78,12 @@ export function appChain(net: BridgeNetwork, appId: string): string {
   return `SLW-APP-${hash8(net.bridge, appId)}`;
 }
 
+/** A stable, locally administered unicast MAC for the bridge, from its name. */
+export function bridgeMac(bridge: string): string {
+  const h = createHash('sha256').update(`mac\0${bridge}`).digest();
+  return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
 /** Static rules of the bridge's chains (appended at creation, in order). */
 export function bridgeRules(net: BridgeNetwork): { input: string[][]; forward: string[][]; nat: string[] } {
   const br = net.bridge;
@@ -95,18 +101,38 @@ export function bridgeRules(net: BridgeNetwork): { input: string[][]; forward: s
   return { input, forward, nat };
 }
 
-/** `ip` invocations that give a namespace its end of a veth pair, an address and a default route. */
-export function attachPlan(net: BridgeNetwork, containerId: string, netns: string, ip: string): string[][] {
+/**
+ * `ip` invocations that plug a namespace into the bridge, as two `ip -batch` scripts (one spawn
+ * each instead of one per step): `host` runs in the host namespace, `netns` inside `netns`.
+ * `host` also forgets the host's neighbour (ARP) entry for `ip`: an address is reused by later
+ * dynos, each behind a new veth with a new MAC, and a stale entry would send the first packets to
+ * the old MAC (lost) for the seconds the kernel takes to re-check it.
+ */
+export function attachPlan(net: BridgeNetwork, containerId: string, netns: string, ip: string): { host: string[][]; netns: string[][] } {
   const v = vethNames(containerId);
-  return [
-    ['link', 'add', v.host, 'type', 'veth', 'peer', 'name', v.peer, 'netns', netns],
-    ['link', 'set', v.host, 'master', net.bridge, 'up'],
-    ['-n', netns, 'link', 'set', v.peer, 'name', 'eth0'],
-    ['-n', netns, 'addr', 'add', `${ip}/${net.subnet.prefix}`, 'dev', 'eth0'],
-    ['-n', netns, 'link', 'set', 'eth0', 'up'],
-    ['-n', netns, 'link', 'set', 'lo', 'up'],
-    ['-n', netns, 'route', 'add', 'default', 'via', gatewayIp(net.subnet)],
-  ];
+  return {
+    host: [
+      ['link', 'add', v.host, 'type', 'veth', 'peer', 'name', v.peer, 'netns', netns],
+      ['link', 'set', v.host, 'master', net.bridge, 'up'],
+      ['neigh', 'flush', 'to', ip, 'dev', net.bridge],
+    ],
+    netns: [
+      ['link', 'set', v.peer, 'name', 'eth0'],
+      ['addr', 'add', `${ip}/${net.subnet.prefix}`, 'dev', 'eth0'],
+      ['link', 'set', 'eth0', 'up'],
+      ['link', 'set', 'lo', 'up'],
+      ['route', 'add', 'default', 'via', gatewayIp(net.subnet)],
+    ],
+  };
+}
+
+/** Runs `ip` commands in one process (`ip -batch -`, stopping at the first failure); `netns` runs them inside it. */
+async function ipBatch(commands: string[][], netns?: string): Promise<void> {
+  for (const c of commands) {
+    // Batch lines are split on blanks: arguments are names, addresses and keywords made here.
+    if (c.some((a) => a === '' || /\s/.test(a))) throw new Error(`ip batch argument with blanks: ${JSON.stringify(c)}`);
+  }
+  await exec('ip', [...(netns ? ['-n', netns] : []), '-batch', '-'], { input: commands.map((c) => c.join(' ')).join('\n') + '\n' });
 }
 
 const IPT_WAIT = ['-w', '10'];
@@ -163,7 +189,9 @@ async function writeSysctl(file: string, value: string): Promise<void> {
 export async function ensureBridge(net: BridgeNetwork): Promise<void> {
   const exists = (await execCapture('ip', ['link', 'show', 'dev', net.bridge])).code === 0;
   if (!exists) {
-    const r = await execCapture('ip', ['link', 'add', 'name', net.bridge, 'type', 'bridge']);
+    // A fixed MAC: a bridge without one takes its lowest port's, so it would change as dynos come
+    // and go (each change makes every dyno's ARP entry for the gateway stale, and flushes the host's).
+    const r = await execCapture('ip', ['link', 'add', 'name', net.bridge, 'address', bridgeMac(net.bridge), 'type', 'bridge']);
     if (r.code !== 0 && !/File exists/.test(r.stderr)) throw new Error(`ip link add ${net.bridge}: ${r.stderr.trim()}`);
   }
   const addr = `${gatewayIp(net.subnet)}/${net.subnet.prefix}`;
@@ -217,7 +245,9 @@ export async function attachContainer(
 ): Promise<Attachment> {
   await exec('ip', ['netns', 'add', opts.netns]);
   try {
-    for (const args of attachPlan(net, opts.containerId, opts.netns, opts.ip)) await exec('ip', args);
+    const plan = attachPlan(net, opts.containerId, opts.netns, opts.ip);
+    await ipBatch(plan.host);
+    await ipBatch(plan.netns, opts.netns);
     await lock(async () => {
       const chain = appChain(net, opts.appId);
       await ensureChain(chain);
@@ -243,5 +273,8 @@ export async function detachContainer(
     if (left.code === 0 && left.stdout.trim().split('\n').length <= 1) await iptOk(['-X', chain]);
   });
   await execCapture('ip', ['netns', 'del', opts.netns]);
-  await execCapture('ip', ['link', 'del', vethNames(opts.containerId).host]);
+  // `-force`: go on past a failed line (the veth is usually gone with the namespace already).
+  await execCapture('ip', ['-force', '-batch', '-'], {
+    input: `link del ${vethNames(opts.containerId).host}\nneigh flush to ${opts.ip} dev ${net.bridge}\n`,
+  });
 }
