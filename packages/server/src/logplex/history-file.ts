@@ -68,7 +68,9 @@ export interface HistoryWriter {
 }
 
 export function createHistoryWriter(deps: HistoryWriterDeps): HistoryWriter {
-  const pending = new Map<string, string[]>();
+  // Entries waiting for the next flush, serialised only then (most are trimmed away unwritten
+  // when an app logs faster than the flush interval).
+  const pending = new Map<string, StoredEntry[]>();
   const fileLines = new Map<string, number>();
   let chain: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -78,7 +80,7 @@ export function createHistoryWriter(deps: HistoryWriterDeps): HistoryWriter {
     return chain;
   };
 
-  async function writeApp(appId: string, rows: string[]): Promise<void> {
+  async function writeApp(appId: string, rows: StoredEntry[]): Promise<void> {
     const file = path.join(deps.dir, fileName(appId));
     const lines = fileLines.get(appId) ?? 0;
     if (lines + rows.length > 2 * deps.capacity) {
@@ -88,7 +90,7 @@ export function createHistoryWriter(deps: HistoryWriterDeps): HistoryWriter {
       await fs.rename(tmp, file);
       fileLines.set(appId, snap.length);
     } else {
-      await fs.appendFile(file, rows.join(''));
+      await fs.appendFile(file, rows.map(serialize).join(''));
       fileLines.set(appId, lines + rows.length);
     }
   }
@@ -124,9 +126,10 @@ export function createHistoryWriter(deps: HistoryWriterDeps): HistoryWriter {
     enqueue(appId, entry) {
       let rows = pending.get(appId);
       if (!rows) pending.set(appId, (rows = []));
-      rows.push(serialize(entry));
-      // Never hold more than a compaction's worth: the ring has the rest.
-      if (rows.length > 2 * deps.capacity) rows.splice(0, rows.length - 2 * deps.capacity);
+      rows.push(entry);
+      // Never hold much more than a compaction's worth (the ring has the rest); trim in batches so
+      // a flood costs O(1) per line, not a shift of the whole array per line.
+      if (rows.length > 4 * deps.capacity) rows.splice(0, rows.length - 2 * deps.capacity);
     },
     flush,
     remove(appId) {

@@ -141,3 +141,24 @@ test('an app over its rate limit is dropped and counted, then reported once with
 async function exists(p: string): Promise<boolean> {
   return fs.access(p).then(() => true, () => false);
 }
+
+test('with the real clock, a flood admits no more than the rate limit allows, stamped no later than now', async (t) => {
+  const store = await aStore(t);
+  const limit = 1000;
+  const logplex = await aLogplex(t, { store, config: { logRateLimit: limit, logHistoryLines: 100_000 } });
+  const started = performance.now();
+  let published = 0;
+  // Many publishes per microsecond: a clock that stepped per call would mint tokens.
+  while (performance.now() - started < 300) {
+    for (let i = 0; i < 1000; i++) logplex.publish('flood', { source: 'app', dyno: 'web.1', message: `line ${published++}` });
+  }
+  const elapsedS = (performance.now() - started) / 1000;
+  const wallAfter = Date.now();
+  await new Promise((r) => setTimeout(r, 200));
+  const admitted = logplex.history('flood', { lines: 100_000 }).filter((e) => e.source === 'app');
+  assert.ok(published > 20 * limit, `the loop published a flood (${published})`);
+  // burst (= limit) plus what refills during the loop, with slack for the clock's resolution
+  assert.ok(admitted.length <= limit + Math.ceil(limit * elapsedS) + 10, `admitted ${admitted.length} of ${published} in ${elapsedS.toFixed(3)} s`);
+  assert.ok(admitted.every((e, i) => i === 0 || e.timestamp > admitted[i - 1].timestamp), 'timestamps strictly increase');
+  assert.ok(Date.parse(admitted.at(-1)!.timestamp) <= wallAfter + 50, 'timestamps do not run ahead of the wall clock');
+});

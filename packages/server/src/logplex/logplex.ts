@@ -70,13 +70,15 @@ interface Channel {
   bucket: Bucket;
 }
 
-/** A wall clock with sub-millisecond resolution, never going backwards. */
+/**
+ * A wall clock with sub-millisecond resolution that never goes backwards and never runs ahead of
+ * real time (the rate limiter's token bucket reads it; stepping it per call would mint tokens).
+ */
 function defaultClock(): () => number {
   let last = 0;
   const origin = Date.now() - performance.now();
   return () => {
-    const t = Math.max(origin + performance.now(), Date.now());
-    last = Math.max(last + 0.001, t);
+    last = Math.max(last, origin + performance.now());
     return last;
   };
 }
@@ -85,6 +87,7 @@ export function createLogplex(deps: LogplexDeps): LogplexService {
   const { config, logger } = deps;
   const opts: LogplexOptions = { ...DEFAULT_LOGPLEX_OPTIONS, ...deps.options };
   const clock = deps.clock ?? defaultClock();
+  let lastMicros = 0;
   const capacity = config.logHistoryLines;
   const rate = config.logRateLimit;
   const burst = config.logRateLimit;
@@ -184,7 +187,7 @@ export function createLogplex(deps: LogplexDeps): LogplexService {
       if (destroyed.has(appId)) return;
       const ch = channel(appId);
       const now = clock();
-      const micros = line.time ? line.time.getTime() * 1000 : Math.round(now * 1000);
+      const base = line.time ? line.time.getTime() * 1000 : Math.round(now * 1000);
       if (ch.bucket.dropped > 0) reportDrops(appId, ch, now);
       for (const message of splitMessage(line.message)) {
         if (!take(ch.bucket, rate, burst, now)) continue;
@@ -194,6 +197,8 @@ export function createLogplex(deps: LogplexDeps): LogplexService {
           ch.bucket.dropped++;
           continue;
         }
+        // Lines stamped by the platform get strictly increasing µs timestamps (admitted lines only).
+        const micros = line.time ? base : (lastMicros = Math.max(lastMicros + 1, base));
         enqueue(appId, ch, { micros, source: line.source, dyno: line.dyno, message });
       }
     },
