@@ -15,6 +15,7 @@ const PEERS = [
   { name: 'nginx', pkg: 'nginx', version: ['nginx', ['-v']] },
   { name: 'wrk', pkg: 'wrk', version: ['wrk', ['--version']] },
   { name: 'runc', pkg: 'runc', version: ['runc', ['--version']] },
+  { name: 'rsyslog', pkg: 'rsyslog', version: ['/usr/sbin/rsyslogd', ['-v']] },
 ];
 
 async function version([cmd, args]) {
