@@ -11,7 +11,12 @@ export interface BootWatch {
   cancel(): void;
 }
 
-export function watchBoot(host: string, port: number, timeoutMs: number, intervalMs = 100): BootWatch {
+/**
+ * `intervalMs` between attempts (a refused connect is immediate, so 20 ms costs little and a dyno
+ * is `up` at most that long after it listens); each attempt gives up after `attemptMs` (a SYN
+ * that gets no answer at all is retried rather than waited on for the kernel's retransmits).
+ */
+export function watchBoot(host: string, port: number, timeoutMs: number, intervalMs = 20, attemptMs = 250): BootWatch {
   let cancelled = false;
   let wake: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -22,7 +27,7 @@ export function watchBoot(host: string, port: number, timeoutMs: number, interva
   const result = (async () => {
     const deadline = Date.now() + timeoutMs;
     while (!cancelled) {
-      if (await canConnect(host, port, Math.min(1000, Math.max(50, deadline - Date.now())))) return 'up' as const;
+      if (await canConnect(host, port, Math.min(attemptMs, Math.max(50, deadline - Date.now())))) return 'up' as const;
       if (cancelled) break;
       if (Date.now() >= deadline) return 'timeout' as const;
       await sleep(Math.min(intervalMs, Math.max(1, deadline - Date.now())));

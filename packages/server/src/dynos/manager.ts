@@ -35,7 +35,7 @@ export interface DynoManagerDeps {
   memorySampleMs?: number;
   /** Full resync of every app, whatever the events said (default 30 s). */
   resyncMs?: number;
-  /** Delay that batches a burst of events for one app (default 50 ms). */
+  /** Delay that batches a burst of events for one app (default 0: the next turn of the event loop; reconcileApp coalesces the rest). */
   debounceMs?: number;
 }
 
@@ -73,7 +73,7 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
   const { config, store, driver, events, logger } = deps;
   const now = deps.clock ?? (() => new Date());
   const random = deps.random ?? Math.random;
-  const debounceMs = deps.debounceMs ?? 50;
+  const debounceMs = deps.debounceMs ?? 0;
   const lives = new Map<string, Map<string, Live>>();
   const inflight = new Set<Promise<unknown>>();
   const timers = new Map<string, NodeJS.Timeout>();

@@ -16,7 +16,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
 import {
   attachContainer, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
-  detectCgroupVersion, dynoIpRange, DYNO_USER, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
+  detectCgroupVersion, dynoIpRange, ensureParentCpuWeight, DYNO_USER, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
   type BridgeNetwork, type CgroupReader, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
 import type { AttachedIo, DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
@@ -88,6 +88,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     await ensureBridge(net);
     const v = await detectCgroupVersion();
     if (v === null) throw new Error('no cgroup filesystem mounted at /sys/fs/cgroup');
+    if (!(await ensureParentCpuWeight(v))) log.warn('runc.cpu_weight_unset', { why: 'could not set the CPU weight of the dynos\' parent cgroup' });
     return { cgroups: createCgroupReader(v) };
   })());
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cgroupVersionFromMountinfo, createCgroupReader, parseFlatKeyed } from './cgroups.js';
+import { readFile } from 'node:fs/promises';
+import { cgroupVersionFromMountinfo, createCgroupReader, ensureParentCpuWeight, parentCpuWeight, parseFlatKeyed } from './cgroups.js';
 
 const V1 = `25 30 0:22 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755
 26 25 0:23 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
@@ -62,5 +63,20 @@ describe('cgroups', () => {
     const r = createCgroupReader(2, root);
     assert.deepEqual(await r.usage('/slipway/c2'), { memoryBytes: 25000000, cpuMicros: 777 });
     assert.equal(await r.oomKills('/slipway/c2'), 1);
+  });
+
+  it('weighs the containers\' parent cgroup as one standard share per CPU (kubepods-like)', async () => {
+    assert.deepEqual(parentCpuWeight(1, 2), { file: 'cpu.shares', value: 2048 });
+    assert.deepEqual(parentCpuWeight(2, 4), { file: 'cpu.weight', value: 400 });
+    assert.deepEqual(parentCpuWeight(1, 0), { file: 'cpu.shares', value: 1024 });
+    assert.equal(parentCpuWeight(1, 1000).value, 262_144);
+    assert.equal(parentCpuWeight(2, 1000).value, 10_000);
+    const v1 = await fakeRoot({ 'cpu/other/cpu.shares': '1024\n' });
+    assert.equal(await ensureParentCpuWeight(1, 2, v1), true);
+    assert.equal(await readFile(path.join(v1, 'cpu/slipway/cpu.shares'), 'utf8'), '2048');
+    const v2 = await fakeRoot({});
+    assert.equal(await ensureParentCpuWeight(2, 3, v2), true);
+    assert.equal(await readFile(path.join(v2, 'slipway/cpu.weight'), 'utf8'), '300');
+    assert.equal(await ensureParentCpuWeight(1, 2, path.join(v2, 'slipway/cpu.weight')), false);
   });
 });

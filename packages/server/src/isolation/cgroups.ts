@@ -3,7 +3,8 @@
  * memory in use (without reclaimable page cache, as `docker stats` counts it), cumulative CPU
  * time, and how many times the kernel OOM-killed inside it. Parsing is pure; reading is a thin layer.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 
 export type CgroupVersion = 1 | 2;
@@ -14,6 +15,36 @@ export interface CgroupUsage {
 }
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** The parent cgroup of every dyno and build container (`/slipway/<id>`). */
+export const CONTAINERS_PARENT = 'slipway';
+
+/**
+ * The CPU weight of the containers' parent cgroup: one standard share per CPU (v1 `cpu.shares`
+ * 1024, v2 `cpu.weight` 100), as Kubernetes weighs `kubepods` by the node's allocatable CPUs. With
+ * the default single share, all dynos together weigh as much as one busy host process: ten dynos
+ * booting at once crawl behind the platform's own work (and whatever else runs on the host), while
+ * the same ten commands started bare would each weigh one process.
+ */
+export function parentCpuWeight(version: CgroupVersion, cpus: number): { file: string; value: number } {
+  const n = Math.max(1, Math.floor(cpus));
+  return version === 1
+    ? { file: 'cpu.shares', value: Math.min(262_144, 1024 * n) }
+    : { file: 'cpu.weight', value: Math.min(10_000, 100 * n) };
+}
+
+/** Applies parentCpuWeight (creating the parent cgroup if needed); false when the host does not let us. */
+export async function ensureParentCpuWeight(version: CgroupVersion, cpus = os.availableParallelism(), root = CGROUP_ROOT): Promise<boolean> {
+  const { file, value } = parentCpuWeight(version, cpus);
+  const dir = version === 1 ? path.join(root, 'cpu', CONTAINERS_PARENT) : path.join(root, CONTAINERS_PARENT);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, file), String(value));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** From /proc/self/mountinfo: v2 when `/sys/fs/cgroup` itself is a cgroup2 mount; v1 when v1 controllers are mounted; null when none. */
 export function cgroupVersionFromMountinfo(mountinfo: string): CgroupVersion | null {

@@ -12,7 +12,7 @@ export { assertContainerId, createRunc, parseRuncStats } from './runc.js';
 export type { Runc, RuncContainerState, RuncStats } from './runc.js';
 export { createLogTailer, createUnderConmon, parseK8sLogLine, readExitFile } from './conmon.js';
 export type { ConmonPaths, LogTailer } from './conmon.js';
-export { cgroupVersionFromMountinfo, createCgroupReader, detectCgroupVersion, parseFlatKeyed } from './cgroups.js';
+export { cgroupVersionFromMountinfo, createCgroupReader, detectCgroupVersion, ensureParentCpuWeight, parentCpuWeight, parseFlatKeyed } from './cgroups.js';
 export type { CgroupReader, CgroupUsage, CgroupVersion } from './cgroups.js';
 export {
   appChain, attachContainer, attachPlan, bridgeRules, chainNames, cidrString, createNetworkLock, detachContainer, dynoIpRange,

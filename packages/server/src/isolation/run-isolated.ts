@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { detectCgroupVersion, ensureParentCpuWeight } from './cgroups.js';
 import { buildOciSpec, DYNO_USER, type BindMount, type ContainerLimits, type ContainerUser } from './oci-spec.js';
 import { hostNameservers, prepareRootfs, probeHostEntries, writeEtc } from './rootfs.js';
 import { createRunc } from './runc.js';
@@ -67,6 +68,8 @@ export async function runIsolated(opts: RunIsolatedOptions): Promise<{ exitCode:
       arch: process.arch,
     });
     await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
+    const cgroupVersion = await detectCgroupVersion();
+    if (cgroupVersion !== null) await ensureParentCpuWeight(cgroupVersion);
     return await runc.run(id, bundle, { onOutput: opts.onOutput, timeoutMs: opts.timeoutMs });
   } finally {
     await runc.delete(id, true).catch(() => {});

@@ -37,7 +37,10 @@ const TRIGGERS: EventName[] = ['dyno.changed', 'domain.changed', 'app.changed', 
 
 export function createRouteFeed(deps: RouteFeedDeps): RouteFeed {
   const { store, logger } = deps;
-  const debounceMs = deps.debounceMs ?? 50;
+  // 0: the next turn of the event loop. Events of one tick still make one rebuild, and refresh()
+  // runs one rebuild at a time (plus one more for what came in meanwhile); a dyno that just came
+  // up is not kept out of the router's table any longer than that.
+  const debounceMs = deps.debounceMs ?? 0;
   const pollMs = deps.pollMs ?? 10_000;
   const listeners = new Set<(t: RoutingTable) => void>();
   let table: RoutingTable = { version: 0, apps: [] };
