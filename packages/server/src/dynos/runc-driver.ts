@@ -60,6 +60,8 @@ interface Attached {
   finishing: boolean;
   exited: Promise<DynoExit>;
   resolveExited: (e: DynoExit) => void;
+  /** Reads the log and the exit file now instead of at the next poll. */
+  poke(): Promise<void>;
 }
 
 export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
@@ -154,6 +156,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       meta, dir, events, savedOffset: offset, finishing: false, exited, resolveExited,
       tailer: createLogTailer(p.logPath, offset, (stream, line) => a.events.onLine(stream, line)),
       timer: setInterval(() => void tick(), pollMs),
+      poke: () => tick(),
     };
     let busy = false;
     const tick = async () => {
@@ -213,12 +216,24 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     return st !== null && (st.status === 'running' || st.status === 'created' || st.status === 'paused');
   };
 
+  /**
+   * Waits until the container has ended (true) or `ms` passed (false). conmon's exit file says so
+   * first and costs one small read, so it is polled often (a dyno that exits promptly on SIGTERM is
+   * seen within ~20 ms); `runc state` (a process spawn) only every ~250 ms, for a container whose
+   * conmon died.
+   */
   const waitGone = async (id: string, ms: number): Promise<boolean> => {
+    const exitDir = paths(dynoDir(layout, id), id).exitDir;
     const deadline = Date.now() + ms;
+    let stateAt = 0;
     for (;;) {
-      if (!(await isAlive(id))) return true;
+      if ((await readExitFile(exitDir, id)) !== null) return true;
+      if (Date.now() - stateAt >= 250) {
+        stateAt = Date.now();
+        if (!(await isAlive(id))) return true;
+      }
       if (Date.now() >= deadline) return false;
-      await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+      await sleep(Math.min(20, Math.max(1, deadline - Date.now())));
     }
   };
 
@@ -299,7 +314,10 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         }
       }
       const f = foreground.get(meta.id);
-      if (a) await a.exited;
+      if (a) {
+        await a.poke();
+        await a.exited;
+      }
       else if (f) await f.exited;
       else if (!attached.has(meta.id)) await cleanup(meta);
       return { killed };
