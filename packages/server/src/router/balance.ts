@@ -11,6 +11,8 @@ export interface DynoLoad {
   outstanding: number;
   /** Refused a connection recently (Heroku quarantines such a dyno for a few seconds). */
   quarantined: boolean;
+  /** Not a candidate for this request at all (its connect already failed for it). */
+  excluded?: boolean;
 }
 
 /**
@@ -19,14 +21,43 @@ export interface DynoLoad {
  * Returns undefined when every dyno is at its limit.
  */
 export function pickDyno(loads: readonly DynoLoad[], limit: number | null, random: () => number = Math.random): string | undefined {
-  const open = loads.filter((d) => limit === null || d.outstanding < limit);
-  const healthy = open.filter((d) => !d.quarantined);
-  const pool = healthy.length > 0 ? healthy : open;
-  if (pool.length === 0) return undefined;
-  let min = Infinity;
-  for (const d of pool) min = Math.min(min, d.outstanding);
-  const best = pool.filter((d) => d.outstanding === min);
-  return best[Math.min(best.length - 1, Math.floor(random() * best.length))].key;
+  const i = pickDynoIndex(loads, limit, random);
+  return i < 0 ? undefined : loads[i].key;
+}
+
+/**
+ * `pickDyno` as an index into `loads` (-1 = none), without allocating: it runs once per routed
+ * request. Ties are broken in `loads` order by one `random()` call, exactly as `pickDyno` does.
+ */
+export function pickDynoIndex(loads: readonly DynoLoad[], limit: number | null, random: () => number = Math.random): number {
+  let openMin = Infinity;
+  let openTies = 0;
+  let healthyMin = Infinity;
+  let healthyTies = 0;
+  for (let i = 0; i < loads.length; i++) {
+    const d = loads[i];
+    if (d.excluded || (limit !== null && d.outstanding >= limit)) continue;
+    if (d.outstanding < openMin) {
+      openMin = d.outstanding;
+      openTies = 1;
+    } else if (d.outstanding === openMin) openTies += 1;
+    if (d.quarantined) continue;
+    if (d.outstanding < healthyMin) {
+      healthyMin = d.outstanding;
+      healthyTies = 1;
+    } else if (d.outstanding === healthyMin) healthyTies += 1;
+  }
+  const healthy = healthyTies > 0;
+  const ties = healthy ? healthyTies : openTies;
+  if (ties === 0) return -1;
+  const min = healthy ? healthyMin : openMin;
+  let k = Math.min(ties - 1, Math.floor(random() * ties));
+  for (let i = 0; i < loads.length; i++) {
+    const d = loads[i];
+    if (d.excluded || (limit !== null && d.outstanding >= limit) || (healthy && d.quarantined) || d.outstanding !== min) continue;
+    if (k-- === 0) return i;
+  }
+  return -1;
 }
 
 export type Admission =

@@ -3,9 +3,9 @@
  * requests per dyno, pooled connections per dyno, the bounded wait queue) built from routing
  * tables, with `acquire`/`release` around each request. Decisions come from balance.ts.
  */
-import http from 'node:http';
-import { admit, canQueue, isRoutable, pickDyno } from './balance.js';
+import { admit, canQueue, isRoutable, pickDynoIndex, type DynoLoad } from './balance.js';
 import type { RouterCode } from './codes.js';
+import { DynoPool } from './dyno-pool.js';
 import type { RouterApp, RoutingTable } from './types.js';
 
 export interface DispatcherConfig {
@@ -21,7 +21,8 @@ export interface Slot {
   readonly name: string;
   readonly host: string;
   readonly port: number;
-  readonly agent: http.Agent;
+  /** Keep-alive connections to this dyno. */
+  readonly pool: DynoPool;
   outstanding: number;
   /** Requests this dyno has been handed in total (tests and stats). */
   served: number;
@@ -46,7 +47,29 @@ interface Waiter {
 interface AppState {
   app: RouterApp;
   slots: Map<string, Slot>;
+  /** `slots` in order, with one reusable load record each (picking allocates nothing). */
+  list: Slot[];
+  loads: DynoLoad[];
   queue: Waiter[];
+}
+
+/** A request's "the client went away": a plain flag and callback (an AbortController per request costs more). */
+export class Cancellation {
+  aborted = false;
+  private listener: (() => void) | undefined;
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const l = this.listener;
+    this.listener = undefined;
+    l?.();
+  }
+
+  /** One listener at a time (the queue slot of the request). */
+  onAbort(fn: (() => void) | undefined): void {
+    this.listener = fn;
+  }
 }
 
 export interface Acquired {
@@ -60,7 +83,7 @@ export interface Dispatcher {
   /** The app serving `hostname` (already normalised), if any. */
   lookup(hostname: string): RouterApp | undefined;
   /** A dyno for one request; waits in the app's queue when needed. Rejects with RoutingRejection. */
-  acquire(appId: string, opts?: { exclude?: ReadonlySet<string>; signal?: AbortSignal }): Promise<Acquired>;
+  acquire(appId: string, opts?: { exclude?: ReadonlySet<string>; signal?: Cancellation }): Promise<Acquired>;
   /** Ends one request on `slot`; the first queued request may take its place. */
   release(slot: Slot): void;
   /** Keep `slot` out of the rotation for `ms` (its connect was refused or timed out). */
@@ -71,6 +94,8 @@ export interface Dispatcher {
   close(): void;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 export function createDispatcher(deps: { config: DispatcherConfig; random?: () => number; now?: () => number }): Dispatcher {
   const { config } = deps;
   const random = deps.random ?? Math.random;
@@ -80,13 +105,24 @@ export function createDispatcher(deps: { config: DispatcherConfig; random?: () =
 
   const slotKey = (appId: string, d: { name: string; host: string | null; port: number | null }) => `${appId}/${d.name}@${d.host}:${d.port}`;
 
-  function pick(state: AppState, exclude: ReadonlySet<string>): Slot | undefined {
-    const t = now();
-    const loads = [...state.slots.values()]
-      .filter((s) => !exclude.has(s.key))
-      .map((s) => ({ key: s.key, outstanding: s.outstanding, quarantined: s.quarantinedUntil > t }));
-    const key = pickDyno(loads, state.app.concurrency, random);
-    return key === undefined ? undefined : state.slots.get(key);
+  function pick(state: AppState, exclude: ReadonlySet<string> | undefined): Slot | undefined {
+    const { list, loads } = state;
+    let t = 0;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      const l = loads[i];
+      l.outstanding = s.outstanding;
+      if (s.quarantinedUntil === 0) l.quarantined = false;
+      else l.quarantined = s.quarantinedUntil > (t ||= now());
+      l.excluded = exclude !== undefined && exclude.size > 0 && exclude.has(s.key);
+    }
+    const i = pickDynoIndex(loads, state.app.concurrency, random);
+    return i < 0 ? undefined : list[i];
+  }
+
+  function relist(state: AppState): void {
+    state.list = [...state.slots.values()];
+    state.loads = state.list.map((s) => ({ key: s.key, outstanding: 0, quarantined: false, excluded: false }));
   }
 
   function take(slot: Slot): Slot {
@@ -97,7 +133,7 @@ export function createDispatcher(deps: { config: DispatcherConfig; random?: () =
 
   function retire(slot: Slot): void {
     slot.retired = true;
-    if (slot.outstanding === 0) slot.agent.destroy();
+    if (slot.outstanding === 0) slot.pool.destroy();
   }
 
   /** Hands freed capacity to queued requests, in order; fails them when the app can no longer serve. */
@@ -137,26 +173,30 @@ export function createDispatcher(deps: { config: DispatcherConfig; random?: () =
         seen.add(app.appId);
         for (const h of app.hostnames) nextHosts.set(h.toLowerCase(), app.appId);
         let state = apps.get(app.appId);
-        if (!state) apps.set(app.appId, (state = { app, slots: new Map(), queue: [] }));
+        if (!state) apps.set(app.appId, (state = { app, slots: new Map(), list: [], loads: [], queue: [] }));
         state.app = app;
         const keep = new Set<string>();
+        let changed = false;
         for (const d of app.dynos) {
           if (!isRoutable(d)) continue;
           const key = slotKey(app.appId, d);
           keep.add(key);
           if (!state.slots.has(key)) {
+            changed = true;
             state.slots.set(key, {
               key, appId: app.appId, name: d.name, host: d.host as string, port: d.port as number,
-              agent: new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' }),
+              pool: new DynoPool({ host: d.host as string, port: d.port as number, maxIdle: 256 }),
               outstanding: 0, served: 0, quarantinedUntil: 0, retired: false,
             });
           }
         }
         for (const [key, slot] of state.slots) {
           if (keep.has(key)) continue;
+          changed = true;
           state.slots.delete(key);
           retire(slot);
         }
+        if (changed) relist(state);
       }
       for (const [appId, state] of apps) {
         if (seen.has(appId)) continue;
@@ -176,7 +216,7 @@ export function createDispatcher(deps: { config: DispatcherConfig; random?: () =
     acquire(appId, opts = {}) {
       const state = apps.get(appId);
       if (!state) return Promise.reject(new RoutingRejection('H14'));
-      const exclude = opts.exclude ?? new Set<string>();
+      const exclude = opts.exclude ?? NONE;
       const admission = admit(state.app);
       if (admission.kind === 'reject') return Promise.reject(new RoutingRejection(admission.code));
       if (admission.kind === 'route' && state.queue.length === 0) {
@@ -201,10 +241,10 @@ export function createDispatcher(deps: { config: DispatcherConfig; random?: () =
           const i = state.queue.indexOf(waiter);
           if (i >= 0) state.queue.splice(i, 1);
         };
-        opts.signal?.addEventListener('abort', () => {
+        opts.signal?.onAbort(() => {
           remove();
           settle(waiter, () => reject(new RoutingRejection('H27')));
-        }, { once: true });
+        });
         state.queue.push(waiter);
       });
     },
@@ -212,7 +252,7 @@ export function createDispatcher(deps: { config: DispatcherConfig; random?: () =
     release(slot) {
       slot.outstanding = Math.max(0, slot.outstanding - 1);
       if (slot.retired) {
-        if (slot.outstanding === 0) slot.agent.destroy();
+        if (slot.outstanding === 0) slot.pool.destroy();
         return;
       }
       const state = apps.get(slot.appId);
@@ -239,7 +279,7 @@ export function createDispatcher(deps: { config: DispatcherConfig; random?: () =
 
     close() {
       for (const state of apps.values()) {
-        for (const slot of state.slots.values()) slot.agent.destroy();
+        for (const slot of state.slots.values()) slot.pool.destroy(true);
         for (const w of state.queue.splice(0)) settle(w, () => w.reject(new RoutingRejection('H99')));
       }
       apps.clear();

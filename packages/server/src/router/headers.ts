@@ -8,27 +8,36 @@ export const VIA = '1.1 slipway';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection', 'http2-settings']);
 
-/** Names to drop from a message: the fixed hop-by-hop set, Proxy-*, and every name listed in Connection. */
-export function hopByHopNames(rawHeaders: readonly string[]): Set<string> {
-  const names = new Set(HOP_BY_HOP);
+/** The names a message's Connection headers list (lower-case), or undefined when there are none. */
+function connectionTokens(rawHeaders: readonly string[]): Set<string> | undefined {
+  let names: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i].toLowerCase() !== 'connection') continue;
+    if (rawHeaders[i].length !== 10 || rawHeaders[i].toLowerCase() !== 'connection') continue;
     for (const token of rawHeaders[i + 1].split(',')) {
       const t = token.trim().toLowerCase();
-      if (t !== '') names.add(t);
+      if (t !== '') (names ??= new Set()).add(t);
     }
   }
   return names;
 }
 
+/** Names to drop from a message: the fixed hop-by-hop set, Proxy-*, and every name listed in Connection. */
+export function hopByHopNames(rawHeaders: readonly string[]): Set<string> {
+  const names = new Set(HOP_BY_HOP);
+  for (const t of connectionTokens(rawHeaders) ?? []) names.add(t);
+  return names;
+}
+
+const isHopByHop = (lowerName: string, listed: Set<string> | undefined) =>
+  HOP_BY_HOP.has(lowerName) || lowerName.startsWith('proxy-') || (listed !== undefined && listed.has(lowerName));
+
 /** Raw header pairs without hop-by-hop ones (and without any name in `also`). */
 export function stripHopByHop(rawHeaders: readonly string[], also: readonly string[] = []): string[] {
-  const drop = hopByHopNames(rawHeaders);
-  for (const a of also) drop.add(a);
+  const listed = connectionTokens(rawHeaders);
   const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i].toLowerCase();
-    if (drop.has(name) || name.startsWith('proxy-')) continue;
+    if (isHopByHop(name, listed) || (also.length > 0 && also.includes(name))) continue;
     out.push(rawHeaders[i], rawHeaders[i + 1]);
   }
   return out;
@@ -56,29 +65,39 @@ export function forwardedFor(existing: string | string[] | undefined, clientIp: 
   return prior === '' ? clientIp : `${prior}, ${clientIp}`;
 }
 
+/** Headers the router sets on the way to the dyno (client values are replaced or extended). */
+const SET_BY_ROUTER = new Set(['x-request-id', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', 'x-request-start', 'via']);
+
 /**
  * The raw headers sent to the dyno: the client's end-to-end headers, minus the ones the router
  * sets, plus the router's. `keepUpgrade` keeps Connection/Upgrade for WebSocket handshakes.
+ * One pass over the client's headers: this runs for every request.
  */
 export function requestHeadersToDyno(rawHeaders: readonly string[], info: ForwardInfo, keepUpgrade = false): string[] {
-  const set = ['x-request-id', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', 'x-request-start', 'via'];
-  let priorXff: string[] = [];
-  let priorVia: string[] = [];
+  const listed = connectionTokens(rawHeaders);
+  let priorXff: string | undefined;
+  let priorVia: string | undefined;
   let upgrade: string | undefined;
+  const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const n = rawHeaders[i].toLowerCase();
-    if (n === 'x-forwarded-for') priorXff = [...priorXff, rawHeaders[i + 1]];
-    else if (n === 'via') priorVia = [...priorVia, rawHeaders[i + 1]];
-    else if (n === 'upgrade') upgrade = rawHeaders[i + 1];
+    const v = rawHeaders[i + 1];
+    if (SET_BY_ROUTER.has(n)) {
+      if (n === 'x-forwarded-for') priorXff = priorXff === undefined ? v : `${priorXff}, ${v}`;
+      else if (n === 'via') priorVia = priorVia === undefined ? v : `${priorVia}, ${v}`;
+      continue;
+    }
+    if (n === 'upgrade') upgrade = v;
+    if (isHopByHop(n, listed)) continue;
+    out.push(rawHeaders[i], v);
   }
-  const out = stripHopByHop(rawHeaders, set);
   out.push(
     'X-Request-Id', info.requestId,
-    'X-Forwarded-For', forwardedFor(priorXff.length > 0 ? priorXff : undefined, info.clientIp),
+    'X-Forwarded-For', forwardedFor(priorXff, info.clientIp),
     'X-Forwarded-Proto', info.proto,
     'X-Forwarded-Port', String(info.port),
     'X-Request-Start', String(info.receivedAt),
-    'Via', [...priorVia, VIA].join(', '),
+    'Via', priorVia === undefined ? VIA : `${priorVia}, ${VIA}`,
   );
   if (keepUpgrade && upgrade !== undefined) out.push('Connection', 'Upgrade', 'Upgrade', upgrade);
   return out;
@@ -86,10 +105,15 @@ export function requestHeadersToDyno(rawHeaders: readonly string[], info: Forwar
 
 /** The raw headers sent to the client: the dyno's end-to-end headers plus Via. */
 export function responseHeadersToClient(rawHeaders: readonly string[]): string[] {
-  const priorVia: string[] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === 'via') priorVia.push(rawHeaders[i + 1]);
-  const out = stripHopByHop(rawHeaders, ['via']);
-  out.push('Via', [...priorVia, VIA].join(', '));
+  const listed = connectionTokens(rawHeaders);
+  let priorVia: string | undefined;
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const n = rawHeaders[i].toLowerCase();
+    if (n === 'via') priorVia = priorVia === undefined ? rawHeaders[i + 1] : `${priorVia}, ${rawHeaders[i + 1]}`;
+    else if (!isHopByHop(n, listed)) out.push(rawHeaders[i], rawHeaders[i + 1]);
+  }
+  out.push('Via', priorVia === undefined ? VIA : `${priorVia}, ${VIA}`);
   return out;
 }
 

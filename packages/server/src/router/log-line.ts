@@ -22,28 +22,18 @@ export interface RequestOutcome {
   queueMs: number;
 }
 
-const quote = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\r\n]/g, ' ')}"`;
+const NEEDS_QUOTING = /[\\"\r\n]/;
+const quote = (s: string) => (NEEDS_QUOTING.test(s) ? `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\r\n]/g, ' ')}"` : `"${s}"`);
 const ms = (n: number | null) => (n === null ? '' : `${Math.round(n)}ms`);
-const bare = (s: string) => s.replace(/[\s"]/g, '');
+const NEEDS_BARING = /[\s"]/;
+const bare = (s: string) => (NEEDS_BARING.test(s) ? s.replace(/[\s"]/g, '') : s);
 
 export function formatRouterLine(o: RequestOutcome): string {
   const info = o.code ? ROUTER_CODES[o.code] : undefined;
-  const parts = [`at=${info?.at ?? 'info'}`];
-  if (o.code && info) parts.push(`code=${o.code}`, `desc=${quote(info.desc)}`);
-  parts.push(
-    `method=${bare(o.method)}`,
-    `path=${quote(o.path)}`,
-    `host=${bare(o.host)}`,
-    `request_id=${bare(o.requestId)}`,
-    `fwd=${quote(o.fwd)}`,
-    `dyno=${o.dyno ?? ''}`,
-    `connect=${ms(o.connectMs)}`,
-    `service=${ms(o.serviceMs)}`,
-    `status=${o.status}`,
-    `bytes=${o.bytes ?? ''}`,
-    `protocol=${o.protocol}`,
-  );
-  if (info?.sock) parts.push(`sock=${info.sock}`);
-  parts.push(`queue=${ms(o.queueMs)}`);
-  return parts.join(' ');
+  let line = `at=${info?.at ?? 'info'}`;
+  if (o.code && info) line += ` code=${o.code} desc=${quote(info.desc)}`;
+  line += ` method=${bare(o.method)} path=${quote(o.path)} host=${bare(o.host)} request_id=${bare(o.requestId)} fwd=${quote(o.fwd)}`
+    + ` dyno=${o.dyno ?? ''} connect=${ms(o.connectMs)} service=${ms(o.serviceMs)} status=${o.status} bytes=${o.bytes ?? ''} protocol=${o.protocol}`;
+  if (info?.sock) line += ` sock=${info.sock}`;
+  return `${line} queue=${ms(o.queueMs)}`;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type net from 'node:net';
 import { silentLogger } from '../log/index.js';
-import { createLogShipper, type ShippedEntry } from './log-shipper.js';
+import { createLogShipper, encodeEntry, type ShippedEntry } from './log-shipper.js';
 import { closedPort, until } from './test-support.js';
 import { parseSse } from './feed-client.js';
 
@@ -40,4 +40,19 @@ test('parseSse splits events, joins data lines, skips comments and keeps the tai
   const rest = parseSse('retry: 1000\n\n: ping\n\nevent: table\ndata: {"a":\ndata: 1}\n\nevent: table\ndata: par', (e, d) => events.push([e, d]));
   assert.deepEqual(events, [['table', '{"a":\n1}']]);
   assert.equal(rest, 'event: table\ndata: par');
+});
+
+test('encodeEntry writes the same JSON as JSON.stringify for log lines, metrics and anything else', () => {
+  const entries: ShippedEntry[] = [
+    { type: 'log', appId: 'a"b', line: { source: 'heroku', dyno: 'router', message: 'at=info path="/\\x" é \u2028 \n', time: '2026-01-01T00:00:00.000Z' } },
+    { type: 'log', appId: 'a', line: { source: 'heroku', dyno: 'router', message: 'no time' } },
+    { type: 'metric', appId: 'a', at: 1700000000123, dyno: 'web.1', status: 200, code: null, queueMs: 0, connectMs: 0.123456789, serviceMs: 12.5, bytes: 3 },
+    { type: 'metric', appId: 'a', at: 1, dyno: null, status: 503, code: 'H12', queueMs: 1.5, connectMs: null, serviceMs: null, bytes: 0 },
+    { type: 'metric', appId: 'a', at: 1, dyno: null, status: 503, code: 'H12', queueMs: NaN, connectMs: Infinity, serviceMs: null, bytes: 0 },
+    { type: 'dropped', count: 3 },
+  ];
+  for (const e of entries) {
+    assert.equal(encodeEntry(e), JSON.stringify(e));
+    assert.deepEqual(JSON.parse(encodeEntry(e)), JSON.parse(JSON.stringify(e)));
+  }
 });

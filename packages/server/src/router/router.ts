@@ -5,11 +5,11 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
 import { ROUTER_CODES, type RouterCode } from './codes.js';
-import { createDispatcher, RoutingRejection, type Slot } from './dispatcher.js';
+import { createDeadlines, resolutionFor } from './deadlines.js';
+import { Cancellation, createDispatcher, RoutingRejection, type Slot } from './dispatcher.js';
 import { errorPage, noSuchAppPage, sendPage, writeRawPage } from './error-page.js';
 import { DEFAULT_LIMITS, type RouterLimits } from './limits.js';
 import { forwardedFor, normalizeHost, pickRequestId, requestHeadersToDyno } from './headers.js';
@@ -47,11 +47,25 @@ interface Pending {
   receivedAt: number;
 }
 
+let isoMs = -1;
+let isoText = '';
+/** `new Date().toISOString()`, formatted once per millisecond however many lines share it. */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
+
 export function createRouter(deps: RouterDeps): Router {
   const { config, logger } = deps;
   const limits: RouterLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const protocol = deps.protocol ?? 'http';
   const dispatcher = createDispatcher({ config, random: deps.random });
+  // One coarse clock for every exchange's connect/first-byte/idle window (see deadlines.ts).
+  const deadlines = createDeadlines({ resolutionMs: resolutionFor([config.routerTimeoutMs, config.routerIdleTimeoutMs, config.routerConnectTimeoutMs]) });
   const tunnels = new Set<net.Socket>();
   const perClient = new Map<string, number>();
   let inFlight = 0;
@@ -67,12 +81,17 @@ export function createRouter(deps: RouterDeps): Router {
   });
   server.maxHeadersCount = limits.maxHeadersCount + 1;
 
+  const untrack = () => {
+    inFlight -= 1;
+    if (inFlight === 0 && idleWaiters.length > 0) for (const w of idleWaiters.splice(0)) w();
+  };
+  const unhandled = (err: unknown) => {
+    logger.error('router.unhandled', { error: (err as Error)?.stack ?? String(err) });
+    untrack();
+  };
   const track = (p: Promise<void>) => {
     inFlight += 1;
-    p.catch((err) => logger.error('router.unhandled', { error: (err as Error)?.stack ?? String(err) })).finally(() => {
-      inFlight -= 1;
-      if (inFlight === 0) for (const w of idleWaiters.splice(0)) w();
-    });
+    p.then(untrack, unhandled);
   };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => track(handle(req, res));
   server.on('request', onRequest);
@@ -106,7 +125,8 @@ export function createRouter(deps: RouterDeps): Router {
     if (rawUrl.length > limits.maxUrlLength) return { reject: 414 };
     if (req.rawHeaders.length / 2 > limits.maxHeadersCount) return { reject: 431 };
     let hostCount = 0;
-    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === 'host') hostCount += 1;
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 4 && raw[i].toLowerCase() === 'host') hostCount += 1;
     if (hostCount > 1) return { reject: 400 };
     let path = rawUrl;
     let hostHeader = req.headers.host;
@@ -130,7 +150,7 @@ export function createRouter(deps: RouterDeps): Router {
 
   function report(p: Pending): void {
     const message = formatRouterLine(p.outcome);
-    deps.onLog?.({ appId: p.app.appId, line: { source: 'heroku', dyno: 'router', message, time: new Date().toISOString() } });
+    deps.onLog?.({ appId: p.app.appId, line: { source: 'heroku', dyno: 'router', message, time: isoNow() } });
     deps.onMetric?.({
       appId: p.app.appId, at: p.receivedAt, dyno: p.outcome.dyno, status: p.outcome.status, code: p.outcome.code ?? null,
       queueMs: p.outcome.queueMs, connectMs: p.outcome.connectMs, serviceMs: p.outcome.serviceMs, bytes: p.outcome.bytes ?? 0,
@@ -148,10 +168,10 @@ export function createRouter(deps: RouterDeps): Router {
   /** Finds a dyno and runs `attempt` on it; retries on another dyno when the connect failed. */
   async function route(
     p: Pending,
-    signal: AbortSignal,
+    signal: Cancellation,
     attempt: (slot: Slot, release: () => void) => Promise<ExchangeResult>,
   ): Promise<{ code?: RouterCode; result?: ExchangeResult }> {
-    const exclude = new Set<string>();
+    let exclude: Set<string> | undefined;
     let lastFailure: RouterCode | undefined;
     let staleRetries = 0;
     const started = performance.now();
@@ -188,7 +208,7 @@ export function createRouter(deps: RouterDeps): Router {
       if (result.kind === 'stale' && staleRetries++ < 2) continue;
       if (result.kind === 'stale') return { result, code: 'H13' };
       dispatcher.quarantine(slot, limits.quarantineMs);
-      exclude.add(slot.key);
+      (exclude ??= new Set()).add(slot.key);
       lastFailure = result.kind === 'refused' ? 'H21' : 'H19';
       if (result.kind === 'connect-timeout') p.outcome.connectMs = (p.outcome.connectMs ?? 0) + config.routerConnectTimeoutMs;
       logger.debug('router.retry', { app: p.app.name, dyno: slot.name, cause: result.kind });
@@ -222,13 +242,13 @@ export function createRouter(deps: RouterDeps): Router {
       return;
     }
     const p: Pending = { app, outcome: b.outcome, receivedAt: b.receivedAt };
-    const ac = new AbortController();
+    const cancel = new Cancellation();
     const onClose = () => {
-      if (!res.writableFinished) ac.abort();
+      if (!res.writableFinished) cancel.abort();
     };
     res.on('close', onClose);
     const headers = headersFor(req, b.requestId, b.receivedAt, false);
-    const { code, result } = await route(p, ac.signal, (slot, release) => exchange(req, res, slot, b.path, headers, config, release))
+    const { code, result } = await route(p, cancel, (slot, release) => exchange(req, res, slot, b.path, headers, config, deadlines, release))
       .catch((err: unknown) => {
         logger.error('router.error', { request_id: b.requestId, error: (err as Error)?.stack ?? String(err) });
         return { code: 'H99' as const, result: undefined };
@@ -258,11 +278,11 @@ export function createRouter(deps: RouterDeps): Router {
     tunnels.add(socket);
     socket.once('close', () => tunnels.delete(socket));
     const p: Pending = { app, outcome: b.outcome, receivedAt: b.receivedAt };
-    const ac = new AbortController();
-    const onClose = () => ac.abort();
+    const cancel = new Cancellation();
+    const onClose = () => cancel.abort();
     socket.once('close', onClose);
     const headers = headersFor(req, b.requestId, b.receivedAt, true);
-    const { code, result } = await route(p, ac.signal, (slot) => upgradeExchange(req, socket, head, slot, b.path, headers, config))
+    const { code, result } = await route(p, cancel, (slot) => upgradeExchange(req, socket, head, slot, b.path, headers, config))
       .catch((err: unknown) => {
         logger.error('router.error', { request_id: b.requestId, error: (err as Error)?.stack ?? String(err) });
         return { code: 'H99' as const, result: undefined };
@@ -301,6 +321,7 @@ export function createRouter(deps: RouterDeps): Router {
       server.closeAllConnections();
       for (const s of tunnels) s.destroy();
       dispatcher.close();
+      deadlines.close();
       await closed;
     },
     stats: (appId) => dispatcher.stats(appId),
