@@ -43,6 +43,9 @@ export async function createUnderConmon(opts: { runc: Runc; id: string; paths: C
     const child = spawn(opts.conmon ?? 'conmon', args, {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
+      // conmon writes an `oom` marker file into its working directory when the container is
+      // OOM-killed: keep it in the dyno's bundle (removed with it), not the platform's cwd.
+      cwd: p.bundle,
       env: { _OCI_SYNCPIPE: '3', PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
     });
     let out = '';
