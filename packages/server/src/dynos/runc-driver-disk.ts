@@ -3,7 +3,8 @@
  *
  *   <dataDir>/runc/state/        runc --root
  *   <dataDir>/runc/slugs/<key>/  a release's slug, unpacked once (shared read-only overlay lower)
- *   <dataDir>/runc/leases/<ip>   IP leases (created O_EXCL, so two managers never share an address)
+ *   <dataDir>/runc/leases/<ip>   IP leases (created O_EXCL, so two managers never share an address),
+ *                                backed by a host-wide claim (isolation/address-claims.ts)
  *   <dataDir>/runc/dynos/<id>/   one dyno: meta.json, config.json, rootfs/, etc/, upper/, work/,
  *                                ctr.log (conmon), exit/<id> (conmon), log.offset, signal
  */
@@ -100,23 +101,36 @@ export async function readTextFile(file: string): Promise<string | null> {
   }
 }
 
-/** Claims a free address from `first..last` by creating its lease file exclusively. */
-export async function leaseIp(l: RuncLayout, range: { first: number; last: number }, toString: (n: number) => string, owner: string): Promise<string> {
+/** The host-wide side of a lease (isolation's AddressClaims). */
+export interface HostClaims {
+  claim(ip: string, owner: string): Promise<boolean>;
+  release(ip: string, owner: string): Promise<void>;
+}
+
+/**
+ * Claims a free address from `first..last` by creating its lease file exclusively, and, with
+ * `claims`, its host-wide claim (an address another platform or a leftover namespace holds is skipped).
+ */
+export async function leaseIp(l: RuncLayout, range: { first: number; last: number }, toString: (n: number) => string, owner: string, claims?: HostClaims): Promise<string> {
   for (let n = range.first; n <= range.last; n++) {
     const ip = toString(n);
+    const file = path.join(l.leases, ip);
     try {
-      const fh = await open(path.join(l.leases, ip), 'wx');
+      const fh = await open(file, 'wx');
       await fh.writeFile(owner);
       await fh.close();
-      return ip;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      continue;
     }
+    if (!claims || (await claims.claim(ip, owner))) return ip;
+    await rm(file, { force: true });
   }
   throw new Error('no free address left on the dyno network');
 }
 
-export async function releaseIp(l: RuncLayout, ip: string, owner: string): Promise<void> {
+export async function releaseIp(l: RuncLayout, ip: string, owner: string, claims?: HostClaims): Promise<void> {
+  await claims?.release(ip, owner).catch(() => {});
   const file = path.join(l.leases, ip);
   try {
     if ((await readFile(file, 'utf8')).trim() === owner) await rm(file, { force: true });

@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
 import {
-  attachContainer, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
+  attachContainer, cidrString, createAddressClaims, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
   detectCgroupVersion, dynoIpRange, ensureParentCpuWeight, DYNO_USER, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
   type BridgeNetwork, type CgroupReader, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
@@ -39,6 +39,8 @@ export interface RuncDriverOptions {
   pollMs?: number;
   runcBinary?: string;
   conmonBinary?: string;
+  /** Where host-wide address claims live (default /run/slipway/claims). */
+  claimsDir?: string;
 }
 
 export interface RuncRef {
@@ -82,12 +84,19 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
   const ios = new WeakMap<DynoHandle, AttachedIo>();
   const starting = new Set<string>();
   const netLock = createNetworkLock();
+  const claims = createAddressClaims({ bridge: net.bridge, dir: opts.claimsDir });
+  const inSubnet = (ip: string) => {
+    const n = ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+    return n >= dynoIpRange(net.subnet).first && n <= dynoIpRange(net.subnet).last;
+  };
   let closed = false;
 
   let readyP: Promise<{ cgroups: CgroupReader }> | undefined;
   const ready = () => (readyP ??= (async () => {
     await ensureLayout(layout);
     await ensureBridge(net);
+    const seeded = await claims.seed(inSubnet).catch(() => 0);
+    if (seeded > 0) log.warn('runc.addresses_held', { bridge: net.bridge, subnet: cidrString(net.subnet), count: seeded, why: 'network namespaces this driver did not make hold them; they are skipped' });
     const v = await detectCgroupVersion();
     if (v === null) throw new Error('no cgroup filesystem mounted at /sys/fs/cgroup');
     if (!(await ensureParentCpuWeight(v))) log.warn('runc.cpu_weight_unset', { why: 'could not set the CPU weight of the dynos\' parent cgroup' });
@@ -128,7 +137,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     // conmon's per-container attach socket dir (`<sockets>/<id>/attach`).
     await rm(path.join(layout.sockets, meta.id), { recursive: true, force: true });
-    if (meta.ip !== null) await releaseIp(layout, meta.ip, meta.id);
+    if (meta.ip !== null) await releaseIp(layout, meta.ip, meta.id, claims);
     await refreshHosts(meta.appId).catch(() => {});
     const inUse = new Set((await allMetas(layout)).map((m) => m.lowerKey));
     await lowers.gc(inUse).catch(() => {});
@@ -261,7 +270,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       try {
         for (const d of ['upper', 'work', 'exit']) await mkdir(path.join(dir, d));
         await chown(path.join(dir, 'upper'), user.uid, user.gid);
-        meta.ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id);
+        meta.ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id, claims);
         meta.netns = id;
         await writeMeta(dir, meta);
         t.step('dirs');

@@ -24,3 +24,4 @@ export { isRuncUsable } from './usable.js';
 export type { RuncUsability } from './usable.js';
 export { runIsolated } from './run-isolated.js';
 export type { RunIsolatedOptions } from './run-isolated.js';
+export { CLAIMS_DIR, createAddressClaims, parseNetnsAddresses, type AddressClaims } from './address-claims.js';

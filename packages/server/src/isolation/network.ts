@@ -13,7 +13,9 @@
  * Commands are planned by pure functions (argument arrays) and applied by a thin layer.
  */
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CLAIMS_DIR } from './address-claims.js';
 import { exec, execCapture } from './exec.js';
 
 export interface Subnet {
@@ -227,6 +229,7 @@ export async function removeBridge(net: BridgeNetwork): Promise<void> {
     await iptOk(['-X', c]);
   }
   await execCapture('ip', ['link', 'del', net.bridge]);
+  await rm(path.join(CLAIMS_DIR, net.bridge), { recursive: true, force: true });
 }
 
 export interface Attachment {
