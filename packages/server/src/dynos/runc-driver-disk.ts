@@ -103,6 +103,7 @@ export async function readTextFile(file: string): Promise<string | null> {
 
 /** The host-wide side of a lease (isolation's AddressClaims). */
 export interface HostClaims {
+  heldElsewhere(ip: string): boolean;
   claim(ip: string, owner: string): Promise<boolean>;
   release(ip: string, owner: string): Promise<void>;
 }
@@ -114,6 +115,7 @@ export interface HostClaims {
 export async function leaseIp(l: RuncLayout, range: { first: number; last: number }, toString: (n: number) => string, owner: string, claims?: HostClaims): Promise<string> {
   for (let n = range.first; n <= range.last; n++) {
     const ip = toString(n);
+    if (claims?.heldElsewhere(ip)) continue;
     const file = path.join(l.leases, ip);
     try {
       const fh = await open(file, 'wx');

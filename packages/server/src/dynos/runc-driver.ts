@@ -118,12 +118,43 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
   const refOf = (m: DynoMeta): RuncRef => ({ id: m.id, dir: dynoDir(layout, m.id), appId: m.appId, name: m.name, ip: m.ip });
 
   /** `/etc/hosts` of every dyno of the app: each running dyno as `<dyno>.<app>.internal`. */
-  const refreshHosts = async (appId: string): Promise<void> => {
+  const rewriteAppHosts = async (appId: string): Promise<void> => {
     const metas = (await allMetas(layout)).filter((m) => m.appId === appId);
     const entries: HostsEntry[] = metas.filter((m) => m.ip !== null).map((m) => ({ ip: m.ip as string, names: [internalName(m)] }));
     for (const m of metas) {
       await rewriteHosts(path.join(dynoDir(layout, m.id), 'etc'), m.name, entries).catch(() => {});
     }
+  };
+  /**
+   * Rewrites an app's hosts files, one pass at a time per app; requests made during a pass share
+   * one more pass after it (ten dynos starting at once make two passes, not ten of ten files).
+   */
+  const hostsRunning = new Map<string, Promise<void>>();
+  const hostsAgain = new Map<string, Promise<void>>();
+  const refreshHosts = (appId: string): Promise<void> => {
+    const running = hostsRunning.get(appId);
+    if (!running) {
+      const p = rewriteAppHosts(appId)
+        .catch((err) => log.warn('dyno.hosts_failed', { app: appId, error: String(err) }))
+        .finally(() => hostsRunning.delete(appId));
+      hostsRunning.set(appId, p);
+      return p;
+    }
+    let again = hostsAgain.get(appId);
+    if (!again) {
+      again = running.then(() => {
+        hostsAgain.delete(appId);
+        return refreshHosts(appId);
+      });
+      hostsAgain.set(appId, again);
+    }
+    return again;
+  };
+  /** Background work a start leaves behind (other dynos' hosts files), awaited by close(). */
+  const background = new Set<Promise<void>>();
+  const inBackground = (p: Promise<void>) => {
+    background.add(p);
+    void p.finally(() => background.delete(p));
   };
 
   /** Removes everything a dyno owns. Idempotent; called once it has exited (or failed to start). */
@@ -297,7 +328,8 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         starting.delete(id);
       }
       if (!spec.attach) watch(meta, events, 0, cgroups);
-      await refreshHosts(spec.appId);
+      // The new dyno's own hosts file already names its peers; theirs learn about it meanwhile.
+      inBackground(refreshHosts(spec.appId));
       t.step('hosts');
       log.debug('dyno.start_timing', { id, ...t.fields() });
       log.info('dyno.started', { id, app: spec.appName, dyno: spec.name, ip: meta.ip, attached: spec.attach ?? false });
@@ -405,6 +437,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
 
     async close() {
       closed = true;
+      await Promise.allSettled([...background]);
       for (const a of attached.values()) clearInterval(a.timer);
       attached.clear();
       // Attached one-offs cannot outlive us (their stdio is ours): end them.

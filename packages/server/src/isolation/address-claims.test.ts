@@ -26,9 +26,11 @@ describe('host-wide address claims', () => {
     await writeFile(path.join(netnsDir, 'a.web-1.x'), '');
     assert.equal(await claims.claim('10.9.0.2', 'a.web-1.x'), true);
     assert.equal(await claims.claim('10.9.0.2', 'b.web-1.y'), false);
+    assert.equal(claims.heldElsewhere('10.9.0.2'), true, 'remembered: the next start skips it without I/O');
     await claims.release('10.9.0.2', 'b.web-1.y');
     assert.equal(await claims.claim('10.9.0.2', 'b.web-1.y'), false, 'only the owner releases');
     await claims.release('10.9.0.2', 'a.web-1.x');
+    assert.equal(claims.heldElsewhere('10.9.0.2'), false);
     assert.equal(await claims.claim('10.9.0.2', 'b.web-1.y'), true);
   });
 

@@ -17,6 +17,8 @@ export const CLAIMS_DIR = '/run/slipway/claims';
 export interface AddressClaims {
   /** True when `owner` now holds `ip` (or already did); false when a live container holds it. */
   claim(ip: string, owner: string): Promise<boolean>;
+  /** Known (from the last minute) to be held by another owner: skip it without touching the disk. */
+  heldElsewhere(ip: string): boolean;
   /** Drops `owner`'s claim on `ip` (nothing if another owner holds it). */
   release(ip: string, owner: string): Promise<void>;
   /** Claims, for their namespaces, the addresses already set inside existing netns (leftovers). */
@@ -49,6 +51,15 @@ export function createAddressClaims(opts: { bridge: string; dir?: string; netnsD
     return path.join(dir, ip);
   };
   const exists = (p: string) => stat(p).then(() => true, () => false);
+  /** Addresses seen held by someone else, and when: many starts at once need not re-read them all. */
+  const held = new Map<string, number>();
+  const heldElsewhere = (ip: string) => {
+    const at = held.get(ip);
+    if (at === undefined) return false;
+    if (now() - at < staleMs) return true;
+    held.delete(ip);
+    return false;
+  };
 
   const create = async (file: string, owner: string): Promise<boolean> => {
     try {
@@ -66,6 +77,7 @@ export function createAddressClaims(opts: { bridge: string; dir?: string; netnsD
   };
 
   return {
+    heldElsewhere,
     async claim(ip, owner) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const file = fileOf(ip);
@@ -75,7 +87,10 @@ export function createAddressClaims(opts: { bridge: string; dir?: string; netnsD
         if (holder === owner) return true;
         const age = now() - ((await stat(file).catch(() => null))?.mtimeMs ?? 0);
         const alive = holder !== '' && !holder.includes('/') && (await exists(path.join(netnsDir, holder)));
-        if (alive || age < staleMs) return false;
+        if (alive || age < staleMs) {
+          held.set(ip, now());
+          return false;
+        }
         await rm(file, { force: true });
       }
       return false;
@@ -84,13 +99,16 @@ export function createAddressClaims(opts: { bridge: string; dir?: string; netnsD
       const file = fileOf(ip);
       const holder = (await readFile(file, 'utf8').catch(() => '')).trim();
       if (holder === owner) await rm(file, { force: true });
+      held.delete(ip);
     },
     async seed(inSubnet) {
       const r = await execCapture('ip', ['-all', 'netns', 'exec', 'ip', '-4', '-o', 'addr', 'show'], { timeoutMs: 60_000 });
       await mkdir(dir, { recursive: true, mode: 0o700 });
       let n = 0;
       for (const [ns, ip] of parseNetnsAddresses(r.stdout)) {
-        if (inSubnet(ip) && (await create(fileOf(ip), ns))) n++;
+        if (!inSubnet(ip)) continue;
+        if (await create(fileOf(ip), ns)) n++;
+        held.set(ip, now());
       }
       return n;
     },
