@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { Logger } from '../log/index.js';
+import { LineQueue } from './line-queue.js';
 import type { RouterLogEntry, RouterMetric } from './types.js';
 
 export type ShippedEntry = ({ type: 'log' } & RouterLogEntry) | ({ type: 'metric' } & RouterMetric) | { type: 'dropped'; count: number };
@@ -55,13 +56,9 @@ export function createLogShipper(deps: LogShipperDeps): LogShipper {
   const batchMax = deps.batchMax ?? 1_000;
   const flushMs = deps.flushMs ?? 200;
   const maxBackoff = deps.maxBackoffMs ?? 5_000;
-  // Entries are encoded when pushed: a string per entry is all that lives until the next flush
-  // (nested objects kept ~200 ms survive young-generation GCs and cost more to collect).
-  // Entries are numbered as pushed; `buffer[i]` is entry `base + i`, and entries from `first` on
-  // wait to be delivered (older ones were delivered or dropped).
-  let buffer: string[] = [];
-  let base = 0;
-  let first = 0;
+  // Entries are encoded when pushed and wait as bytes (line-queue.ts): nothing per entry lives
+  // on the heap until the next flush.
+  const queue = new LineQueue(maxBuffer);
   let unreported = 0;
   let dropped = 0;
   let shipped = 0;
@@ -69,18 +66,13 @@ export function createLogShipper(deps: LogShipperDeps): LogShipper {
   let delay = flushMs;
   let sending: Promise<void> | undefined;
   let stopped = true;
-  const buffered = () => base + buffer.length - first;
-  const compact = () => {
-    buffer = buffer.slice(first - base);
-    base = first;
-  };
 
-  function post(body: string): Promise<void> {
+  function post(body: Buffer): Promise<void> {
     const token = typeof deps.token === 'function' ? deps.token() : deps.token;
     return new Promise((resolve, reject) => {
       const req = http.request(new URL(LOGS_PATH, deps.apiUrl), {
         method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-ndjson', 'Content-Length': Buffer.byteLength(body) },
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-ndjson', 'Content-Length': body.length },
         timeout: 10_000,
       }, (res) => {
         res.resume();
@@ -93,23 +85,20 @@ export function createLogShipper(deps: LogShipperDeps): LogShipper {
   }
 
   async function flush(): Promise<void> {
-    if (buffered() === 0 && unreported === 0) return;
-    if (first > base) compact();
-    const count = Math.min(batchMax, buffer.length);
-    const end = base + count;
+    if (queue.length === 0 && unreported === 0) return;
+    const batch = queue.peek(batchMax);
     const report = unreported;
-    let body = count === buffer.length ? buffer.join('\n') : buffer.slice(0, count).join('\n');
-    if (report > 0) body += `${count > 0 ? '\n' : ''}${JSON.stringify({ type: 'dropped', count: report })}`;
+    const body = report > 0 ? Buffer.concat([batch.body, Buffer.from(`${JSON.stringify({ type: 'dropped', count: report })}\n`)]) : batch.body;
     try {
-      await post(body + '\n');
-      // Entries pushed meanwhile were appended; ones dropped meanwhile moved `first` on already.
-      first = Math.max(first, end);
+      await post(body);
+      // Entries pushed meanwhile were appended; ones dropped meanwhile are gone already.
+      queue.release(batch.upTo);
       unreported -= report;
-      shipped += count;
-      delay = buffered() > 0 ? 0 : flushMs;
+      shipped += batch.lines;
+      delay = queue.length > 0 ? 0 : flushMs;
     } catch (err) {
       delay = Math.min(maxBackoff, Math.max(flushMs, delay * 2));
-      deps.logger.debug('router_logs.ship_failed', { error: String(err), buffered: buffered() });
+      deps.logger.debug('router_logs.ship_failed', { error: String(err), buffered: queue.length });
     }
   }
 
@@ -125,13 +114,10 @@ export function createLogShipper(deps: LogShipperDeps): LogShipper {
 
   return {
     push(entry) {
-      if (buffered() >= maxBuffer) {
-        first += 1;
+      if (queue.push(encodeEntry(entry))) {
         dropped += 1;
         unreported += 1;
       }
-      buffer.push(encodeEntry(entry));
-      if (first - base > 4096 && (first - base) * 2 > buffer.length) compact();
     },
     start() {
       stopped = false;
@@ -143,6 +129,6 @@ export function createLogShipper(deps: LogShipperDeps): LogShipper {
       await sending;
       await flush();
     },
-    stats: () => ({ buffered: buffered(), dropped, shipped }),
+    stats: () => ({ buffered: queue.length, dropped, shipped }),
   };
 }
