@@ -48,3 +48,27 @@ test('canQueue bounds the queue; parseConcurrency accepts positive integers only
   assert.equal(parseConcurrency(' 2 '), 2);
   for (const bad of [undefined, '', '0', '-1', '1.5', 'lots']) assert.equal(parseConcurrency(bad), null, String(bad));
 });
+
+test('pickDyno (allocation-free) chooses exactly as the filter-based definition, excluded dynos aside', () => {
+  const reference = (loads: DynoLoad[], limit: number | null, r: number): string | undefined => {
+    const open = loads.filter((d) => !d.excluded && (limit === null || d.outstanding < limit));
+    const healthy = open.filter((d) => !d.quarantined);
+    const pool = healthy.length > 0 ? healthy : open;
+    if (pool.length === 0) return undefined;
+    const min = Math.min(...pool.map((d) => d.outstanding));
+    const best = pool.filter((d) => d.outstanding === min);
+    return best[Math.min(best.length - 1, Math.floor(r * best.length))].key;
+  };
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < 2000; i++) {
+    const loads = Array.from({ length: Math.floor(rnd() * 6) }, (_, k) => ({
+      key: `d${k}`, outstanding: Math.floor(rnd() * 4), quarantined: rnd() < 0.3, excluded: rnd() < 0.2,
+    }));
+    const limit = rnd() < 0.5 ? null : 1 + Math.floor(rnd() * 3);
+    const r = rnd();
+    let calls = 0;
+    assert.equal(pickDyno(loads, limit, () => (calls++, r)), reference(loads, limit, r), JSON.stringify({ loads, limit, r }));
+    assert.ok(calls <= 1, 'random() is called at most once');
+  }
+});
