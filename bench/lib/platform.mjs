@@ -29,7 +29,9 @@ export async function startPlatform(scope, { serverDist, repoRoot, env = {} }) {
     }
     await killUnder(dataDir);
   });
-  const child = scope.spawn(process.execPath, [path.join(serverDist, 'src/main.js')], { cwd: repoRoot, env: fullEnv });
+  // SIGINT stops everything, the router process and every dyno (SIGTERM would leave the data plane
+  // serving, by design, and a benchmark must leave nothing behind).
+  const child = scope.spawn(process.execPath, [path.join(serverDist, 'src/main.js')], { cwd: repoRoot, env: fullEnv, stopSignal: 'SIGINT' });
   // Runs before the platform is stopped: scale every app to 0 and wait for its dynos to be gone.
   scope.defer(() => scaleEverythingDown(api).catch(() => undefined));
   const url = `http://127.0.0.1:${apiPort}`;

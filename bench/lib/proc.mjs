@@ -94,7 +94,7 @@ export function createScope() {
     spawn(file, args, opts = {}) {
       // Each child leads its own process group, so stop() can also end what it started (a shell's
       // grandchildren would otherwise outlive it and hold our pipes open).
-      const { ipc, ...rest } = opts;
+      const { ipc, stopSignal = 'SIGTERM', ...rest } = opts;
       const child = spawn(file, args, { stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'], detached: true, ...rest });
       let out = '';
       const keep = (d) => { out += d.toString('utf8'); if (out.length > 262_144) out = out.slice(-262_144); };
@@ -112,7 +112,7 @@ export function createScope() {
       child.stop = async (graceMs = 10_000) => {
         if (child.pid === undefined) return;
         if (!exited(child)) {
-          child.kill('SIGTERM');
+          child.kill(stopSignal);
           if (!(await waitExit(child, graceMs))) {
             child.kill('SIGKILL');
             await waitExit(child, 5000);
