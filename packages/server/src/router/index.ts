@@ -8,7 +8,7 @@ export { createRouter, DEFAULT_LIMITS } from './router.js';
 export type { Router, RouterConfig, RouterDeps, RouterLimits } from './router.js';
 export { createRouteFeed, CONCURRENCY_VAR } from './feed.js';
 export type { RouteFeed, RouteFeedDeps } from './feed.js';
-export { createRouterSupervisor, configEnv } from './supervisor.js';
+export { createRouterSupervisor, configEnv, ROUTER_NODE_FLAGS } from './supervisor.js';
 export type { RouterSupervisor, RouterSupervisorDeps } from './supervisor.js';
 export { createFeedClient, ROUTES_PATH } from './feed-client.js';
 export { createLogShipper, LOGS_PATH } from './log-shipper.js';
