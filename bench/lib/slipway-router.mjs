@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { httpGet, readyMessage, waitFor } from './proc.mjs';
 
 export const APP_HOST = 'bench.localhost';
@@ -50,7 +51,9 @@ export async function startSlipwayRouter(scope, o) {
   await new Promise((r) => feed.listen(0, '127.0.0.1', r));
   scope.defer(() => new Promise((r) => { feed.closeAllConnections(); feed.close(() => r()); }));
   const dataDir = await scope.tmpdir('router');
-  const child = scope.spawn(process.execPath, [path.join(o.serverDist, 'src/router/process-main.js')], {
+  // The same node flags the supervisor gives the router process (a larger young generation).
+  const { ROUTER_NODE_FLAGS } = await import(pathToFileURL(path.join(o.serverDist, 'src/router/index.js')).href);
+  const child = scope.spawn(process.execPath, [...ROUTER_NODE_FLAGS, path.join(o.serverDist, 'src/router/process-main.js')], {
     ipc: true,
     env: {
       PATH: process.env.PATH, HOME: process.env.HOME ?? dataDir,
