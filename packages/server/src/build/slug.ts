@@ -2,13 +2,16 @@
  * Slugs: a tar.gz of the built app in Heroku's layout (every entry under `./app/`), stored
  * content-addressed as `<dataDir>/slugs/<sha256>.tgz` with its checksum (`SHA256:<hex>`).
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { SlipwayError } from '../errors.js';
 import type { ReleaseRecord, SlugRecord, Store } from '../store/types.js';
+import { exec } from '../isolation/index.js';
+
+/** Packing or unpacking a slug of up to SLIPWAY_SLUG_MAX_BYTES. */
+const TAR_TIMEOUT_MS = 15 * 60_000;
 
 export class SlugTooLargeError extends SlipwayError {
   constructor(size: number, max: number) {
@@ -37,7 +40,7 @@ export async function packSlug(opts: { appDirParent: string; dataDir: string; ma
   await mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.tgz`);
   try {
-    await run('tar', ['--create', '--gzip', '--file', tmp, '--directory', opts.appDirParent, '--owner=0', '--group=0', '--numeric-owner', '--sort=name', './app']);
+    await exec('tar', ['--create', '--gzip', '--file', tmp, '--directory', opts.appDirParent, '--owner=0', '--group=0', '--numeric-owner', '--sort=name', './app'], { timeoutMs: TAR_TIMEOUT_MS });
     const size = (await stat(tmp)).size;
     if (size > opts.maxBytes) throw new SlugTooLargeError(size, opts.maxBytes);
     const hash = createHash('sha256');
@@ -83,16 +86,4 @@ async function blobUsedElsewhere(store: Store, slug: SlugRecord): Promise<boolea
     if ((await store.slugs.list(app.id)).some((s) => s.blobPath === slug.blobPath)) return true;
   }
   return false;
-}
-
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => {
-      if (err.length < 4096) err += d.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited with ${code}: ${err.trim()}`))));
-  });
 }
