@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach } from 'node:test';
 
 export interface RecordedRequest {
   method: string;
@@ -117,4 +118,39 @@ export async function startMockApi(): Promise<MockApi> {
     },
   };
   return api;
+}
+
+/**
+ * A fresh mock API for every test of the file (started before each test, closed after): returns
+ * a stand-in that forwards to the current one, so tests write `api.expect(...)`, `api.url`.
+ */
+export function useMockApi(): MockApi {
+  let current: MockApi | undefined;
+  beforeEach(async () => {
+    current = await startMockApi();
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return new Proxy({} as MockApi, {
+    get(_target, key) {
+      if (!current) throw new Error('the mock API exists only inside a test');
+      const value = Reflect.get(current, key) as unknown;
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+  });
+}
+
+/** Runs the file's tests in the time zone `tz` (the CLI prints local times, as Heroku's does). */
+export function useTimezone(tz: string): void {
+  let saved: string | undefined;
+  before(() => {
+    saved = process.env.TZ;
+    process.env.TZ = tz;
+  });
+  after(() => {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
+  });
 }

@@ -1,19 +1,13 @@
-import { describe, it, beforeEach, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startMockApi, type MockApi } from '../../testing/mock-api.js';
+import { useMockApi } from '../../testing/mock-api.js';
 import { runCommand } from '../../testing/run-cli.js';
 import { gitOk } from '../../git/git.js';
 
-let api: MockApi;
-beforeEach(async () => {
-  api = await startMockApi();
-});
-afterEach(async () => {
-  await api.close();
-});
+const api = useMockApi();
 
 describe('config', () => {
   it('prints `=== app Config Vars` and aligned, sorted KEY: value lines', async () => {

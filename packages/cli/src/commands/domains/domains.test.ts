@@ -1,15 +1,9 @@
-import { describe, it, beforeEach, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockApi, type MockApi } from '../../testing/mock-api.js';
+import { useMockApi } from '../../testing/mock-api.js';
 import { runCommand } from '../../testing/run-cli.js';
 
-let api: MockApi;
-beforeEach(async () => {
-  api = await startMockApi();
-});
-afterEach(async () => {
-  await api.close();
-});
+const api = useMockApi();
 const run = (argv: string[]) => runCommand(argv, { apiUrl: api.url });
 
 describe('domains', () => {

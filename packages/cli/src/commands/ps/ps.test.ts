@@ -1,24 +1,10 @@
-import { describe, it, beforeEach, afterEach, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMockApi, type MockApi } from '../../testing/mock-api.js';
+import { useMockApi, useTimezone } from '../../testing/mock-api.js';
 import { runCommand } from '../../testing/run-cli.js';
 
-let api: MockApi;
-let savedTz: string | undefined;
-before(() => {
-  savedTz = process.env.TZ;
-  process.env.TZ = 'UTC';
-});
-after(() => {
-  if (savedTz === undefined) delete process.env.TZ;
-  else process.env.TZ = savedTz;
-});
-beforeEach(async () => {
-  api = await startMockApi();
-});
-afterEach(async () => {
-  await api.close();
-});
+const api = useMockApi();
+useTimezone('UTC');
 const now = new Date('2026-11-22T22:06:01Z');
 const run = (argv: string[]) => runCommand(argv, { apiUrl: api.url, now });
 

@@ -1,4 +1,4 @@
-import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
+import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -6,18 +6,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { startMockApi, type MockApi } from '../../testing/mock-api.js';
+import { useMockApi } from '../../testing/mock-api.js';
 import { runCommand } from '../../testing/run-cli.js';
 import { splitOutput } from '../../api/rendezvous.js';
 import { buildCommand } from './detached.js';
 
-let api: MockApi;
-beforeEach(async () => {
-  api = await startMockApi();
-});
-afterEach(async () => {
-  await api.close();
-});
+const api = useMockApi();
 
 describe('run:detached', () => {
   it('POSTs a detached one-off dyno and tells how to see its output', async () => {
