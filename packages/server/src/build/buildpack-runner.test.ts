@@ -55,3 +55,36 @@ test('a Node.js app with a Procfile is still a Node.js app (nodejs is tried firs
   // Compiles for real with the host npm (no dependencies, so nothing is downloaded).
   assert.deepEqual(await detect({ 'package.json': '{"name":"x","version":"1.0.0"}', 'Procfile': 'web: node x.js\n' }), ['heroku/nodejs']);
 });
+
+/** Runs one custom buildpack whose `bin/release` prints `releaseOutput`; returns the default process types. */
+async function releaseWith(releaseOutput: string): Promise<Record<string, string>> {
+  const sandbox = createProcessSandbox({ logger: silentLogger });
+  const ws = await createWorkspace();
+  try {
+    const bp = path.join(ws.root, 'custom-bp');
+    await mkdir(path.join(bp, 'bin'), { recursive: true });
+    await writeFile(path.join(bp, 'bin/detect'), '#!/bin/sh\necho Custom\n', { mode: 0o755 });
+    await writeFile(path.join(bp, 'bin/compile'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    await writeFile(path.join(bp, 'bin/release'), `#!/bin/sh\ncat <<'YAML'\n${releaseOutput}\nYAML\n`, { mode: 0o755 });
+    await restoreCache(path.join(ws.root, 'no-cache'), ws);
+    await grantWorkspace(ws, sandbox.owner);
+    const result = await runBuildpacks({
+      sandbox, buildDir: ws.appDir, cacheDir: ws.cacheDir, envDir: ws.envDir, auto: false,
+      buildpacks: [{ name: 'custom', dir: bp }],
+      env: { PATH: '/usr/bin:/bin', HOME: ws.appDir }, deadline: Date.now() + 60_000, out: () => {},
+    });
+    return result.defaultProcessTypes;
+  } finally {
+    await removeWorkspace(ws);
+    await sandbox.close();
+  }
+}
+
+test('bin/release output is read as full YAML (flow maps, folded strings)', async () => {
+  assert.deepEqual(await releaseWith('--- {default_process_types: {web: "bin/web --port $PORT"}, addons: []}'), { web: 'bin/web --port $PORT' });
+  assert.deepEqual(await releaseWith('default_process_types:\n  worker: >-\n    node\n    worker.js'), { worker: 'node worker.js' });
+});
+
+test('bin/release output that is not YAML fails the build naming the buildpack', async () => {
+  await assert.rejects(releaseWith('default_process_types: {web: [unclosed'), (err: Error) => err instanceof BuildFailedError && /Custom buildpack: bin\/release printed invalid YAML/.test(err.message));
+});

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { SlipwayError } from '../errors.js';
-import { parseReleaseYaml } from './release-yaml.js';
+import { parseReleaseYaml, ReleaseYamlError, type BuildpackRelease } from './release-yaml.js';
 import type { BuildSandbox, SandboxResult } from './sandbox.js';
 
 export class BuildFailedError extends SlipwayError {
@@ -96,7 +96,17 @@ export async function runBuildpacks(input: RunBuildpacksInput): Promise<RunBuild
     const rel = await step(bp, 'release', [buildDir], (c) => {
       if (yaml.length < 64 * 1024) yaml += c.toString('utf8');
     });
-    if (rel.code === 0) defaults = { ...defaults, ...parseReleaseYaml(yaml).defaultProcessTypes };
+    if (rel.code === 0) defaults = { ...defaults, ...releaseOf(detected, yaml).defaultProcessTypes };
   }
   return { used: choice.use, descriptions, defaultProcessTypes: defaults };
+}
+
+/** A buildpack's `bin/release` output; YAML that does not parse fails the build, naming the buildpack. */
+function releaseOf(buildpack: string, yaml: string): BuildpackRelease {
+  try {
+    return parseReleaseYaml(yaml);
+  } catch (err) {
+    if (err instanceof ReleaseYamlError) throw new BuildFailedError(`${buildpack} buildpack: ${err.message}`);
+    throw err;
+  }
 }

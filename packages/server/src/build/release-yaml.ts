@@ -1,5 +1,7 @@
 /**
- * The YAML subset buildpacks print from `bin/release` (buildpack API v2):
+ * What a buildpack's `bin/release` prints (buildpack API v2), parsed with the `yaml` package, so any
+ * YAML a real buildpack prints (flow maps, quoted or multi-line strings, comments, anchors) reads as
+ * Heroku reads it:
  *
  *     ---
  *     addons: []
@@ -8,52 +10,51 @@
  *     default_process_types:
  *       web: npm start
  *
- * Top-level keys holding either a scalar, `[]`/`{}`, or one level of `key: value` pairs. Scalars may
- * be plain, 'single' or "double" quoted. Anything else is ignored, as Heroku's parser would not fail
- * a build on it either. Pure.
+ * Keys other than `default_process_types` and `config_vars` are ignored, as are entries whose value
+ * is not a scalar; scalars that are numbers or booleans become their text. Output that is not YAML
+ * at all is an error (the build says which buildpack printed it). Pure.
  */
+import { parse as parseYaml } from 'yaml';
+
 export interface BuildpackRelease {
   defaultProcessTypes: Record<string, string>;
   configVars: Record<string, string>;
 }
 
-export function parseReleaseYaml(text: string): BuildpackRelease {
-  const sections: Record<string, Record<string, string>> = {};
-  let current: Record<string, string> | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    if (raw.trim() === '' || raw.trim() === '---' || raw.trim() === '...' || raw.trimStart().startsWith('#')) continue;
-    const indented = /^\s/.test(raw);
-    const m = /^\s*("[^"]*"|'[^']*'|[^:#]+?)\s*:(?:\s+(.*))?$/.exec(raw);
-    if (!m) continue;
-    const key = unquote(m[1]);
-    const value = m[2] === undefined ? '' : m[2].trim();
-    if (!indented) {
-      current = sections[key] = {};
-      continue;
-    }
-    if (current) current[key] = unquote(stripComment(value));
+export class ReleaseYamlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReleaseYamlError';
   }
+}
+
+export function parseReleaseYaml(text: string): BuildpackRelease {
+  let doc: unknown;
+  try {
+    // One document; `---` markers and an empty output are fine. Aliases are capped (billion laughs).
+    doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: false });
+  } catch (err) {
+    throw new ReleaseYamlError(`bin/release printed invalid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const top = isMap(doc) ? doc : {};
   return {
-    defaultProcessTypes: sections.default_process_types ?? {},
-    configVars: sections.config_vars ?? {},
+    defaultProcessTypes: scalars(top.default_process_types),
+    configVars: scalars(top.config_vars),
   };
 }
 
-function stripComment(v: string): string {
-  if (v.startsWith('"') || v.startsWith("'")) return v;
-  const i = v.search(/\s#/);
-  return i >= 0 ? v.slice(0, i).trim() : v;
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function unquote(v: string): string {
-  const s = v.trim();
-  if (s.length >= 2 && s.startsWith('"') && s.endsWith('"')) {
-    try {
-      return JSON.parse(s) as string;
-    } catch {
-      return s.slice(1, -1);
-    }
+/** The scalar entries of a mapping, as strings; anything else gives an empty map. */
+function scalars(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isMap(v)) return out;
+  for (const [key, value] of Object.entries(v)) {
+    if (key === '__proto__') continue;
+    if (typeof value === 'string') out[key] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') out[key] = String(value);
   }
-  if (s.length >= 2 && s.startsWith("'") && s.endsWith("'")) return s.slice(1, -1).replace(/''/g, "'");
-  return s;
+  return out;
 }
