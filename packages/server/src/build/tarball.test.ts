@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readlink, rm, readdir, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, open, readFile, readlink, rm, readdir, symlink, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -84,4 +84,89 @@ test('rejects many small files that add up past the limit (gzip bomb)', () => wi
 test('rejects things that are not tarballs', () => withDir(async (dir) => {
   await assert.rejects(extract(Buffer.from('hello, this is not a tarball'.padEnd(600, '!')), path.join(dir, 'o')), /Not a tar archive/);
   await assert.rejects(extract(Buffer.from([0x1f, 0x8b, 1, 2, 3]), path.join(dir, 'p')), /gzip|truncated|Could not read/);
+}));
+
+const extractWith = (buf: Buffer, dest: string, opts: { maxBytes?: number; maxEntries?: number }) =>
+  extractTarball(Readable.from([buf]), dest, { maxBytes: opts.maxBytes ?? 1024 * 1024, maxEntries: opts.maxEntries });
+
+/** Runs the system tar in `dir` and returns the archive it wrote. */
+async function systemTar(dir: string, args: string[]): Promise<Buffer> {
+  const file = path.join(dir, 'archive.tar');
+  const r = spawnSync('tar', ['-cf', file, ...args], { cwd: dir });
+  assert.equal(r.status, 0, String(r.stderr));
+  return readFile(file);
+}
+
+test('pax long names and long link targets (over 100 bytes)', () => withDir(async (dir) => {
+  const src = path.join(dir, 'src');
+  const long = Array.from({ length: 6 }, (_, i) => `segment-${i}-${'x'.repeat(30)}`).join('/');
+  await mkdir(path.join(src, long), { recursive: true });
+  await writeFile(path.join(src, long, 'file.txt'), 'deep');
+  await symlink(`${long}/file.txt`, path.join(src, 'to-deep'));
+  const out = path.join(dir, 'out');
+  await extract(await systemTar(dir, ['--format=pax', '-C', src, '.']), out);
+  assert.equal(await readFile(path.join(out, long, 'file.txt'), 'utf8'), 'deep');
+  assert.equal(await readlink(path.join(out, 'to-deep')), `${long}/file.txt`);
+}));
+
+test('GNU long names and long links (././@LongLink entries)', () => withDir(async (dir) => {
+  const src = path.join(dir, 'src');
+  const longDir = 'g'.repeat(150);
+  await mkdir(path.join(src, longDir), { recursive: true });
+  await writeFile(path.join(src, longDir, 'a.txt'), 'gnu');
+  await link(path.join(src, longDir, 'a.txt'), path.join(src, longDir, 'hard.txt'));
+  await symlink(`${longDir}/a.txt`, path.join(src, 'soft'));
+  const archive = await systemTar(dir, ['--format=gnu', '-C', src, '.']);
+  assert.ok(archive.includes(Buffer.from('././@LongLink')), 'the system tar wrote GNU long-name entries');
+  const out = path.join(dir, 'out');
+  await extract(archive, out);
+  assert.equal(await readFile(path.join(out, longDir, 'hard.txt'), 'utf8'), 'gnu');
+  assert.equal(await readlink(path.join(out, 'soft')), `${longDir}/a.txt`);
+}));
+
+test('GNU sparse entries are refused with a clear message', () => withDir(async (dir) => {
+  const src = path.join(dir, 'src');
+  await mkdir(src);
+  const fh = await open(path.join(src, 'sparse.bin'), 'w');
+  await fh.write('start', 0);
+  await fh.write('end', 512 * 1024);
+  await fh.close();
+  const archive = await systemTar(dir, ['--format=gnu', '--sparse', '-C', src, '.']);
+  await assert.rejects(extract(archive, path.join(dir, 'out')), (err: unknown) => err instanceof TarballError && /sparse\.bin" has an unsupported type/.test(err.message));
+}));
+
+test('a gzip bomb (one zero-filled file, 100 MB in a few hundred KB) stops at the limit', () => withDir(async (dir) => {
+  const tar = makeTar([{ name: 'zeros', body: Buffer.alloc(100 * 1024 * 1024) }]);
+  const bomb = gzipSync(tar, { level: 9 });
+  assert.ok(bomb.length < 200 * 1024, `bomb is ${bomb.length} bytes`);
+  await assert.rejects(extract(bomb, path.join(dir, 'out'), 1024 * 1024), /size limit/);
+}));
+
+test('archives of many empty entries stop at the entry limit', () => withDir(async (dir) => {
+  const entries = Array.from({ length: 50 }, (_, i) => ({ name: `e${i}`, body: '' }));
+  await assert.rejects(extractWith(makeTarGz(entries), path.join(dir, 'out'), { maxEntries: 20 }), /more than 20 entries/);
+}));
+
+const chained: [string, TarEntrySpec[]][] = [
+  ['a symlink to .. inside, then a link below it', [{ name: 'a/', type: '5' }, { name: 'a/b', type: '2', linkname: '..' }, { name: 'a/b/c', type: '2', linkname: '..' }]],
+  ['a target that climbs after a symlink', [{ name: 's1', type: '2', linkname: '.' }, { name: 'sub/', type: '5' }, { name: 'sub/s2', type: '2', linkname: '../s1/..' }]],
+  ['a hard link whose target climbs after a name', [{ name: 's1', type: '2', linkname: '.' }, { name: 'h', type: '1', linkname: 's1/../etc' }]],
+];
+for (const [what, entries] of chained) {
+  test(`refuses chained link escapes: ${what}`, () => withDir(async (dir) => {
+    const out = path.join(dir, 'out');
+    await assert.rejects(extract(makeTarGz(entries), out), TarballError);
+    assert.deepEqual((await readdir(dir)).sort(), ['out']);
+  }));
+}
+
+test('a source stream that fails half-way rejects once the files already started are written', () => withDir(async (dir) => {
+  const whole = makeTar([{ name: 'a.txt', body: 'a' }, { name: 'b.bin', body: Buffer.alloc(256 * 1024, 1) }]);
+  const failing = new Readable({ read() {} });
+  failing.push(whole.subarray(0, 100 * 1024));
+  setTimeout(() => failing.destroy(new Error('connection reset')), 20);
+  const out = path.join(dir, 'out');
+  await assert.rejects(extractTarball(failing, out, { maxBytes: 1024 * 1024 }), (err: unknown) => err instanceof TarballError && /connection reset|truncated|Could not read/.test(err.message));
+  await rm(out, { recursive: true });
+  assert.deepEqual(await readdir(dir), []);
 }));
