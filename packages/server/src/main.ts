@@ -23,6 +23,7 @@ import { createLogplex } from './logplex/index.js';
 import { createStore } from './store/index.js';
 import { chooseRuntimeDriver, createDynoManager, createRendezvous } from './dynos/index.js';
 import { ensureCertificate, gitTrustCommand } from './api/tls/index.js';
+import { deployRoutes } from './api/routes/deploys.js';
 import { dynoRoutes } from './api/routes/dynos.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
@@ -115,7 +116,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       config, store, events, logs: logplex, apps, logger: logger.child({ part: 'api' }),
       extraRoutes: [
         ...logRoutes({ apps, logplex, config }),
-        ...builder.routes(),
+        ...deployRoutes({ builder, store, apps, config }),
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }) }),
       ],

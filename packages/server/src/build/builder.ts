@@ -12,7 +12,6 @@ import type { EventBus } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import type { LogSink } from '../logplex/types.js';
 import type { AppRecord, BuildRecord, ReleaseRecord, Store, UserRecord } from '../store/types.js';
-import type { Route } from '../api/http/index.js';
 import { createOutputStore, type OutputStore } from './build-output.js';
 import { createSigner, type Signer } from './signer.js';
 import { parseBuildpackRef } from './buildpacks.js';
@@ -25,7 +24,6 @@ import { createRepoKeeper, repoDir } from './repo.js';
 import { createProcessSandbox, type BuildSandbox } from './sandbox.js';
 import { collectSlugs } from './slug.js';
 import { gitEnv, openGitSource, openUrlSource, type OpenedSource } from './source.js';
-import { builderRoutes } from './routes.js';
 
 /** What the builder needs from the apps service. */
 export interface AppsPort {
@@ -58,7 +56,6 @@ export interface CreateBuildInput {
 export interface Builder {
   /** The API server's `preRoute`: git smart HTTP and the hook callback. */
   gitHandler(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
-  routes(): Route[];
   /** Starts a build from a source tarball; returns at once with the pending build. */
   createBuild(input: CreateBuildInput): Promise<BuildRecord>;
   /** Resolves when the build finishes (tests, CLIs waiting). */
@@ -233,7 +230,6 @@ export function createBuilder(deps: BuilderDeps): Builder {
 
   const builder: Builder = {
     gitHandler: (req, res) => git.handle(req, res),
-    routes: () => builderRoutes({ builder, store, apps: deps.apps, config }),
     outputs,
     signer,
     sourcesDir: path.join(config.dataDir, 'sources'),

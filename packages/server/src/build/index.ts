@@ -1,7 +1,6 @@
 /** The builder room: git push and Builds API → buildpacks → slugs → releases. */
 export { createBuilder } from './builder.js';
 export type { Builder, BuilderDeps, AppsPort, CreateBuildInput } from './builder.js';
-export type { DeployRouteDeps } from './routes.js';
 export type { ReleaseCandidate, RunReleasePhase } from './pipeline.js';
 export { createProcessSandbox, NOBODY } from './sandbox.js';
 export type { BuildSandbox, SandboxRun, SandboxResult } from './sandbox.js';

@@ -7,24 +7,17 @@
  */
 import { z } from 'zod';
 import type { Dyno } from '@slipway/contract';
-import type { AppService } from '../../apps/index.js';
 import { InvalidParamsError, NotFoundError, SlipwayError } from '../../errors.js';
-import type { DynoManager, OneOffSession, Rendezvous } from '../../dynos/index.js';
+import type { OneOffSession } from '../../dynos/index.js';
 import { displaySize } from '../../dynos/index.js';
-import type { AppRecord, DynoRecord, Store } from '../../store/types.js';
+import type { AppRecord, DynoRecord } from '../../store/types.js';
 import type { Ctx, Route } from '../http/index.js';
 import { body } from '../validate.js';
+import type { DynoRouteDeps } from './dyno-deps.js';
 import { formationActionRoutes } from './formations.js';
 
-export interface DynoRouteDeps {
-  apps: Pick<AppService, 'resolve'>;
-  manager: Pick<DynoManager, 'runOneOff' | 'restart' | 'stopDyno'>;
-  store: Store;
-  /** The rendezvous listener of attached one-off dynos; without it `attach: true` is a 422. */
-  rendezvous?: Pick<Rendezvous, 'open'>;
-  /** Why there is no rendezvous listener (said in the 422). */
-  rendezvousUnavailable?: string;
-}
+export type { DynoRouteDeps } from './dyno-deps.js';
+
 
 const EnvValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const RunBody = z.object({

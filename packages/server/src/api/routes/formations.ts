@@ -5,7 +5,7 @@
  */
 import { NotFoundError } from '../../errors.js';
 import type { Ctx, Route } from '../http/index.js';
-import type { DynoRouteDeps } from './dynos.js';
+import type { DynoRouteDeps } from './dyno-deps.js';
 
 export function formationActionRoutes(deps: DynoRouteDeps): Route[] {
   const { apps, manager, store } = deps;

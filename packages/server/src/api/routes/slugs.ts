@@ -5,7 +5,7 @@ import { stableId, type Slug } from '@slipway/contract';
 import { apiBaseUrl } from '../../config.js';
 import { NotFoundError } from '../../errors.js';
 import type { AppRecord, SlugRecord } from '../../store/types.js';
-import type { DeployRouteDeps } from '../../build/index.js';
+import type { DeployRouteDeps } from './deploy-deps.js';
 import type { Route } from '../http/index.js';
 
 export function toSlug(deps: DeployRouteDeps, app: AppRecord, s: SlugRecord): Slug {

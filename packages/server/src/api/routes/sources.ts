@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { apiBaseUrl } from '../../config.js';
-import type { DeployRouteDeps } from '../../build/index.js';
+import type { DeployRouteDeps } from './deploy-deps.js';
 import type { Route } from '../http/index.js';
 
 export function sourceRoutes(deps: DeployRouteDeps): Route[] {
