@@ -42,3 +42,18 @@ test('applySlugignore removes matching files from the build dir', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('gitignore syntax beyond globs: character classes, escapes, trailing spaces', () => {
+  const m = parseSlugignore('*.[oa]\n\\#notes\nspaced.txt   \n');
+  assert.equal(m('lib/x.o', false), true);
+  assert.equal(m('lib/x.a', false), true);
+  assert.equal(m('lib/x.c', false), false);
+  assert.equal(m('#notes', false), true);
+  assert.equal(m('spaced.txt', false), true);
+});
+
+test('patterns with .. are ignored', () => {
+  const m = parseSlugignore('../secret\nsrc/../x\n');
+  assert.equal(m('secret', false), false);
+  assert.equal(m('x', false), false);
+});

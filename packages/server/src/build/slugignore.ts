@@ -1,43 +1,23 @@
 /**
  * `.slugignore`: paths removed from the build dir before the buildpacks run (Heroku's rule).
- * gitignore-like patterns without negation: a pattern with a slash (other than a trailing one) is
- * anchored at the app root, otherwise it matches a name at any depth; `*`, `?` and `**` globs.
+ * .gitignore's pattern language (the `ignore` package: anchoring, `*`, `?`, `**`, `[...]` classes,
+ * escapes, trailing-slash directory patterns), minus what Heroku leaves out: `!` negation lines are
+ * ignored, and so are patterns with `..`.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import ignore from 'ignore';
 
 export type IgnoreMatcher = (relPath: string, isDir: boolean) => boolean;
 
 /** Pure: compiles the file's text into a matcher of slash-separated relative paths. */
 export function parseSlugignore(text: string): IgnoreMatcher {
-  const rules: { re: RegExp; dirOnly: boolean }[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    let p = raw.trim();
-    if (p === '' || p.startsWith('#') || p.startsWith('!')) continue;
-    const dirOnly = p.endsWith('/');
-    p = p.replace(/\/+$/, '');
-    const anchored = p.includes('/');
-    p = p.replace(/^\/+/, '');
-    if (p === '' || p.split('/').includes('..')) continue;
-    const body = globToRegex(p);
-    rules.push({ re: new RegExp(anchored ? `^${body}$` : `(^|/)${body}$`), dirOnly });
-  }
-  return (rel, isDir) => rules.some((r) => (!r.dirOnly || isDir) && r.re.test(rel));
-}
-
-function globToRegex(glob: string): string {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*' && glob[i + 1] === '*') {
-      out += '.*';
-      i++;
-      if (glob[i + 1] === '/') i++;
-    } else if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return out;
+  const patterns = text.split(/\r?\n/).filter((line) => {
+    const p = line.trim();
+    return !p.startsWith('!') && !p.split('/').includes('..');
+  });
+  const ig = ignore().add(patterns);
+  return (rel, isDir) => ig.ignores(isDir ? `${rel}/` : rel);
 }
 
 /** Removes what `<dir>/.slugignore` names; returns the removed relative paths. */
