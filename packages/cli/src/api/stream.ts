@@ -2,6 +2,7 @@
  * Reads a streamed URL (log sessions' `logplex_url`, builds' `output_stream_url`): Server-Sent
  * Events (`data: <line>`, comments and named events ignored, `id:` remembered) or plain text.
  */
+import { createParser } from 'eventsource-parser';
 import { CliError } from '../framework/errors.js';
 import type { Fetch } from './client.js';
 
@@ -88,46 +89,26 @@ function createPlainParser(onLine: (line: string) => void): Parser {
   };
 }
 
-/** The WHATWG event-stream format, enough of it for logs: data, event, id, retry, comments. */
+/**
+ * The WHATWG event-stream format, parsed by `eventsource-parser`: `data` lines of unnamed or
+ * `message` events become lines; `id` and `retry` are remembered; comments and named events are
+ * skipped. An event cut off by the end of the stream is still delivered (logs lose nothing).
+ */
 export function createSseParser(onLine: (line: string) => void, state: { lastEventId?: string; retryMs?: number }): Parser {
-  let buf = '';
-  let data: string[] = [];
-  let event = '';
-  const dispatch = () => {
-    if (data.length > 0 && (event === '' || event === 'message')) {
-      const text = data.join('\n').trim();
+  const parser = createParser({
+    onEvent(message) {
+      if (message.id !== undefined) state.lastEventId = message.id;
+      if (message.event !== undefined && message.event !== 'message') return;
+      const text = message.data.trim();
       if (text !== '') for (const line of text.split('\n')) onLine(line);
-    }
-    data = [];
-    event = '';
-  };
-  const line = (l: string) => {
-    if (l === '') return dispatch();
-    if (l.startsWith(':')) return;
-    const colon = l.indexOf(':');
-    const field = colon === -1 ? l : l.slice(0, colon);
-    let value = colon === -1 ? '' : l.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') data.push(value);
-    else if (field === 'event') event = value;
-    else if (field === 'id') state.lastEventId = value;
-    else if (field === 'retry' && /^\d+$/.test(value)) state.retryMs = Number(value);
-  };
+    },
+    onRetry(ms) {
+      state.retryMs = ms;
+    },
+  });
   return {
-    push(text) {
-      buf += text;
-      let nl: number;
-      while ((nl = buf.search(/\r\n|\r|\n/)) !== -1) {
-        const sep = buf.startsWith('\r\n', nl) ? 2 : 1;
-        line(buf.slice(0, nl));
-        buf = buf.slice(nl + sep);
-      }
-    },
-    end() {
-      if (buf !== '') line(buf);
-      buf = '';
-      dispatch();
-    },
+    push: (text) => parser.feed(text),
+    end: () => parser.reset({ consume: true }),
   };
 }
 

@@ -4,6 +4,7 @@
  * keeps serving with the last table meanwhile.
  */
 import http from 'node:http';
+import { createParser } from 'eventsource-parser';
 import type { Logger } from '../log/index.js';
 import type { RoutingTable } from './types.js';
 
@@ -26,25 +27,6 @@ export interface FeedClient {
 
 export const ROUTES_PATH = '/internal/router/routes';
 
-/** Splits an SSE stream into events; returns the unparsed tail. */
-export function parseSse(buffer: string, onEvent: (event: string, data: string) => void): string {
-  const blocks = buffer.replace(/\r\n/g, '\n').split('\n\n');
-  const rest = blocks.pop() ?? '';
-  for (const block of blocks) {
-    let event = 'message';
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith(':')) continue;
-      const i = line.indexOf(':');
-      const field = i < 0 ? line : line.slice(0, i);
-      const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      else if (field === 'data') data.push(value);
-    }
-    if (data.length > 0) onEvent(event, data.join('\n'));
-  }
-  return rest;
-}
 
 export function createFeedClient(deps: FeedClientDeps): FeedClient {
   const minBackoff = deps.minBackoffMs ?? 100;
@@ -79,18 +61,18 @@ export function createFeedClient(deps: FeedClientDeps): FeedClient {
       connected = true;
       backoff = minBackoff;
       deps.logger.info('router_feed.connected', { url: url.origin });
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer = parseSse(buffer + chunk, (event, data) => {
+      const events = createParser({
+        onEvent({ event, data }) {
           if (event !== 'table') return;
           try {
             deps.onTable(JSON.parse(data) as RoutingTable);
           } catch (err) {
             deps.logger.error('router_feed.bad_table', { error: String(err) });
           }
-        });
+        },
       });
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => events.feed(chunk));
       res.on('close', () => {
         if (req === r) retry('stream ended');
       });

@@ -5,7 +5,6 @@ import type net from 'node:net';
 import { silentLogger } from '../log/index.js';
 import { createLogShipper, encodeEntry, type ShippedEntry } from './log-shipper.js';
 import { closedPort, until } from './test-support.js';
-import { parseSse } from './feed-client.js';
 
 const line = (n: number): ShippedEntry => ({ type: 'log', appId: 'a', line: { source: 'heroku', dyno: 'router', message: `line ${n}` } });
 
@@ -33,13 +32,6 @@ test('buffers while the API is away, drops the oldest past the bound, and report
   assert.deepEqual(received.map((e) => (e.type === 'log' ? (e.line as { message: string }).message : `dropped ${e.count}`)),
     ['line 4', 'line 5', 'line 6', 'line 7', 'line 8', 'dropped 3']);
   assert.equal(auth, 'Bearer tok');
-});
-
-test('parseSse splits events, joins data lines, skips comments and keeps the tail', () => {
-  const events: [string, string][] = [];
-  const rest = parseSse('retry: 1000\n\n: ping\n\nevent: table\ndata: {"a":\ndata: 1}\n\nevent: table\ndata: par', (e, d) => events.push([e, d]));
-  assert.deepEqual(events, [['table', '{"a":\n1}']]);
-  assert.equal(rest, 'event: table\ndata: par');
 });
 
 test('encodeEntry writes the same JSON as JSON.stringify for log lines, metrics and anything else', () => {
