@@ -36,6 +36,36 @@ export function runtimeCases(ctx: ContractContext): void {
     });
   });
 
+  describe('monitors', () => {
+    const aMonitor = (appId: string, over: Record<string, unknown> = {}) => ({
+      appId, processType: 'web', actionType: 'scale', name: 'LATENCY_SCALE', isActive: true, op: 'GREATER_OR_EQUAL', period: 1, value: 500,
+      minQuantity: 1, maxQuantity: 4, notificationChannels: ['app'], notificationPeriod: 1440, queueTimeMs: null, metric: null, idleMs: null,
+      strategy: 'slipway', ...over,
+    });
+    it('creates, lists by app and type, gets, updates only given fields, deletes, cascades with the app', async () => {
+      const s = ctx.store;
+      const { app } = await anOwnedApp(s);
+      const { app: other } = await anOwnedApp(s);
+      const web = await s.monitors.create(aMonitor(app.id));
+      assert.deepEqual([web.processType, web.isActive, web.value, web.notificationChannels, web.queueTimeMs], ['web', true, 500, ['app'], null]);
+      const worker = await s.monitors.create(aMonitor(app.id, { processType: 'worker', name: 'METRIC_SCALE', metric: 'queue_depth', value: 50, idleMs: 60_000 }));
+      await s.monitors.create(aMonitor(other.id, { isActive: false }));
+      assert.deepEqual((await s.monitors.list(app.id)).map((m) => m.id).sort(), [web.id, worker.id].sort());
+      assert.deepEqual((await s.monitors.list(app.id, 'worker')).map((m) => [m.metric, m.idleMs]), [['queue_depth', 60_000]]);
+      assert.equal(await s.monitors.get(other.id, web.id), undefined);
+      const off = await s.monitors.update(web.id, { isActive: false, maxQuantity: 8, notificationChannels: [], queueTimeMs: 40 });
+      assert.deepEqual([off.isActive, off.maxQuantity, off.minQuantity, off.value, off.notificationChannels, off.queueTimeMs], [false, 8, 1, 500, [], 40]);
+      assert.ok(off.updatedAt >= web.updatedAt);
+      assert.deepEqual((await s.monitors.listActiveScale()).map((m) => m.id), [worker.id]);
+      await assert.rejects(s.monitors.update(randomUUID(), { isActive: true }), NotFoundError);
+      await s.monitors.delete(worker.id);
+      assert.deepEqual(await s.monitors.listActiveScale(), []);
+      await s.apps.delete(app.id);
+      assert.deepEqual(await s.monitors.list(app.id), []);
+      assert.equal((await s.monitors.list(other.id)).length, 1);
+    });
+  });
+
   describe('dynos', () => {
     it('upserts by app and name, gets by id or name, lists in dyno order, deletes', async () => {
       const s = ctx.store;

@@ -146,6 +146,32 @@ export interface DomainRecord {
   updatedAt: Date;
 }
 
+/** An autoscaling policy or alert on a process type (Heroku's monitor). */
+export interface MonitorRecord {
+  id: string;
+  appId: string;
+  processType: string;
+  /** `scale` (autoscaling) or `alert`. */
+  actionType: string;
+  /** `LATENCY_SCALE` (p95 ms in `value`) or `METRIC_SCALE` (l2met `metric`, `value` per dyno). */
+  name: string;
+  isActive: boolean;
+  op: string;
+  period: number;
+  value: number;
+  minQuantity: number;
+  maxQuantity: number;
+  notificationChannels: string[];
+  notificationPeriod: number;
+  queueTimeMs: number | null;
+  metric: string | null;
+  idleMs: number | null;
+  /** `slipway` (the fast policy) or `heroku` (one dyno a minute, for comparison). */
+  strategy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export interface AuditEventRecord {
   id: string;
   appId: string | null;
@@ -273,6 +299,16 @@ export interface DynoRepo {
   delete(id: string): Promise<void>;
 }
 
+export interface MonitorRepo {
+  create(input: New<MonitorRecord> & { id?: string }): Promise<MonitorRecord>;
+  list(appId: string, processType?: string): Promise<MonitorRecord[]>;
+  get(appId: string, id: string): Promise<MonitorRecord | undefined>;
+  update(id: string, patch: Partial<Omit<MonitorRecord, 'id' | 'appId' | 'processType' | 'createdAt' | 'updatedAt'>>): Promise<MonitorRecord>;
+  delete(id: string): Promise<void>;
+  /** Every active `scale` monitor (the autoscaler's work list). */
+  listActiveScale(): Promise<MonitorRecord[]>;
+}
+
 export interface DomainRepo {
   create(input: New<DomainRecord>): Promise<DomainRecord>;
   list(appId: string): Promise<DomainRecord[]>;
@@ -312,6 +348,7 @@ export interface Repos {
   domains: DomainRepo;
   audit: AuditRepo;
   drains: DrainRepo;
+  monitors: MonitorRepo;
 }
 
 export interface Store extends Repos {
