@@ -24,6 +24,8 @@ import { createStore } from './store/index.js';
 import { chooseRuntimeDriver, createDynoManager, createRendezvous } from './dynos/index.js';
 import { ensureCertificate, gitTrustCommand } from './api/tls/index.js';
 import { deployRoutes } from './api/routes/deploys.js';
+import { monitorRoutes } from './api/routes/monitors.js';
+import { createMonitorService } from './autoscale/index.js';
 import { dynoRoutes } from './api/routes/dynos.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
@@ -117,6 +119,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       extraRoutes: [
         ...logRoutes({ apps, logplex, config }),
         ...deployRoutes({ builder, store, apps, config }),
+        ...monitorRoutes({ apps, monitors: createMonitorService({ store, logs: logplex }) }),
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }) }),
       ],

@@ -15,7 +15,7 @@ export type { DeployReleaseInput } from './release-ops.js';
 export type { CollaboratorView } from './collaborator-ops.js';
 export type { ScaleUpdate } from './scale.js';
 export { generateAppName, appNameProblem } from './names.js';
-export { planScale, parseQuantity, scaleLine, displaySize, sizeList } from './scale.js';
+export { planScale, parseQuantity, scaleLine, displaySize, sizeList, MAX_QUANTITY } from './scale.js';
 export { planFormationSync } from './formation-sync.js';
 export { configChangeDescription, CONFIG_KEY_PATTERN } from './config-vars.js';
 export { defaultHostname } from './app-ops.js';

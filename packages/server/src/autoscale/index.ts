@@ -1,0 +1,9 @@
+/**
+ * The autoscale room: monitors (Heroku's autoscaling policies), the pure decision, and the
+ * autoscaler loop that writes the formation (desired state) from the metrics. This file is the
+ * room's only door.
+ */
+export { decide, dynosNeeded, herokuPolicy, DOWN_UTILIZATION, UP_UTILIZATION, UP_SETTLE_MS, HEROKU_PERIOD_MS } from './decide.js';
+export type { AutoscalePolicy, DecideInput, Decision, LoadSample } from './decide.js';
+export { createMonitorService, describePolicy, policyOf, DEFAULT_P95_MS, LATENCY_SCALE, METRIC_SCALE, STRATEGIES } from './monitors.js';
+export type { MonitorChange, MonitorService, MonitorServiceDeps } from './monitors.js';
