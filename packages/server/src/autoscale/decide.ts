@@ -51,6 +51,8 @@ export interface LoadSample {
   queueP95Ms: number | null;
   /** Mean service time (the dyno's own time), ms; null without served requests. */
   meanServiceMs: number | null;
+  /** When the window ended, ms since epoch (samples from the metrics have it). */
+  endMs?: number;
 }
 
 export interface DecideInput {

@@ -7,3 +7,5 @@ export { decide, dynosNeeded, herokuPolicy, DOWN_UTILIZATION, UP_UTILIZATION, UP
 export type { AutoscalePolicy, DecideInput, Decision, LoadSample } from './decide.js';
 export { createMonitorService, describePolicy, policyOf, DEFAULT_P95_MS, LATENCY_SCALE, METRIC_SCALE, STRATEGIES } from './monitors.js';
 export type { MonitorChange, MonitorService, MonitorServiceDeps } from './monitors.js';
+export { createAutoscaler, combine, concurrencyOf } from './autoscaler.js';
+export type { Autoscaler, AutoscalerDeps, AutoscaleSignals } from './autoscaler.js';
