@@ -131,7 +131,7 @@ test('an inactive monitor is left alone', async (t) => {
   assert.equal(await k.quantity(), 2);
 });
 
-test('one failing app does not stop the others; start/stop own the timer', async (t) => {
+test('a failing signal source is logged, never thrown; start/stop own the timer', async (t) => {
   const k = await setup(t, {});
   const broken = createAutoscaler({
     store: k.store, logger: silentLogger, intervalMs: 10,
