@@ -37,6 +37,9 @@ import logsCmd from './commands/logs.js';
 import maintenanceCmd from './commands/maintenance/index.js';
 import maintenanceOffCmd from './commands/maintenance/off.js';
 import maintenanceOnCmd from './commands/maintenance/on.js';
+import psAutoscaleDisableCmd from './commands/ps/autoscale/disable.js';
+import psAutoscaleEnableCmd from './commands/ps/autoscale/enable.js';
+import psAutoscaleCmd from './commands/ps/autoscale/index.js';
 import psCmd from './commands/ps/index.js';
 import psKillCmd from './commands/ps/kill.js';
 import psRestartCmd from './commands/ps/restart.js';
@@ -87,6 +90,9 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['maintenance:off', maintenanceOffCmd],
   ['maintenance:on', maintenanceOnCmd],
   ['ps', psCmd],
+  ['ps:autoscale', psAutoscaleCmd],
+  ['ps:autoscale:disable', psAutoscaleDisableCmd],
+  ['ps:autoscale:enable', psAutoscaleEnableCmd],
   ['ps:kill', psKillCmd],
   ['ps:restart', psRestartCmd],
   ['ps:scale', psScaleCmd],
