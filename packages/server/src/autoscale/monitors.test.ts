@@ -111,3 +111,46 @@ describe('monitors API', () => {
     assert.equal((await t.request('PATCH', '/apps/scaly/formation/web', { body: { quantity: 9 } })).status, 200);
   });
 });
+
+describe('ps:autoscale with the official heroku CLI', { timeout: 180_000 }, () => {
+  let t: TestApi;
+  let cli: import('../../test/helpers/heroku-cli.js').HerokuCli;
+  const metricsHost = ['api.metrics.heroku.com'];
+
+  before(async () => {
+    t = await startTestApi({ extraRoutes: ({ store, apps, logs }) => monitorRoutes({ apps, monitors: createMonitorService({ store, logs }) }) });
+    const { herokuCli } = await import('../../test/helpers/heroku-cli.js');
+    cli = await herokuCli({ url: t.url, token: t.adminToken });
+    const app = await t.request('POST', '/apps', { body: { name: 'climbing' } });
+    await t.store.formation.upsert(app.body.id, { type: 'web', quantity: 1, size: 'standard-1x', command: 'npm start' });
+  });
+  after(async () => {
+    await cli.close();
+    await t.close();
+  });
+
+  it('refuses Standard dynos (the CLI\'s own check), enables on Performance, re-enables with new bounds, disables', async () => {
+    const standard = await cli.run(['ps:autoscale:enable', '--min', '1', '--max', '4', '--p95', '500', '-a', 'climbing'], { hosts: metricsHost });
+    assert.equal(standard.code, 1);
+    assert.match(standard.stderr, /only available with Performance or Private dynos/);
+    assert.equal((await t.request('PATCH', '/apps/climbing/formation/web', { body: { size: 'performance-m' } })).status, 200);
+
+    const on = await cli.run(['ps:autoscale:enable', '--min', '1', '--max', '4', '--p95', '500', '-a', 'climbing'], { hosts: metricsHost });
+    assert.equal(on.code, 0, on.stderr);
+    assert.match(on.stderr, /Enabling dyno autoscaling\.\.\. done/);
+    let [m] = (await t.request('GET', '/apps/climbing/formation/web/monitors')).body;
+    assert.deepEqual([m.is_active, m.min_quantity, m.max_quantity, m.value, m.name], [true, 1, 4, 500, 'LATENCY_SCALE']);
+
+    const again = await cli.run(['ps:autoscale:enable', '--min', '2', '--max', '6', '--notifications', '-a', 'climbing'], { hosts: metricsHost });
+    assert.equal(again.code, 0, again.stderr);
+    const all = (await t.request('GET', '/apps/climbing/formation/web/monitors')).body;
+    assert.equal(all.length, 1, 'patched, not a second monitor');
+    [m] = all;
+    assert.deepEqual([m.min_quantity, m.max_quantity, m.value, m.notification_channels], [2, 6, 500, ['app']]);
+
+    const off = await cli.run(['ps:autoscale:disable', '-a', 'climbing'], { hosts: metricsHost });
+    assert.equal(off.code, 0, off.stderr);
+    assert.match(off.stderr, /Disabling dyno autoscaling\.\.\. done/);
+    assert.equal((await t.request('GET', '/apps/climbing/formation/web/monitors')).body[0].is_active, false);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,12 @@ export interface CliResult {
 }
 
 export interface HerokuCli {
-  run(args: string[], opts?: { cwd?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult>;
+  /**
+   * `hosts`: names resolved to 127.0.0.1 for this run only (Heroku's metrics and data hosts, which
+   * the CLI reaches by name with HEROKU_HOST's port): the CLI runs in a private mount namespace
+   * whose /etc/hosts has them, as the README's hosts-file line would, without touching the host's.
+   */
+  run(args: string[], opts?: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; hosts?: string[] }): Promise<CliResult>;
   home: string;
   /** The environment every run gets (HEROKU_HOST, HEROKU_API_KEY, HOME…): give it to `git` so the
    * credential helper the CLI installs (`!heroku git:credentials`) works. */
@@ -64,9 +69,18 @@ export async function herokuCli(platform: { url: string; token: string }): Promi
     home,
     env,
     binDir: path.dirname(bin),
-    run(args, opts = {}) {
+    async run(args, opts = {}) {
+      let file = bin;
+      let argv = args;
+      if (opts.hosts?.length) {
+        const hostsFile = path.join(home, 'hosts');
+        const current = await readFile('/etc/hosts', 'utf8').catch(() => '127.0.0.1 localhost\n');
+        await writeFile(hostsFile, `${current.trimEnd()}\n127.0.0.1 ${opts.hosts.join(' ')}\n`);
+        file = 'unshare';
+        argv = ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsFile, bin, ...args];
+      }
       return new Promise((resolve) => {
-        execFile(bin, args, { cwd: opts.cwd ?? home, env: { ...env, ...opts.env }, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+        execFile(file, argv, { cwd: opts.cwd ?? home, env: { ...env, ...opts.env }, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
           const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
           resolve({ code, stdout: String(stdout), stderr: String(stderr) });
         });
