@@ -11,6 +11,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import type { AppRecord } from './store/types.js';
 import { createApi } from './api/index.js';
 import { logRoutes } from './api/routes/log-sessions.js';
 import { createAppService } from './apps/index.js';
@@ -25,7 +26,8 @@ import { chooseRuntimeDriver, createDynoManager, createRendezvous } from './dyno
 import { ensureCertificate, gitTrustCommand } from './api/tls/index.js';
 import { deployRoutes } from './api/routes/deploys.js';
 import { monitorRoutes } from './api/routes/monitors.js';
-import { createMonitorService } from './autoscale/index.js';
+import { createMonitorService, createWaker } from './autoscale/index.js';
+import { internalWakeRoutes } from './api/routes/internal-wake.js';
 import { dynoRoutes } from './api/routes/dynos.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
@@ -113,13 +115,20 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     const tlsMaterial = await ensureCertificate({ dataDir: config.dataDir, domain: config.domain, logger: logger.child({ part: 'tls' }) });
     const rendezvous = tlsMaterial ? createRendezvous({ tls: tlsMaterial, logger: logger.child({ part: 'rendezvous' }) }) : undefined;
 
+    // Autoscaling writes the formation (desired state) through the app service, as a user's scale would.
+    const scaleBy = async (app: AppRecord, type: string, quantity: number, by: string) => {
+      await apps.scale(undefined, app, [{ type, quantity }], { by });
+    };
+    const waker = createWaker({ store, scale: scaleBy, logger: logger.child({ part: 'autoscale' }) });
+
     // Listeners last.
     const api = createApi({
       config, store, events, logs: logplex, apps, logger: logger.child({ part: 'api' }),
       extraRoutes: [
         ...logRoutes({ apps, logplex, config }),
         ...deployRoutes({ builder, store, apps, config }),
-        ...monitorRoutes({ apps, monitors: createMonitorService({ store, logs: logplex }) }),
+        ...monitorRoutes({ apps, monitors: createMonitorService({ store, logs: logplex, events }) }),
+        ...internalWakeRoutes({ config, waker }),
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }) }),
       ],
@@ -151,7 +160,11 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       await router.start();
       own({ name: 'router', stop: async (mode) => (mode === 'all' ? router.stop() : router.detach()) });
     } else {
-      own(await startInProcessRouter({ config, logger: logger.child({ part: 'router' }), feed, logs: logplex }));
+      const wakeLogger = logger.child({ part: 'autoscale' });
+      const onWake = (appId: string) => {
+        waker.wake(appId).catch((err) => wakeLogger.error('autoscale.wake_failed', { app_id: appId, error: String(err) }));
+      };
+      own(await startInProcessRouter({ config, logger: logger.child({ part: 'router' }), feed, logs: logplex, onWake }));
     }
     announce(`Router serves apps at http://<app>.${config.domain}:${config.routerPort}/`);
     if (admin.token) announce(`Admin token for ${admin.admin.email} (shown once, saved to ${admin.tokenFile}): ${admin.token}`);

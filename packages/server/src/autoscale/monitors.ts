@@ -7,6 +7,7 @@
  */
 import { MAX_QUANTITY } from '../apps/index.js';
 import { InvalidParamsError, NotFoundError } from '../errors.js';
+import type { EventBus } from '../events/index.js';
 import type { LogSink } from '../logplex/types.js';
 import type { AppRecord, MonitorRecord, Store, UserRecord } from '../store/types.js';
 import type { AutoscalePolicy } from './decide.js';
@@ -37,6 +38,8 @@ export interface MonitorChange {
 export interface MonitorServiceDeps {
   store: Store;
   logs: LogSink;
+  /** Told of every change (the router feed marks apps scaled to zero as idle). */
+  events?: EventBus;
 }
 
 /** The policy the decision reads from a scale monitor. */
@@ -49,6 +52,11 @@ export function policyOf(m: MonitorRecord): AutoscalePolicy {
     metric,
     idleMs: m.minQuantity === 0 ? m.idleMs : null,
   };
+}
+
+/** Scaled to zero by the autoscaler: no web dynos wanted, and an active web scale monitor allows 0 (a request wakes it). */
+export function isIdle(webQuantity: number | undefined, webMonitors: readonly MonitorRecord[]): boolean {
+  return webQuantity === 0 && webMonitors.some((m) => m.actionType === 'scale' && m.isActive && m.minQuantity === 0);
 }
 
 /** `web: min 1, max 10, p95 500 ms` — how a policy is said in log lines and the CLI. */
@@ -82,6 +90,7 @@ export function createMonitorService(deps: MonitorServiceDeps) {
   }
 
   async function announce(user: UserRecord, app: AppRecord, action: string, text: string, data: Record<string, unknown>): Promise<void> {
+    deps.events?.emit('autoscale.changed', { appId: app.id, type: String(data.type ?? 'web') });
     const message = `${text} by user ${user.email}`;
     await store.audit.record({ appId: app.id, userId: user.id, action, message, data });
     logs.publish(app.id, { source: 'app', dyno: 'api', message });
@@ -119,7 +128,7 @@ export function createMonitorService(deps: MonitorServiceDeps) {
       };
       validate(record);
       const m = await store.monitors.create(record);
-      if (m.actionType === 'scale' && m.isActive) await announce(user, app, 'autoscale.enable', `Enable autoscaling ${describePolicy(m)}`, { monitor: m.id });
+      if (m.actionType === 'scale' && m.isActive) await announce(user, app, 'autoscale.enable', `Enable autoscaling ${describePolicy(m)}`, { monitor: m.id, type: m.processType });
       return m;
     },
     async update(user: UserRecord, app: AppRecord, type: string, id: string, input: MonitorChange): Promise<MonitorRecord> {
@@ -134,15 +143,15 @@ export function createMonitorService(deps: MonitorServiceDeps) {
       validate(merged);
       const m = await store.monitors.update(id, patch);
       if (m.actionType === 'scale') {
-        if (before.isActive && !m.isActive) await announce(user, app, 'autoscale.disable', `Disable autoscaling ${m.processType}`, { monitor: m.id });
-        else if (m.isActive) await announce(user, app, 'autoscale.enable', `Enable autoscaling ${describePolicy(m)}`, { monitor: m.id });
+        if (before.isActive && !m.isActive) await announce(user, app, 'autoscale.disable', `Disable autoscaling ${m.processType}`, { monitor: m.id, type: m.processType });
+        else if (m.isActive) await announce(user, app, 'autoscale.enable', `Enable autoscaling ${describePolicy(m)}`, { monitor: m.id, type: m.processType });
       }
       return m;
     },
     async remove(user: UserRecord, app: AppRecord, type: string, id: string): Promise<MonitorRecord> {
       const m = await get(app, type, id);
       await store.monitors.delete(id);
-      if (m.actionType === 'scale' && m.isActive) await announce(user, app, 'autoscale.disable', `Disable autoscaling ${m.processType}`, { monitor: m.id });
+      if (m.actionType === 'scale' && m.isActive) await announce(user, app, 'autoscale.disable', `Disable autoscaling ${m.processType}`, { monitor: m.id, type: m.processType });
       return m;
     },
     /** The active scale monitor of a type, if any (the scale API checks manual scaling against it). */

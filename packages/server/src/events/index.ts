@@ -9,6 +9,8 @@ export interface PlatformEvents {
   'app.changed': { appId: string };
   'release.created': { appId: string; releaseId: string; version: number };
   'formation.changed': { appId: string; types: string[] };
+  /** A monitor (autoscaling policy) was created, changed or removed. */
+  'autoscale.changed': { appId: string; type: string };
   'config.changed': { appId: string };
   'dyno.changed': { appId: string; dynoName: string };
   'domain.changed': { appId: string };

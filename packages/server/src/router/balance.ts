@@ -65,7 +65,9 @@ export type Admission =
   /** Some web dyno is up: dispatch now if one is free, else wait for one to free up. */
   | { kind: 'route' }
   /** No web dyno is up yet but one is starting: wait for it (H20 past the boot timeout). */
-  | { kind: 'wait-boot' };
+  | { kind: 'wait-boot' }
+  /** Scaled to zero: ask the platform for a dyno, then wait for it as for a boot. */
+  | { kind: 'wake' };
 
 /** What to do with a request for `app`, before looking at load. */
 export function admit(app: RouterApp): Admission {
@@ -73,6 +75,7 @@ export function admit(app: RouterApp): Admission {
   const web = app.dynos;
   if (web.some((d) => isRoutable(d))) return { kind: 'route' };
   if (web.some((d) => d.state === 'starting')) return { kind: 'wait-boot' };
+  if (app.idle) return { kind: 'wake' };
   if (web.some((d) => d.state === 'crashed')) return { kind: 'reject', code: 'H10' };
   return { kind: 'reject', code: 'H14' };
 }

@@ -96,8 +96,20 @@ export interface Dispatcher {
 
 const NONE: ReadonlySet<string> = new Set();
 
-export function createDispatcher(deps: { config: DispatcherConfig; random?: () => number; now?: () => number }): Dispatcher {
+/** How often one idle app is asked to wake while requests keep arriving (the API makes it idempotent). */
+export const WAKE_REPEAT_MS = 2_000;
+
+export interface DispatcherDeps {
+  config: DispatcherConfig;
+  random?: () => number;
+  now?: () => number;
+  /** Asks the platform to start a web dyno of an app scaled to zero (fire and forget). */
+  onWake?: (appId: string) => void;
+}
+
+export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const { config } = deps;
+  const wokenAt = new Map<string, number>();
   const random = deps.random ?? Math.random;
   const now = deps.now ?? Date.now;
   const apps = new Map<string, AppState>();
@@ -144,7 +156,7 @@ export function createDispatcher(deps: { config: DispatcherConfig; random?: () =
         for (const w of state.queue.splice(0)) settle(w, () => w.reject(new RoutingRejection(admission.code)));
         return;
       }
-      if (admission.kind === 'wait-boot') return;
+      if (admission.kind === 'wait-boot' || admission.kind === 'wake') return;
       const head = state.queue[0];
       const slot = pick(state, head.exclude);
       if (!slot) {
@@ -226,8 +238,12 @@ export function createDispatcher(deps: { config: DispatcherConfig; random?: () =
       }
       if (!canQueue(state.queue.length, config.routerQueueMax)) return Promise.reject(new RoutingRejection('H11'));
       const enqueuedAt = now();
+      if (admission.kind === 'wake' && deps.onWake && enqueuedAt - (wokenAt.get(appId) ?? -Infinity) >= WAKE_REPEAT_MS) {
+        wokenAt.set(appId, enqueuedAt);
+        deps.onWake(appId);
+      }
       return new Promise<Acquired>((resolve, reject) => {
-        const booting = admission.kind === 'wait-boot';
+        const booting = admission.kind === 'wait-boot' || admission.kind === 'wake';
         const waiter: Waiter = {
           exclude,
           resolve: (slot) => resolve({ slot, queueMs: now() - enqueuedAt }),

@@ -14,12 +14,14 @@ export interface InProcessRouterDeps {
   feed: Pick<RouteFeed, 'snapshot' | 'subscribe'>;
   logs: LogSink;
   onMetric?: (metric: RouterMetric) => void;
+  /** An app scaled to zero got a request (the waker, called directly). */
+  onWake?: (appId: string) => void;
   limits?: Partial<RouterLimits>;
 }
 
 export async function startInProcessRouter(deps: InProcessRouterDeps): Promise<{ name: 'router'; port: number; stop(): Promise<void> }> {
   const router = createRouter({
-    config: deps.config, logger: deps.logger, limits: deps.limits, onMetric: deps.onMetric,
+    config: deps.config, logger: deps.logger, limits: deps.limits, onMetric: deps.onMetric, onWake: deps.onWake,
     onLog: (entry) => deps.logs.publish(entry.appId, { ...entry.line, time: entry.line.time ? new Date(entry.line.time) : undefined }),
   });
   router.setTable(deps.feed.snapshot());

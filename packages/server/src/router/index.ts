@@ -18,3 +18,4 @@ export type { RouterCode } from './codes.js';
 export type { RoutingTable, RouterApp, RouterDyno, RouterLogEntry, RouterMetric } from './types.js';
 export { startInProcessRouter } from './in-process.js';
 export type { InProcessRouterDeps } from './in-process.js';
+export { createWakeClient, WAKE_PATH } from './wake-client.js';

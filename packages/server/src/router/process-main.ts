@@ -18,6 +18,7 @@ import { createLogger, type Logger } from '../log/index.js';
 import { createFeedClient } from './feed-client.js';
 import { createLogShipper } from './log-shipper.js';
 import { createRouter } from './router.js';
+import { createWakeClient } from './wake-client.js';
 
 export const ROUTER_PID_FILE = 'router.pid';
 export const ROUTER_TOKEN_FILE = 'router.token';
@@ -64,6 +65,7 @@ export async function runRouterProcess(config: Config, logger: Logger): Promise<
     config, logger,
     onLog: (entry) => shipper.push({ type: 'log', ...entry }),
     onMetric: (metric) => shipper.push({ type: 'metric', ...metric }),
+    onWake: createWakeClient({ apiUrl, token, logger }),
   });
   let gotTable: () => void = () => {};
   const firstTable = new Promise<void>((resolve) => (gotTable = resolve));

@@ -27,6 +27,8 @@ export interface RouterDeps {
   logger: Logger;
   onLog?: (entry: RouterLogEntry) => void;
   onMetric?: (metric: RouterMetric) => void;
+  /** An app scaled to zero got a request: ask the platform to start a web dyno. */
+  onWake?: (appId: string) => void;
   limits?: Partial<RouterLimits>;
   /** What clients speak to this listener (X-Forwarded-Proto). */
   protocol?: 'http' | 'https';
@@ -63,7 +65,7 @@ export function createRouter(deps: RouterDeps): Router {
   const { config, logger } = deps;
   const limits: RouterLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const protocol = deps.protocol ?? 'http';
-  const dispatcher = createDispatcher({ config, random: deps.random });
+  const dispatcher = createDispatcher({ config, random: deps.random, onWake: deps.onWake });
   // One coarse clock for every exchange's connect/first-byte/idle window (see deadlines.ts).
   const deadlines = createDeadlines({ resolutionMs: resolutionFor([config.routerTimeoutMs, config.routerIdleTimeoutMs, config.routerConnectTimeoutMs]) });
   const tunnels = new Set<net.Socket>();

@@ -22,6 +22,11 @@ export interface RouterApp {
   concurrency: number | null;
   /** Web dynos in every state (H10 crashed / H14 none / H20 booting are told apart from them). */
   dynos: RouterDyno[];
+  /**
+   * Scaled to zero by the autoscaler (an active web monitor with min 0): a request wakes the app
+   * instead of getting H14, and waits (within the boot timeout and the queue bound) for its dyno.
+   */
+  idle?: boolean;
 }
 
 export interface RoutingTable {

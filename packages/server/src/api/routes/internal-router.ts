@@ -105,7 +105,7 @@ function ingest(deps: InternalRouterDeps, raw: string): boolean {
   return false;
 }
 
-function checkBearer(expected: string, req: IncomingMessage): void {
+export function checkBearer(expected: string, req: IncomingMessage): void {
   const header = req.headers.authorization ?? '';
   const m = /^Bearer\s+(\S+)$/i.exec(header);
   const given = Buffer.from(m?.[1] ?? '');
