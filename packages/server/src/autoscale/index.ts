@@ -5,7 +5,7 @@
  */
 export { decide, dynosNeeded, herokuPolicy, DOWN_UTILIZATION, UP_UTILIZATION, UP_SETTLE_MS, HEROKU_PERIOD_MS } from './decide.js';
 export type { AutoscalePolicy, DecideInput, Decision, LoadSample } from './decide.js';
-export { createMonitorService, describePolicy, isIdle, policyOf, DEFAULT_P95_MS, LATENCY_SCALE, METRIC_SCALE, STRATEGIES } from './monitors.js';
+export { createMonitorService, describePolicy, policyOf, scalesToZero, DEFAULT_P95_MS, LATENCY_SCALE, METRIC_SCALE, STRATEGIES } from './monitors.js';
 export type { MonitorChange, MonitorService, MonitorServiceDeps } from './monitors.js';
 export { createAutoscaler, combine, concurrencyOf } from './autoscaler.js';
 export type { Autoscaler, AutoscalerDeps, AutoscaleSignals } from './autoscaler.js';

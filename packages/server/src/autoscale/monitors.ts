@@ -54,9 +54,9 @@ export function policyOf(m: MonitorRecord): AutoscalePolicy {
   };
 }
 
-/** Scaled to zero by the autoscaler: no web dynos wanted, and an active web scale monitor allows 0 (a request wakes it). */
-export function isIdle(webQuantity: number | undefined, webMonitors: readonly MonitorRecord[]): boolean {
-  return webQuantity === 0 && webMonitors.some((m) => m.actionType === 'scale' && m.isActive && m.minQuantity === 0);
+/** An active scale monitor allows 0 dynos: the type may be scaled to zero, and a request wakes it. */
+export function scalesToZero(monitors: readonly MonitorRecord[]): boolean {
+  return monitors.some((m) => m.actionType === 'scale' && m.isActive && m.minQuantity === 0);
 }
 
 /** `web: min 1, max 10, p95 500 ms` — how a policy is said in log lines and the CLI. */

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../log/index.js';
 import type { AppRecord, Store } from '../store/types.js';
-import { isIdle } from './monitors.js';
+import { scalesToZero } from './monitors.js';
 
 export interface WakerDeps {
   store: Store;
@@ -23,7 +23,7 @@ export function createWaker(deps: WakerDeps): Waker {
 
   async function wakeOnce(appId: string): Promise<boolean> {
     const [app, web, monitors] = await Promise.all([deps.store.apps.get(appId), deps.store.formation.get(appId, 'web'), deps.store.monitors.list(appId, 'web')]);
-    if (!app || !isIdle(web?.quantity, monitors)) return false;
+    if (!app || web?.quantity !== 0 || !scalesToZero(monitors)) return false;
     deps.logger.info('autoscale.wake', { app: app.name });
     await deps.scale(app, 'web', 1, 'autoscaler (request while scaled to zero)');
     return true;

@@ -75,8 +75,8 @@ export function admit(app: RouterApp): Admission {
   const web = app.dynos;
   if (web.some((d) => isRoutable(d))) return { kind: 'route' };
   if (web.some((d) => d.state === 'starting')) return { kind: 'wait-boot' };
-  if (app.idle) return { kind: 'wake' };
   if (web.some((d) => d.state === 'crashed')) return { kind: 'reject', code: 'H10' };
+  if (app.wakeable) return { kind: 'wake' };
   return { kind: 'reject', code: 'H14' };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { EventBus, EventName } from '../events/index.js';
 import type { Logger } from '../log/index.js';
-import { isIdle } from '../autoscale/index.js';
+import { scalesToZero } from '../autoscale/index.js';
 import type { Repos } from '../store/types.js';
 import { parseConcurrency } from './balance.js';
 import type { RouterApp, RoutingTable } from './types.js';
@@ -14,7 +14,7 @@ import type { RouterApp, RoutingTable } from './types.js';
 export const CONCURRENCY_VAR = 'SLIPWAY_DYNO_CONCURRENCY';
 
 export interface RouteFeedDeps {
-  store: Pick<Repos, 'apps' | 'domains' | 'dynos' | 'configVars' | 'formation' | 'monitors'>;
+  store: Pick<Repos, 'apps' | 'domains' | 'dynos' | 'configVars' | 'monitors'>;
   events: EventBus;
   logger: Logger;
   /** Platform domain: every app is served at `<name>.<domain>` (config.domain). */
@@ -57,8 +57,8 @@ export function createRouteFeed(deps: RouteFeedDeps): RouteFeed {
     const apps = await store.apps.list();
     const out: RouterApp[] = [];
     for (const app of apps) {
-      const [domains, dynos, vars, web, monitors] = await Promise.all([
-        store.domains.list(app.id), store.dynos.list(app.id), store.configVars.get(app.id), store.formation.get(app.id, 'web'), store.monitors.list(app.id, 'web'),
+      const [domains, dynos, vars, monitors] = await Promise.all([
+        store.domains.list(app.id), store.dynos.list(app.id), store.configVars.get(app.id), store.monitors.list(app.id, 'web'),
       ]);
       const hostnames = new Set<string>();
       if (deps.domain) hostnames.add(`${app.name}.${deps.domain}`.toLowerCase());
@@ -73,7 +73,7 @@ export function createRouteFeed(deps: RouteFeedDeps): RouteFeed {
           .filter((d) => d.type === 'web')
           .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))
           .map((d) => ({ name: d.name, state: d.state, host: d.host, port: d.port })),
-        ...(isIdle(web?.quantity, monitors) ? { idle: true } : {}),
+        ...(scalesToZero(monitors) ? { wakeable: true } : {}),
       });
     }
     return out;

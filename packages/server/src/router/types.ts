@@ -23,10 +23,11 @@ export interface RouterApp {
   /** Web dynos in every state (H10 crashed / H14 none / H20 booting are told apart from them). */
   dynos: RouterDyno[];
   /**
-   * Scaled to zero by the autoscaler (an active web monitor with min 0): a request wakes the app
-   * instead of getting H14, and waits (within the boot timeout and the queue bound) for its dyno.
+   * The app may be scaled to zero (an active web autoscaling monitor with min 0): when no web dyno is
+   * up or starting, a request wakes it instead of getting H14, and waits (within the boot timeout and
+   * the queue bound) for its dyno — also in the moment between the wake and the dyno's start.
    */
-  idle?: boolean;
+  wakeable?: boolean;
 }
 
 export interface RoutingTable {

@@ -1,0 +1,100 @@
+/**
+ * Autoscaling against the real platform (real router process, real dynos, git push): the official
+ * CLI's ps:autoscale round-trip, and scale to zero with wake on request — concurrent requests to an
+ * app with no dyno are held by the router while one starts, and all are served.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { herokuCli, type HerokuCli } from '../helpers/heroku-cli.js';
+import { api, checkout, remoteUrl, waitFor, type Checkout } from './deploy-helpers.js';
+
+const APP = 'sleeper';
+const METRICS_HOST = ['api.metrics.heroku.com'];
+
+let platform: RunningPlatform;
+let cli: HerokuCli;
+let co: Checkout;
+
+interface Reply { status: number; body: string; ms: number }
+
+function viaRouter(p: string): Promise<Reply> {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: platform.routerPort, path: p, headers: { Host: `${APP}.localhost:${platform.routerPort}` }, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: Date.now() - t0 }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function heroku(args: string[], opts: { hosts?: string[] } = {}): Promise<string> {
+  const r = await cli.run(args, opts);
+  assert.equal(r.code, 0, `heroku ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  return `${r.stdout}\n${r.stderr}`;
+}
+
+async function webStates(): Promise<string[]> {
+  const r = await api<{ type: string; state: string }[]>(platform.url, platform.token, 'GET', `/apps/${APP}/dynos`);
+  return r.body.filter((d) => d.type === 'web').map((d) => d.state);
+}
+
+before(async () => {
+  platform = await startPlatform({ env: { SLIPWAY_BUILD_ISOLATION: 'none' } });
+  cli = await herokuCli(platform);
+  co = await checkout('router-probe');
+  await heroku(['apps:create', APP]);
+  const pushed = await co.git(['push', remoteUrl(platform.apiPort, APP, platform.token), 'HEAD:main']);
+  assert.equal(pushed.code, 0, pushed.output);
+  await heroku(['ps:scale', 'web=1:performance-m', '-a', APP]);
+  await waitFor('web.1 up', async () => ((await webStates()).includes('up') ? true : undefined), 90_000);
+});
+
+after(async () => {
+  await co?.close();
+  await cli?.close();
+  await platform?.stop();
+});
+
+describe('autoscaling with the real platform', { timeout: 300_000 }, () => {
+  test('the official CLI enables and disables autoscaling; manual scaling outside the bounds is refused', async () => {
+    assert.match(await heroku(['ps:autoscale:enable', '--min', '1', '--max', '3', '--p95', '500', '-a', APP], { hosts: METRICS_HOST }), /Enabling dyno autoscaling\.\.\. done/);
+    const refused = await cli.run(['ps:scale', 'web=5', '-a', APP]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /Autoscaling is on for web \(min 1, max 3\)/);
+    assert.match(await heroku(['ps:autoscale:disable', '-a', APP], { hosts: METRICS_HOST }), /Disabling dyno autoscaling\.\.\. done/);
+    const logs = await heroku(['logs', '-n', '50', '-a', APP]);
+    assert.match(logs, /app\[api\]: Enable autoscaling web: min 1, max 3, p95 500 ms by user/);
+    assert.match(logs, /app\[api\]: Disable autoscaling web by user/);
+  });
+
+  test('scaled to zero, the next requests wake the app: all are answered, none is an error', async () => {
+    const monitors = await api<{ id: string }[]>(platform.url, platform.token, 'GET', `/apps/${APP}/formation/web/monitors`);
+    const set = await api(platform.url, platform.token, 'PATCH', `/apps/${APP}/formation/web/monitors/${monitors.body[0].id}`, { is_active: true, min_quantity: 0, max_quantity: 3, idle_ms: 60_000 });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    await heroku(['ps:scale', 'web=0', '-a', APP]);
+    await waitFor('no web dyno left', async () => ((await webStates()).length === 0 ? true : undefined), 60_000);
+
+    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => viaRouter(`/slow?ms=${50 + i}`)));
+    for (const r of replies) assert.equal(r.status, 200, `${r.body}\n${platform.output().slice(-3000)}`);
+    assert.ok(replies.every((r) => r.body.length > 0));
+    assert.deepEqual(await webStates(), ['up']);
+
+    const logs = await heroku(['logs', '-n', '200', '-a', APP]);
+    assert.match(logs, /app\[api\]: Scaled to web@1:Performance-M by autoscaler \(request while scaled to zero\)/);
+    assert.equal(logs.match(/Scaled to web@1:Performance-M by autoscaler/g)?.length, 1, 'woken once for eight requests');
+    await waitFor('router lines of the woken requests', async () => {
+      const lines = (await heroku(['logs', '-n', '200', '--source', 'heroku', '--dyno', 'router', '-a', APP])).split('\n').filter((l) => l.includes('path="/slow'));
+      return lines.length >= 8 ? lines : undefined;
+    }, 30_000).then((lines) => {
+      const queued = lines.map((l) => Number(/queue=(\d+)ms/.exec(l)?.[1] ?? NaN));
+      assert.ok(queued.every((q) => q > 0), `each woken request logs the time it waited for the dyno: ${queued.join(', ')}`);
+      assert.ok(lines.every((l) => /status=200/.test(l)), lines.join('\n'));
+    });
+  });
+});
