@@ -92,6 +92,9 @@ const table = {
   runcBridge: { env: 'SLIPWAY_RUNC_BRIDGE', parse: nonEmpty, default: 'slipway0', doc: 'Linux bridge of the runc dynos\' private network.' },
   runcSubnet: { env: 'SLIPWAY_RUNC_SUBNET', parse: nonEmpty, default: '10.213.0.0/16', doc: 'IPv4 subnet of the runc dynos\' bridge (the host takes the first address).' },
 
+  autoscaleIntervalMs: { env: 'SLIPWAY_AUTOSCALE_INTERVAL_MS', parse: int(100), default: 2_000, doc: 'How often the autoscaler decides (every active scale monitor).' },
+  autoscaleDownWindowMs: { env: 'SLIPWAY_AUTOSCALE_DOWN_WINDOW_MS', parse: int(1_000), default: 2 * MIN, doc: 'How long the load must stay low, without a change, before the autoscaler removes dynos.' },
+
   apiRateLimit: { env: 'SLIPWAY_API_RATE_LIMIT', parse: int(0), default: 4500, doc: 'Request tokens per account (refilled ~75/min); 0 disables.' },
   routerProcess: { env: 'SLIPWAY_ROUTER_PROCESS', parse: bool, default: true, doc: 'Run the router in its own process.' },
   url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },
