@@ -23,6 +23,7 @@ import configGetCmd from './commands/config/get.js';
 import configCmd from './commands/config/index.js';
 import configSetCmd from './commands/config/set.js';
 import configUnsetCmd from './commands/config/unset.js';
+import doctorCmd from './commands/doctor.js';
 import domainsAddCmd from './commands/domains/add.js';
 import domainsCmd from './commands/domains/index.js';
 import domainsRemoveCmd from './commands/domains/remove.js';
@@ -72,6 +73,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['config', configCmd],
   ['config:set', configSetCmd],
   ['config:unset', configUnsetCmd],
+  ['doctor', doctorCmd],
   ['domains:add', domainsAddCmd],
   ['domains', domainsCmd],
   ['domains:remove', domainsRemoveCmd],
