@@ -50,6 +50,7 @@ import rollbackCmd from './commands/rollback.js';
 import runDetachedCmd from './commands/run/detached.js';
 import runCmd from './commands/run/index.js';
 import serverCmd from './commands/server.js';
+import setupCmd from './commands/setup.js';
 import usersAddCmd from './commands/users/add.js';
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
@@ -100,6 +101,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['run:detached', runDetachedCmd],
   ['run', runCmd],
   ['server', serverCmd],
+  ['setup', setupCmd],
   ['users:add', usersAddCmd],
 ]);
 
