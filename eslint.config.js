@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     // Scripts shipped inside built-in buildpacks run in dynos as plain CommonJS.
-    files: ['packages/server/buildpacks/**/*.js'],
+    files: ['packages/server/buildpacks/**/*.js', 'packages/server/buildpacks/**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly', Buffer: 'readonly' },

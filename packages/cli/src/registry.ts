@@ -23,6 +23,7 @@ import configGetCmd from './commands/config/get.js';
 import configCmd from './commands/config/index.js';
 import configSetCmd from './commands/config/set.js';
 import configUnsetCmd from './commands/config/unset.js';
+import doctorCmd from './commands/doctor.js';
 import domainsAddCmd from './commands/domains/add.js';
 import domainsCmd from './commands/domains/index.js';
 import domainsRemoveCmd from './commands/domains/remove.js';
@@ -52,6 +53,7 @@ import rollbackCmd from './commands/rollback.js';
 import runDetachedCmd from './commands/run/detached.js';
 import runCmd from './commands/run/index.js';
 import serverCmd from './commands/server.js';
+import setupCmd from './commands/setup.js';
 import usersAddCmd from './commands/users/add.js';
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
@@ -75,6 +77,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['config', configCmd],
   ['config:set', configSetCmd],
   ['config:unset', configUnsetCmd],
+  ['doctor', doctorCmd],
   ['domains:add', domainsAddCmd],
   ['domains', domainsCmd],
   ['domains:remove', domainsRemoveCmd],
@@ -104,6 +107,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['run:detached', runDetachedCmd],
   ['run', runCmd],
   ['server', serverCmd],
+  ['setup', setupCmd],
   ['users:add', usersAddCmd],
 ]);
 

@@ -96,7 +96,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     await feed.start();
     own({ name: 'router-feed', stop: () => feed.stop() });
     const apps = createAppService({ store, events, logs: logplex, config, logger: logger.child({ part: 'apps' }) });
-    const driver = await chooseRuntimeDriver({ config, logger: logger.child({ part: 'dynos' }) });
+    const driver = await chooseRuntimeDriver({ config, logger: logger.child({ part: 'dynos' }), announce });
     own({ name: 'runtime-driver', stop: () => driver.close() });
     const dynos = createDynoManager({ config, store, driver, logs: logplex, events, logger: logger.child({ part: 'dynos' }) });
     await dynos.start();

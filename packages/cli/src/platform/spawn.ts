@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { CliError } from '../framework/errors.js';
 
 /**
- * Node arguments that start the platform: the built `dist/src/main.js`, or, in a source checkout
- * without a build, `src/main.ts` through tsx.
+ * Node arguments that start the platform (or another of its entry points, e.g.
+ * `@slipway/server/doctor`): the built `dist/src/….js`, or, in a source checkout without a build,
+ * `src/….ts` through tsx.
  */
-export function platformNodeArgs(resolve: (specifier: string) => string = (s) => import.meta.resolve(s)): string[] {
+export function platformNodeArgs(resolve: (specifier: string) => string = (s) => import.meta.resolve(s), specifier = '@slipway/server/main'): string[] {
   let entry: string;
   try {
-    entry = fileURLToPath(resolve('@slipway/server/main'));
+    entry = fileURLToPath(resolve(specifier));
   } catch (err) {
     throw new CliError(`Cannot find the Slipway platform (@slipway/server): ${(err as Error).message}`);
   }

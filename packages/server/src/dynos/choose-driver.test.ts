@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideRuntime } from './choose-driver.js';
+import { decideRuntime, unisolatedNotice } from './choose-driver.js';
 
 const usable = { usable: true, cgroupVersion: 1 } as const;
 const unusable = { usable: false, reason: 'not running as root' } as const;
@@ -16,4 +16,17 @@ test('an explicit runtime is obeyed or refused, never silently replaced', () => 
   const refused = decideRuntime('runc', unusable);
   assert.ok('error' in refused && /not running as root/.test(refused.error));
   assert.ok('error' in decideRuntime('swarm', usable));
+});
+
+test('the loud notice: only when dynos run as processes, with why and how to fix it', () => {
+  assert.equal(unisolatedNotice({ driver: 'runc' }), undefined);
+  assert.equal(unisolatedNotice({ error: 'x' }), undefined);
+  const fallback = unisolatedNotice(decideRuntime('auto', { usable: false, reason: 'conmon is not on PATH' }));
+  assert.ok(fallback);
+  assert.match(fallback, /^!{78}\n!! DYNOS ARE NOT ISOLATED/);
+  assert.match(fallback, /!! Why: runc is not usable here: conmon is not on PATH\n!! Fix: npm run setup/);
+  assert.match(fallback, /slipway doctor/);
+  assert.ok(fallback.split('\n').length <= 8, 'a short block');
+  assert.match(unisolatedNotice(decideRuntime('auto', unusable)) ?? '', /Fix: start the platform as root/);
+  assert.match(unisolatedNotice(decideRuntime('process', usable)) ?? '', /Why: SLIPWAY_RUNTIME=process\n!! Fix: unset SLIPWAY_RUNTIME/);
 });

@@ -1,7 +1,8 @@
 /**
  * Chooses the runtime driver by name (Dokku's "scheduler chosen by name"): `runc` when asked for or,
  * with `auto`, when this host can run it (Linux, root, runc, conmon, cgroups); else `process`,
- * with one log line saying why. Asking for `runc` on a host that cannot run it stops the boot.
+ * with one log line saying why and a short loud block on stdout (`announce`): a user must not miss
+ * that dynos run without isolation. Asking for `runc` on a host that cannot run it stops the boot.
  */
 import type { Config } from '../config.js';
 import { SlipwayError } from '../errors.js';
@@ -22,7 +23,28 @@ export function decideRuntime(runtime: Config['runtime'], usability: RuncUsabili
   return { driver: 'process', reason: usability.reason };
 }
 
-export async function chooseRuntimeDriver(deps: { config: Config; logger: Logger }): Promise<RuntimeDriver> {
+/** Pure: the block `npm start` prints on stdout when dynos will not be isolated (undefined when they will). */
+export function unisolatedNotice(decision: RuntimeDecision): string | undefined {
+  if ('error' in decision || decision.driver !== 'process') return undefined;
+  const why = decision.reason ? `runc is not usable here: ${decision.reason}` : 'SLIPWAY_RUNTIME=process';
+  const fix = !decision.reason
+    ? 'unset SLIPWAY_RUNTIME (or set it to runc) and restart'
+    : /root/.test(decision.reason)
+      ? 'start the platform as root (sudo npm start, or the systemd unit in contrib/)'
+      : 'npm run setup (installs runc, conmon, iproute2, iptables… with apt as root), then restart';
+  const bar = '!'.repeat(78);
+  return [
+    bar,
+    '!! DYNOS ARE NOT ISOLATED: they run as plain processes of this host',
+    '!! (no pid/mount/network namespaces, no ephemeral filesystem, no memory or CPU limits).',
+    `!! Why: ${why}`,
+    `!! Fix: ${fix}`,
+    '!! Check: slipway doctor (one line per prerequisite, with a fix for each)',
+    bar,
+  ].join('\n');
+}
+
+export async function chooseRuntimeDriver(deps: { config: Config; logger: Logger; announce?: (text: string) => void }): Promise<RuntimeDriver> {
   const { config, logger } = deps;
   const usability: RuncUsability = config.runtime === 'process' ? { usable: false, reason: 'not probed' } : await isRuncUsable();
   const decision = decideRuntime(config.runtime, usability);
@@ -31,6 +53,8 @@ export async function chooseRuntimeDriver(deps: { config: Config; logger: Logger
     logger.info('runtime.chosen', { runtime: 'runc' });
     return createRuncDriver({ config, logger, dataDir: config.dataDir });
   }
+  const notice = unisolatedNotice(decision);
+  if (notice) deps.announce?.(notice);
   if (decision.reason) logger.warn('runtime.fallback', { runtime: 'process', reason: `runc is not usable: ${decision.reason}` });
   else logger.info('runtime.chosen', { runtime: 'process' });
   return createProcessDriver({ dataDir: config.dataDir });

@@ -12,7 +12,7 @@ export type {
 } from './driver.js';
 export { displaySize, sizeList } from './sizes.js';
 export { createRuncDriver } from './runc-driver.js';
-export { chooseRuntimeDriver, decideRuntime } from './choose-driver.js';
+export { chooseRuntimeDriver, decideRuntime, unisolatedNotice } from './choose-driver.js';
 export type { RuntimeDecision } from './choose-driver.js';
 export { createRendezvous } from './rendezvous.js';
 export type { Rendezvous, RendezvousOptions } from './rendezvous.js';

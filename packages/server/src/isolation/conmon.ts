@@ -10,6 +10,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveBinary } from './exec.js';
 import type { Runc } from './runc.js';
+import { outsideKillScope, systemdBooted } from './service-scope.js';
 
 export interface ConmonPaths {
   bundle: string;
@@ -21,7 +22,7 @@ export interface ConmonPaths {
 }
 
 /** Starts conmon for `id`; resolves once conmon has run `runc create` (the container is `created`). */
-export async function createUnderConmon(opts: { runc: Runc; id: string; paths: ConmonPaths; conmon?: string; logSizeMax?: number; runtimePath?: string }): Promise<void> {
+export async function createUnderConmon(opts: { runc: Runc; id: string; paths: ConmonPaths; conmon?: string; logSizeMax?: number; runtimePath?: string; systemd?: boolean }): Promise<void> {
   const p = opts.paths;
   const args = [
     '--api-version', '1',
@@ -40,7 +41,10 @@ export async function createUnderConmon(opts: { runc: Runc; id: string; paths: C
   const sync = await new Promise<{ pid: number; message: string }>((resolve, reject) => {
     // conmon reports through the sync pipe (fd 3): `{"data": <pid>}` once runc create is done,
     // or a negative data and a message when it failed. Its parent exits at once (it daemonizes).
-    const child = spawn(opts.conmon ?? 'conmon', args, {
+    // Its own session (detached) and, under systemd, its own scope unit (service-scope.ts): a kill
+    // of the platform's process group or service cgroup must not reach the dyno's supervisor.
+    const cmd = outsideKillScope(opts.conmon ?? 'conmon', args, { systemd: opts.systemd ?? systemdBooted(), unit: `slipway-conmon-${opts.id}-${Date.now()}` });
+    const child = spawn(cmd.cmd, cmd.args, {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
       // conmon writes an `oom` marker file into its working directory when the container is

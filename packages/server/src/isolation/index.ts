@@ -25,3 +25,4 @@ export type { RuncUsability } from './usable.js';
 export { runIsolated } from './run-isolated.js';
 export type { RunIsolatedOptions } from './run-isolated.js';
 export { CLAIMS_DIR, createAddressClaims, parseNetnsAddresses, type AddressClaims } from './address-claims.js';
+export { outsideKillScope, systemdBooted, SYSTEMD_BOOTED_PATH } from './service-scope.js';

@@ -12,7 +12,7 @@ export { createRouterSupervisor, configEnv, ROUTER_NODE_FLAGS } from './supervis
 export type { RouterSupervisor, RouterSupervisorDeps } from './supervisor.js';
 export { createFeedClient, ROUTES_PATH } from './feed-client.js';
 export { createLogShipper, LOGS_PATH } from './log-shipper.js';
-export { runRouterProcess, internalApiUrl } from './process-main.js';
+export { runRouterProcess, internalApiUrl, ROUTER_PID_FILE } from './process-main.js';
 export { ROUTER_CODES } from './codes.js';
 export type { RouterCode } from './codes.js';
 export type { RoutingTable, RouterApp, RouterDyno, RouterLogEntry, RouterMetric } from './types.js';

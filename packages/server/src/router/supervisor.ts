@@ -6,12 +6,15 @@
  * leaves the router running when the platform process exits for an upgrade. The current internal
  * token is written to `<data>/router.token` before a router is spawned or adopted: an adopted
  * router was started with the previous platform process's token and re-reads it from there.
+ * The router runs in its own session (and systemd scope): a SIGKILL of the platform's whole process
+ * group does not reach it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_TABLE, type Config } from '../config.js';
+import { outsideKillScope, systemdBooted } from '../isolation/index.js';
 import type { Logger } from '../log/index.js';
 import { ROUTER_PID_FILE, ROUTER_TOKEN_FILE } from './process-main.js';
 
@@ -23,6 +26,8 @@ export interface RouterSupervisorDeps {
   /** Node flags for the child; default: this process's (keeps `--import tsx` in development). */
   execArgv?: string[];
   stopGraceMs?: number;
+  /** Whether systemd is the init system (default: probed): the router then gets its own scope unit. */
+  systemd?: boolean;
 }
 
 export interface RouterSupervisor {
@@ -105,9 +110,16 @@ export function createRouterSupervisor(deps: RouterSupervisorDeps): RouterSuperv
   function spawnRouter(): Promise<{ port: number; pid: number }> {
     return new Promise((resolve, reject) => {
       const startedAt = Date.now();
-      const proc = spawn(process.execPath, [...ROUTER_NODE_FLAGS, ...(deps.execArgv ?? process.execArgv), processMainPath()], {
+      // Outside the platform's kill scope (isolation/service-scope.ts): its own session, and its own
+      // systemd scope where systemd runs, so killing the platform's process group or service cgroup
+      // leaves routed traffic flowing until the next platform process adopts the router.
+      const cmd = outsideKillScope(process.execPath, [...ROUTER_NODE_FLAGS, ...(deps.execArgv ?? process.execArgv), processMainPath()], {
+        systemd: deps.systemd ?? systemdBooted(), unit: `slipway-router-${process.pid}-${Date.now()}`,
+      });
+      const proc = spawn(cmd.cmd, cmd.args, {
         env: { ...configEnv(config), ...deps.env },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        detached: true,
       });
       child = proc;
       let listening = false;

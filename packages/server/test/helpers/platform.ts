@@ -18,6 +18,9 @@ export interface StartOptions {
   dataDir?: string;
   /** How long to wait for the API (default 90 s: the machine is shared). */
   readyTimeoutMs?: number;
+  /** Start the platform in its own process group (pgid = its pid), as a shell or a service manager
+   * would, so a test can SIGKILL the whole group (`kill -KILL -<pgid>`) without killing itself. */
+  ownProcessGroup?: boolean;
 }
 
 export interface RunningPlatform {
@@ -28,6 +31,8 @@ export interface RunningPlatform {
   /** An admin token (SLIPWAY_ADMIN_TOKEN). */
   token: string;
   dataDir: string;
+  /** The platform process's pid (its process group too with `ownProcessGroup`). */
+  pid: number;
   /** Environment the platform was started with (pass it to a restart). */
   env: Record<string, string>;
   /** Everything the platform printed so far (stdout and stderr, last 1 MB). */
@@ -90,6 +95,7 @@ export async function startPlatform(opts: StartOptions = {}): Promise<RunningPla
     cwd: path.resolve(serverRoot, '../..'),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? os.tmpdir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.ownProcessGroup === true,
   });
   let out = '';
   const keep = (chunk: Buffer) => {
@@ -131,5 +137,5 @@ export async function startPlatform(opts: StartOptions = {}): Promise<RunningPla
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, apiPort, routerPort, token, dataDir, env, output: () => out, stop };
+  return { url, apiPort, routerPort, token, dataDir, pid: child.pid ?? 0, env, output: () => out, stop };
 }
