@@ -8,11 +8,11 @@ const policy = (over: Partial<AutoscalePolicy> = {}): AutoscalePolicy => ({ min:
 const sample = (rps: number, serviceMs: number, p95Ms: number, queueP95Ms = 0): LoadSample => ({
   windowMs: 10_000, arrivals: rps * 10, p95Ms, queueP95Ms, meanServiceMs: serviceMs,
 });
+const healthyMinute = (rps: number, serviceMs: number) => Array.from({ length: 6 }, () => sample(rps, serviceMs, 100));
 const input = (over: Partial<DecideInput> = {}): DecideInput => ({
-  now: NOW, policy: policy(), quantity: 2, concurrency: 1, load: sample(10, 50, 120), recent: [], metricValue: null,
+  now: NOW, policy: policy(), quantity: 2, concurrency: 1, load: sample(20, 50, 120), recent: healthyMinute(20, 50), metricValue: null,
   lastChangeAt: NOW - 600_000, lastRequestAt: NOW - 100, downWindowMs: 60_000, ...over,
 });
-const healthyMinute = (rps: number, serviceMs: number) => Array.from({ length: 6 }, () => sample(rps, serviceMs, 100));
 
 test("Little's law: arrivals/s × service time / (concurrency × utilization), rounded up", () => {
   assert.equal(dynosNeeded(sample(40, 50, 0), 1, 0.75), 3); // 2 in flight / 0.75 = 2.67
@@ -39,7 +39,7 @@ const cases: [string, Partial<DecideInput>, { quantity: number; reason: RegExp }
     { quantity: 8, recent: healthyMinute(20, 50), load: sample(20, 50, 100) }, { quantity: 4, reason: /load needs 2, p95 100 ms < 500 ms/ }],
   ['scale down: 4 → 2 when the load needs 2', { quantity: 4, recent: healthyMinute(20, 50) }, { quantity: 2, reason: /load needs 2/ }],
   ['no scale down inside the down window after a change', { quantity: 8, recent: healthyMinute(20, 50), lastChangeAt: NOW - 30_000 }, null],
-  ['no scale down when the samples do not cover the window', { quantity: 8, recent: healthyMinute(20, 50).slice(0, 3) }, null],
+  ['intervals without requests count as no load: down to min (at most half per step)', { quantity: 8, recent: [], load: null }, { quantity: 4, reason: /load needs 1/ }],
   ['no scale down when one sample is above the headroom (hysteresis)',
     { quantity: 8, recent: [...healthyMinute(20, 50).slice(0, 5), sample(20, 50, 450)] }, null],
   ['no scale down when the load needs what runs (at 50 %, not 75 %)', { quantity: 3, recent: healthyMinute(30, 50) }, null],

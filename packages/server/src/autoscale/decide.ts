@@ -63,7 +63,7 @@ export interface DecideInput {
   concurrency: number;
   /** The latest window, or null when the metrics have nothing yet. */
   load: LoadSample | null;
-  /** The samples of the down window, oldest first (for the hysteresis). */
+  /** The samples of the down window, oldest first (for the hysteresis); intervals without requests have none. */
   recent: LoadSample[];
   /** Worker policies: the metric's latest value (mean of the window), null when not reported. */
   metricValue: number | null;
@@ -150,9 +150,9 @@ export function decide(input: DecideInput): Decision | null {
     return next > quantity ? { quantity: next, reason: over } : null;
   }
 
+  // Down: the router ships intervals that had requests, so a gap in `recent` is an interval with none.
   if (sinceChange < input.downWindowMs || quantity <= policy.min) return null;
-  const covered = input.recent.reduce((sum, s) => sum + s.windowMs, 0);
-  if (covered < input.downWindowMs || !input.recent.every((s) => healthy(policy, s))) return null;
+  if (!input.recent.every((s) => healthy(policy, s))) return null;
   const busiest = Math.max(0, ...input.recent.map((s) => dynosNeeded(s, input.concurrency, DOWN_UTILIZATION)));
   const target = Math.max(1, busiest);
   if (target >= quantity) return null;
