@@ -8,6 +8,7 @@ import { API_ERRORS, type ApiErrorBody } from '@slipway/contract';
 import { SlipwayError } from '../../errors.js';
 import type { Logger } from '../../log/index.js';
 import type { UserRecord } from '../../store/types.js';
+import { isAmbiguousPath, parseRequestTarget } from './request-target.js';
 import type { Ctx, Method, Reply, RouteTable } from './route-table.js';
 
 export const MAX_JSON_BODY = 1024 * 1024;
@@ -39,15 +40,19 @@ async function handle(deps: ApiServerDeps, req: http.IncomingMessage, res: http.
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     deps.logger.debug('api.request', { method: req.method, path: req.url, status: res.statusCode, ms: ms.toFixed(1), request_id: requestId });
   });
+  // Routing is on the raw path; one that a URL parser would rewrite (dot-segments) is no path of ours.
+  const url = parseRequestTarget(req.url);
+  if (isAmbiguousPath(url.path)) {
+    return sendError(res, requestId, new SlipwayError('not_found', 'Paths with "." or ".." segments (or backslashes) are not served.'));
+  }
   if (deps.preRoute && (await deps.preRoute(req, res))) return;
 
-  const url = new URL(req.url ?? '/', 'http://api.local');
   const method = (req.method ?? 'GET').toUpperCase() as Method;
-  const found = deps.routes.match(method, url.pathname);
+  const found = deps.routes.match(method, url.path);
   if (!('route' in found)) {
     if (found.allowed.length > 0) {
       res.setHeader('Allow', [...new Set(found.allowed)].join(', '));
-      return sendError(res, requestId, new SlipwayError('method_not_allowed', `${method} is not allowed on ${url.pathname}.`));
+      return sendError(res, requestId, new SlipwayError('method_not_allowed', `${method} is not allowed on ${url.path}.`));
     }
     return sendError(res, requestId, new SlipwayError('not_found', 'The requested API endpoint was not found. Are you using the right HTTP verb (i.e. `GET` vs. `POST`), and did you specify your intended version with the `Accept` header?'));
   }
@@ -64,7 +69,7 @@ async function handle(deps: ApiServerDeps, req: http.IncomingMessage, res: http.
   }
   let bodyPromise: Promise<unknown> | undefined;
   const ctx: Ctx = {
-    req, res, method, path: url.pathname, params, query: url.searchParams, requestId,
+    req, res, method, path: url.path, params, query: url.query, requestId,
     user: user as UserRecord,
     json: () => (bodyPromise ??= readJson(req)),
   };
@@ -74,11 +79,11 @@ async function handle(deps: ApiServerDeps, req: http.IncomingMessage, res: http.
     sendReply(res, reply ?? {}, method);
   } catch (err) {
     if (res.headersSent) {
-      deps.logger.warn('api.error_after_headers', { path: url.pathname, error: String(err) });
+      deps.logger.warn('api.error_after_headers', { path: url.path, error: String(err) });
       res.destroy();
       return;
     }
-    if (!(err instanceof SlipwayError)) deps.logger.error('api.error', { path: url.pathname, request_id: requestId, error: (err as Error)?.stack ?? String(err) });
+    if (!(err instanceof SlipwayError)) deps.logger.error('api.error', { path: url.path, request_id: requestId, error: (err as Error)?.stack ?? String(err) });
     sendError(res, requestId, err);
   }
 }
