@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { API_ERRORS, type ApiErrorBody } from '@slipway/contract';
-import { SlipwayError } from '../../errors.js';
+import { InvalidParamsError, SlipwayError } from '../../errors.js';
 import type { Logger } from '../../log/index.js';
 import type { UserRecord } from '../../store/types.js';
 import { isAmbiguousPath, parseRequestTarget } from './request-target.js';
@@ -132,9 +132,18 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   if (text === '') return {};
   const type = String(req.headers['content-type'] ?? '');
   if (type !== '' && !/json/i.test(type)) throw new SlipwayError('unsupported_media_type', `Expected a JSON body, got Content-Type "${type}".`);
+  let proto = false;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    // A `__proto__` key is an own property after JSON.parse, but any object spread or zod record
+    // built from it drops it silently (or swaps a prototype): refused, whatever the route.
+    value = JSON.parse(text, (key, v: unknown) => {
+      if (key === '__proto__') proto = true;
+      return v;
+    });
   } catch {
     throw new SlipwayError('bad_request', 'Request body is not valid JSON.');
   }
+  if (proto) throw new InvalidParamsError('"__proto__" is not allowed as a key.', '__proto__');
+  return value;
 }
