@@ -78,7 +78,17 @@ export function createApi(deps: ApiDeps): Api {
     auth,
     routes: () => routes.list(),
     async listen(port, host, opts = {}) {
-      const l = createApiListener({ handler, tls: opts.tls, logger: deps.logger, serverOptions: { keepAliveTimeout: 65_000, requestTimeout: 0 } });
+      const c = deps.config;
+      const l = createApiListener({
+        handler, tls: opts.tls, logger: deps.logger,
+        // No whole-request deadline (a git push may take long); headers, body silence and idle
+        // keep-alive connections are bounded instead.
+        serverOptions: {
+          keepAliveTimeout: c.apiIdleTimeoutMs, headersTimeout: c.apiHeadersTimeoutMs, requestTimeout: 0,
+          connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(c.apiHeadersTimeoutMs / 4))),
+        },
+        bodyIdleTimeoutMs: c.apiBodyIdleTimeoutMs, maxConnectionsPerIp: c.apiMaxConnectionsPerIp,
+      });
       const s = await l.listen(port, host);
       listener = l;
       const addr = s.address() as AddressInfo;
