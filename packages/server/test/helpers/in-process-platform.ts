@@ -26,7 +26,7 @@ export async function startInProcessPlatform(overrides: Partial<Config> = {}): P
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-inproc-'));
   const token = 'in-process-admin-token-0123456789';
   const config = testConfig({
-    dataDir, apiPort: 0, routerPort: await freePort(), rendezvousPort: 0, listenHost: '127.0.0.1', runtime: 'process',
+    dataDir, apiPort: await freePort(), routerPort: await freePort(), rendezvousPort: 0, listenHost: '127.0.0.1', runtime: 'process',
     routerProcess: false, buildIsolation: 'none', adminToken: token, apiRateLimit: 0, ...overrides,
   });
   const logLines: string[] = [];
