@@ -66,3 +66,20 @@ test('one-off dynos: a NUL in `command` or `env`, bad env names and oversized en
   assert422(await call('POST', `/apps/${APP}/dynos`, { command: 'env', env: big }), /in total/, '48 KB env');
   assert.deepEqual((await call('GET', `/apps/${APP}/dynos`)).json, before);
 });
+
+test('smaller ones: a 1,000-character email, drain URLs with CR/LF/NUL or 64 KB long are a 422', async () => {
+  const email = `${'a'.repeat(990)}@example.com`;
+  const user = await call('POST', '/users', { email });
+  assert422(user, /email/, '1,000-character email');
+  assert.equal((await call('GET', '/users')).json.some((u: { email: string }) => u.email === email), false);
+  const drains = (await call('GET', `/apps/${APP}/log-drains`)).json;
+  for (const [url, re] of [
+    ['https://logs.example.com/a\r\nX-Injected: 1', /control characters/],
+    ['https://logs.example.com/\nb', /control characters/],
+    ['syslog://logs.example.com:514/\u0000', /control characters/],
+    [`https://logs.example.com/${'a'.repeat(64 * 1024)}`, /longer than 2048/],
+  ] as [string, RegExp][]) {
+    assert422(await call('POST', `/apps/${APP}/log-drains`, { url }), re, `drain ${JSON.stringify(url.slice(0, 60))}`);
+  }
+  assert.deepEqual((await call('GET', `/apps/${APP}/log-drains`)).json, drains);
+});

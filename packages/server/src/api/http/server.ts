@@ -142,5 +142,6 @@ export function errorBody(err: unknown): { status: number; body: ApiErrorBody } 
 
 export function sendError(res: http.ServerResponse, _requestId: string, err: unknown): void {
   const { status, body } = errorBody(err);
-  sendReply(res, { status, body });
+  const retry = err instanceof SlipwayError ? err.details.retryAfterSeconds : undefined;
+  sendReply(res, { status, body, headers: retry !== undefined ? { 'Retry-After': String(retry) } : undefined });
 }
