@@ -92,6 +92,7 @@ export const SOURCE_CHECKSUM_PATTERN = /^SHA256:[0-9a-f]{64}$/i;
 export function sourceBlobProblem(url: string, checksum: string | null | undefined): { field: string; message: string } | undefined {
   let parsed: URL | undefined;
   try {
+    // eslint-disable-next-line no-control-regex -- control characters are what is looked for
     parsed = /[\u0000-\u0020\u007f]/.test(url) ? undefined : new URL(url);
   } catch {
     parsed = undefined;

@@ -93,6 +93,7 @@ export class RouteTable {
       let usable = true;
       r.keys.forEach((k, i) => {
         const value = safeDecode(m[i + 1]);
+        // eslint-disable-next-line no-control-regex -- control characters are what is looked for
         if (value === '.' || value === '..' || /[\u0000-\u001f\u007f]/.test(value)) usable = false;
         params[k] = value;
       });
