@@ -8,6 +8,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { herokuCli } from '../helpers/heroku-cli.js';
 import { startInProcessPlatform, type InProcessPlatform } from '../helpers/in-process-platform.js';
 import { caller, seedApps, snapshot, traversalIds, traversalPaths, type Call } from '../helpers/route-walk.js';
 
@@ -59,4 +63,33 @@ test('every route, traversal ids in every parameter: a 4xx and no state change',
     assert.equal(await state(), before, `a traversal request to ${route.method} ${route.path} changed state`);
   }
   assert.ok(sent > p.routes.length * 5, `only ${sent} requests sent`);
+});
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fromDist = here.includes(`${path.sep}dist${path.sep}`);
+const repoRoot = path.resolve(here, fromDist ? '../../../../..' : '../../../..');
+const slipwayArgs = fromDist
+  ? [path.join(repoRoot, 'packages/cli/dist/src/bin.js')]
+  : ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'packages/cli/src/bin.ts')];
+
+test('the CLIs of the issue: `heroku domains:remove .. -a A` and `slipway ps:restart .. -a A` fail and delete nothing', async () => {
+  const before = await state();
+  const cli = await herokuCli(p);
+  try {
+    for (const args of [['domains:remove', '..', '-a', A], ['domains:remove', '%2e%2e', '-a', A]]) {
+      const r = await cli.run(args);
+      assert.notEqual(r.code, 0, `heroku ${args.join(' ')} succeeded:\n${r.stdout}\n${r.stderr}`);
+      assert.equal(await state(), before, `heroku ${args.join(' ')} changed state`);
+    }
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cli.home, SLIPWAY_API_URL: p.url, SLIPWAY_API_KEY: p.token, NO_COLOR: '1' };
+    for (const args of [['ps:restart', '..', '-a', A], ['domains:remove', '..', '-a', A]]) {
+      const code = await new Promise<number>((resolve) => {
+        execFile(process.execPath, [...slipwayArgs, ...args], { env, timeout: 60_000 }, (err) => resolve(err ? Number((err as { code?: unknown }).code ?? 1) || 1 : 0));
+      });
+      assert.notEqual(code, 0, `slipway ${args.join(' ')} succeeded`);
+      assert.equal(await state(), before, `slipway ${args.join(' ')} changed state`);
+    }
+  } finally {
+    await cli.close();
+  }
 });
