@@ -63,7 +63,8 @@ export function withBodyIdleTimeout(handler: Handler, ms: number, logger: Logger
       };
       socket.setTimeout(ms, onTimeout);
       const done = (): void => {
-        socket.setTimeout(0);
+        // After the response, the socket's timeout is Node's keep-alive one: leave it.
+        if (!res.writableFinished) socket.setTimeout(0);
         socket.off('timeout', onTimeout);
       };
       // Not on the response's finish: a body left unread after an early answer still arrives
