@@ -29,6 +29,8 @@ function tooLarge(): SlipwayError {
 export function readJson(req: http.IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_JSON_BODY) return Promise.reject(tooLarge());
+  if (req.readableEnded) return Promise.resolve({});
+  if (req.destroyed) return Promise.reject(new ClientGoneError(0));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
