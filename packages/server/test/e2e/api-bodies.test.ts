@@ -89,3 +89,16 @@ test('a client that disconnects mid-body is one info line, no error, no stack', 
   assert.ok(lines.every((l) => l.startsWith('level=info') || l.startsWith('level=debug')), lines.join('\n'));
   assert.ok(!lines.some((l) => /\n\s+at /.test(l) || l.includes('stack')), lines.join('\n'));
 });
+
+test('after a drained 413 a keep-alive connection goes on serving', async () => {
+  const s = await rawSocket(p.url);
+  let text = '';
+  s.on('data', (d: Buffer) => (text += d.toString('latin1')));
+  const body = bigJson(2 * 1024 * 1024);
+  s.write(`PATCH /apps/bodies-a/config-vars HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${p.token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+  s.write(body);
+  s.write(`GET /account HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${p.token}\r\nConnection: close\r\n\r\n`);
+  await new Promise<void>((resolve) => s.on('close', () => resolve()));
+  const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+  assert.deepEqual(statuses, ['413', '200']);
+});
