@@ -95,6 +95,10 @@ const table = {
   autoscaleIntervalMs: { env: 'SLIPWAY_AUTOSCALE_INTERVAL_MS', parse: int(100), default: 2_000, doc: 'How often the autoscaler decides (every active scale monitor).' },
   autoscaleDownWindowMs: { env: 'SLIPWAY_AUTOSCALE_DOWN_WINDOW_MS', parse: int(1_000), default: 2 * MIN, doc: 'How long the load must stay low, without a change, before the autoscaler removes dynos.' },
 
+  apiHeadersTimeoutMs: { env: 'SLIPWAY_API_HEADERS_TIMEOUT_MS', parse: int(1), default: 30_000, doc: 'API port: time a client has to send a request\'s headers (Heroku\'s 30 s initial window).' },
+  apiBodyIdleTimeoutMs: { env: 'SLIPWAY_API_BODY_IDLE_TIMEOUT_MS', parse: int(1), default: 55_000, doc: 'API port: longest silence while a request body arrives (Heroku\'s rolling 55 s window).' },
+  apiIdleTimeoutMs: { env: 'SLIPWAY_API_IDLE_TIMEOUT_MS', parse: int(1), default: 65_000, doc: 'API port: an idle keep-alive connection is closed after this long.' },
+  apiMaxConnectionsPerIp: { env: 'SLIPWAY_API_MAX_CONNECTIONS_PER_IP', parse: int(0), default: 256, doc: 'API port: open connections per client address (0 = no cap).' },
   apiRateLimit: { env: 'SLIPWAY_API_RATE_LIMIT', parse: int(0), default: 4500, doc: 'Request tokens per account (refilled ~75/min); 0 disables.' },
   routerProcess: { env: 'SLIPWAY_ROUTER_PROCESS', parse: bool, default: true, doc: 'Run the router in its own process.' },
   url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },

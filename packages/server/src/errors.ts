@@ -8,7 +8,7 @@ export class SlipwayError extends Error {
   constructor(
     readonly code: ApiErrorId,
     message: string,
-    readonly details: { resource?: string; field?: string } = {},
+    readonly details: { resource?: string; field?: string; retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'SlipwayError';

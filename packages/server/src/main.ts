@@ -49,6 +49,8 @@ export interface Platform {
   config: Config;
   /** Where the API actually listens (the real port when SLIPWAY_API_PORT=0). */
   apiUrl?: string;
+  /** Every API route (method and path pattern): the hardening tests walk them all. */
+  routes: { method: string; path: string }[];
   stop(mode?: StopMode): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
   // The parts, in start order: store → events → logplex → dyno manager → builder → API listener
   // → router process. A failure part-way stops what already started.
   let apiUrl: string | undefined;
+  let routes: { method: string; path: string }[] = [];
   try {
     const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: logger.child({ part: 'store' }) });
     own({ name: 'store', stop: () => store.close() });
@@ -135,6 +138,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       auth, preRoute: builder.gitHandler, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
     });
     // HTTPS on the API port too: the official CLI writes https://<api host:port>/<app>.git remotes.
+    routes = api.routes();
     const server = await api.listen(config.apiPort, config.listenHost, { tls: tlsMaterial });
     own({ name: 'api', stop: () => api.close() });
     const port = (server.address() as AddressInfo).port;
@@ -179,6 +183,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
   return {
     config,
     apiUrl,
+    routes,
     stop: (mode = 'all') => stopParts(parts, logger, mode),
   };
 }

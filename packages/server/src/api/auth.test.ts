@@ -98,6 +98,9 @@ test('rate limit: RateLimit-Remaining counts down, then 429 rate_limit', async (
     const over = await limited.request('GET', '/account');
     assert.equal(over.status, 429);
     assert.equal(over.body.id, 'rate_limit');
+    // The next token comes 1/3 of an hour after the bucket ran dry: Retry-After in whole seconds.
+    const retry = Number(over.headers.get('retry-after'));
+    assert.ok(Number.isInteger(retry) && retry > 1100 && retry <= 1200, `Retry-After ${over.headers.get('retry-after')}`);
   } finally {
     await limited.close();
   }

@@ -40,6 +40,8 @@ export interface ApiDeps {
 export interface Api {
   handler: (req: http.IncomingMessage, res: http.ServerResponse) => void;
   auth: Auth;
+  /** Every route served (method and path pattern), in matching order. */
+  routes(): { method: string; path: string }[];
   /** With `tls`, the port serves HTTPS too (same handler): see `api/tls`. */
   listen(port: number, host?: string, opts?: { tls?: { key: string; cert: string } }): Promise<net.Server>;
   close(): Promise<void>;
@@ -74,8 +76,19 @@ export function createApi(deps: ApiDeps): Api {
   return {
     handler,
     auth,
+    routes: () => routes.list(),
     async listen(port, host, opts = {}) {
-      const l = createApiListener({ handler, tls: opts.tls, logger: deps.logger, serverOptions: { keepAliveTimeout: 65_000, requestTimeout: 0 } });
+      const c = deps.config;
+      const l = createApiListener({
+        handler, tls: opts.tls, logger: deps.logger,
+        // No whole-request deadline (a git push may take long); headers, body silence and idle
+        // keep-alive connections are bounded instead.
+        serverOptions: {
+          keepAliveTimeout: c.apiIdleTimeoutMs, headersTimeout: c.apiHeadersTimeoutMs, requestTimeout: 0,
+          connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(c.apiHeadersTimeoutMs / 4))),
+        },
+        bodyIdleTimeoutMs: c.apiBodyIdleTimeoutMs, maxConnectionsPerIp: c.apiMaxConnectionsPerIp,
+      });
       const s = await l.listen(port, host);
       listener = l;
       const addr = s.address() as AddressInfo;

@@ -1,6 +1,7 @@
 /**
  * Heroku's API rate limit: a bucket of `limit` request tokens per account, refilled evenly over an
- * hour (4,500 → 75 a minute). Each call takes one; an empty bucket is a 429 `rate_limit`.
+ * hour (4,500 → 75 a minute). Each call takes one; an empty bucket is a 429 `rate_limit` whose
+ * `Retry-After` says when the next token comes.
  * `limit` 0 disables it.
  */
 import { SlipwayError } from '../errors.js';
@@ -23,7 +24,11 @@ export function createRateLimiter(opts: { limit: number; now?: () => number }): 
       b.tokens = Math.min(opts.limit, b.tokens + ((t - b.at) * opts.limit) / REFILL_PERIOD_MS);
       b.at = t;
       buckets.set(userId, b);
-      if (b.tokens < 1) throw new SlipwayError('rate_limit', 'Your account reached the API rate limit. Please wait a few minutes before making new requests.');
+      if (b.tokens < 1) {
+        // When the next token is minted: the 429's Retry-After.
+        const retryAfterSeconds = Math.max(1, Math.ceil(((1 - b.tokens) * REFILL_PERIOD_MS) / opts.limit / 1000));
+        throw new SlipwayError('rate_limit', 'Your account reached the API rate limit. Please wait a few minutes before making new requests.', { retryAfterSeconds });
+      }
       b.tokens -= 1;
       return Math.floor(b.tokens);
     },

@@ -17,7 +17,7 @@ export type { ScaleUpdate } from './scale.js';
 export { generateAppName, appNameProblem } from './names.js';
 export { planScale, parseQuantity, scaleLine, displaySize, sizeList, MAX_QUANTITY } from './scale.js';
 export { planFormationSync } from './formation-sync.js';
-export { configChangeDescription, CONFIG_KEY_PATTERN } from './config-vars.js';
+export { configChangeDescription, CONFIG_KEY_PATTERN, envKeyProblem, envValueProblem, configBytes, MAX_CONFIG_TOTAL_BYTES } from './config-vars.js';
 export { defaultHostname } from './app-ops.js';
 
 export function createAppService(deps: AppServiceDeps) {

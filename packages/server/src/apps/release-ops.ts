@@ -7,7 +7,7 @@ import { InvalidParamsError, NotFoundError } from '../errors.js';
 import type { AppRecord, Page, ReleaseRecord, Repos, UserRecord } from '../store/types.js';
 import type { Announcement, ServiceContext } from './context.js';
 import { UUID } from './context.js';
-import { configChangeDescription, configPatchProblem } from './config-vars.js';
+import { configChangeDescription, configPatchProblem, configTotalProblem } from './config-vars.js';
 import { planFormationSync } from './formation-sync.js';
 
 export interface DeployReleaseInput {
@@ -61,6 +61,8 @@ export function releaseOps(ctx: ServiceContext) {
     const description = configChangeDescription(patch);
     let lines: Announcement[] = [];
     const result = await store.transaction(async (tx) => {
+      const total = configTotalProblem(await tx.configVars.get(app.id), patch);
+      if (total) throw new InvalidParamsError(total.message, total.field);
       const config = await tx.configVars.patch(app.id, patch);
       const current = await tx.releases.current(app.id);
       const release = await createRelease(tx, app, user, { slugId: current?.slugId ?? null, config, description });

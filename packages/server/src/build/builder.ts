@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { rm, mkdir, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { apiBaseUrl, type Config } from '../config.js';
-import { ConflictError, SlipwayError } from '../errors.js';
+import { ConflictError, InvalidParamsError, SlipwayError } from '../errors.js';
 import type { EventBus } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import type { LogSink } from '../logplex/types.js';
@@ -23,7 +23,7 @@ import { indentError, runPipeline, type RunReleasePhase } from './pipeline.js';
 import { createRepoKeeper, repoDir } from './repo.js';
 import { createProcessSandbox, type BuildSandbox } from './sandbox.js';
 import { collectSlugs } from './slug.js';
-import { gitEnv, openGitSource, openUrlSource, type OpenedSource } from './source.js';
+import { gitEnv, openGitSource, openUrlSource, sourceBlobProblem, withChecksum, type OpenedSource } from './source.js';
 
 /** What the builder needs from the apps service. */
 export interface AppsPort {
@@ -234,6 +234,8 @@ export function createBuilder(deps: BuilderDeps): Builder {
     signer,
     sourcesDir: path.join(config.dataDir, 'sources'),
     async createBuild(input) {
+      const problem = sourceBlobProblem(input.sourceUrl, input.sourceChecksum);
+      if (problem) throw new InvalidParamsError(problem.message, problem.field);
       for (const bp of input.buildpacks ?? []) parseBuildpackRef(bp);
       const abort = claim(input.app.id);
       let build: BuildRecord;
@@ -249,7 +251,7 @@ export function createBuilder(deps: BuilderDeps): Builder {
       }
       const done = execute({
         app: input.app, user: input.user, build, abort,
-        open: () => openUploadOrUrl(input.sourceUrl),
+        open: async () => withChecksum(await openUploadOrUrl(input.sourceUrl), input.sourceChecksum ?? null),
         versionLabel: (input.sourceVersion ?? build.id).slice(0, 7), commit: input.sourceVersion ?? null, commitDescription: null,
         buildpacks: input.buildpacks ?? [],
       }).then(() => undefined);
@@ -274,7 +276,7 @@ export function createBuilder(deps: BuilderDeps): Builder {
     },
   };
 
-  /** Our own `/sources` uploads are read from the data dir; anything else via http(s) or as the sandbox user. */
+  /** Our own `/sources` uploads are read from the data dir; anything else via http(s) (checked at creation). */
   async function openUploadOrUrl(url: string): Promise<OpenedSource> {
     const own = sourceUploadPath(url);
     if (own) return openUrlSource(own, undefined);

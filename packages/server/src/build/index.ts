@@ -8,3 +8,4 @@ export { createRuncBuildSandbox, buildLimits } from './runc-sandbox.js';
 export { chooseBuildSandbox, decideBuildSandbox } from './sandbox-choice.js';
 export { parseBuildpackRef, buildpackName, BUILTIN_BUILDPACKS } from './buildpacks.js';
 export { formatSize } from './slug.js';
+export { sourceBlobProblem } from './source.js';

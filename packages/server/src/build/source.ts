@@ -1,9 +1,11 @@
 /**
  * Where a build's source comes from: a pushed commit (`git archive` of the quarantined objects), a
- * tarball over http(s), or a file the platform can read. Local files are read as the sandbox user,
- * so a build cannot name a file of the platform's data dir (another app's slug, the database).
+ * tarball over http(s), or one of the platform's own `/sources` uploads (read from its data dir).
+ * A build created through the API names an http(s) URL only (`sourceBlobProblem`, checked at
+ * creation); local files are still read as the sandbox user, as a second line of defence.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { InvalidParamsError } from '../errors.js';
@@ -74,6 +76,60 @@ function fromChild(file: string, args: string[], opts: { env: Record<string, str
   // The consumer may stop reading early (bad tarball); do not leave the child behind.
   stream.on('close', () => {
     if (!stream.readableEnded && child.exitCode === null) child.kill('SIGKILL');
+  });
+  done.catch(() => undefined);
+  return { stream, done };
+}
+
+/** Heroku's form of `source_blob.checksum`: `SHA256:` and the hex digest of the tarball. */
+export const SOURCE_CHECKSUM_PATTERN = /^SHA256:[0-9a-f]{64}$/i;
+
+/**
+ * Why a build cannot be created from this `source_blob`, checked when the build is created: the url
+ * must be an absolute http(s) URL (Slipway's own `/sources` URLs are); other schemes (`file:`,
+ * `ftp:`, `gopher:`, `data:`), relative URLs and paths are refused. A checksum must be Heroku's form.
+ */
+export function sourceBlobProblem(url: string, checksum: string | null | undefined): { field: string; message: string } | undefined {
+  let parsed: URL | undefined;
+  try {
+    // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+    parsed = /[\u0000-\u0020\u007f]/.test(url) ? undefined : new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    return { field: 'source_blob.url', message: 'source_blob.url must be an absolute http:// or https:// URL (upload a tarball with POST /sources for one).' };
+  }
+  if (checksum !== null && checksum !== undefined && !SOURCE_CHECKSUM_PATTERN.test(checksum)) {
+    return { field: 'source_blob.checksum', message: 'source_blob.checksum must be SHA256:<64 hex digits> (the sha256 of the tarball).' };
+  }
+  return undefined;
+}
+
+/**
+ * The source with its bytes hashed on the way through: `done` rejects with a clear message when the
+ * tarball's sha256 is not `checksum` (`SHA256:<hex>`). Null checksum: the source unchanged.
+ */
+export function withChecksum(src: OpenedSource, checksum: string | null): OpenedSource {
+  if (!checksum) return src;
+  const expected = checksum.slice('SHA256:'.length).toLowerCase();
+  const hash = createHash('sha256');
+  const stream = new PassThrough();
+  const read = new Promise<string>((resolve, reject) => {
+    src.stream.on('data', (chunk: Buffer) => hash.update(chunk));
+    src.stream.once('end', () => resolve(hash.digest('hex')));
+    src.stream.once('error', reject);
+    src.stream.once('close', () => reject(new InvalidParamsError('The source tarball ended early.', 'source_blob')));
+  });
+  read.catch(() => undefined);
+  src.stream.pipe(stream);
+  stream.on('close', () => {
+    if (!src.stream.readableEnded) src.stream.destroy();
+  });
+  const done = Promise.all([src.done, read]).then(([, actual]) => {
+    if (actual !== expected) {
+      throw new InvalidParamsError(`The source tarball does not match source_blob.checksum: expected SHA256:${expected}, got SHA256:${actual}.`, 'source_blob');
+    }
   });
   done.catch(() => undefined);
   return { stream, done };

@@ -62,6 +62,28 @@ describe('dyno manager (process driver, SQLite store)', { timeout: 60_000 }, () 
     await kit.waitFor('third start', () => starts() === 3);
   });
 
+  it('a start that is not a crash restart forgives the crashes in the store; a shutdown is not a crash', async () => {
+    // The wall clock: the recovered dyno's end is its record's updatedAt, stamped by the store.
+    kit = await makeKit({ restartCooloffMaxMs: 60_000 });
+    const m = kit.manager();
+    await m.start();
+    await kit.release({ CRASH: '1' });
+    await kit.scale('worker', 1, 'if [ -n "$CRASH" ]; then exit 3; fi; exec sleep 600');
+    await kit.waitFor('second crash', async () => (await kit.store.dynos.get(kit.app.id, 'worker.1'))?.restartCount === 2);
+    // The config is fixed: a new release starts it at once, and the stored count is back to 0.
+    await kit.release({});
+    await kit.waitFor('worker up', async () => (await kit.store.dynos.get(kit.app.id, 'worker.1'))?.state === 'up');
+    assert.equal((await kit.store.dynos.get(kit.app.id, 'worker.1'))?.restartCount, 0);
+    // The platform stops everything (SIGINT): down, no crash on record.
+    await m.stop({ detach: false });
+    const stopped = await kit.store.dynos.get(kit.app.id, 'worker.1');
+    assert.deepEqual([stopped?.state, stopped?.restartCount], ['down', 0]);
+    // A new manager on the same store starts it at once, not after the 60 s cool-off of two crashes.
+    const again = kit.manager();
+    await again.start();
+    await kit.waitFor('worker up after the restart', async () => (await kit.store.dynos.get(kit.app.id, 'worker.1'))?.state === 'up', 10_000);
+  });
+
   it('treats exit 0 of a formation dyno as down and restarts it', async () => {
     kit = await makeKit();
     const m = kit.manager();

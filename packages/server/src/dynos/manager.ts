@@ -213,13 +213,16 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
         }
         if (!want) return;
         const reason = action.kind === 'restart' ? 'restart' : action.reason;
+        // Only a crash counts towards the crash cool-off: a start for any other reason (scale,
+        // release, restart, cycle) forgives the earlier crashes, in the store too (a restart of
+        // the platform reads the count from there).
         if (action.kind === 'start') {
-          if (reason !== 'crash') live.record = { ...live.record, restartCount: 0 };
+          if (reason !== 'crash' && live.record.restartCount !== 0) await runner.persist(live, { restartCount: 0 });
           await runner.launch(live, want, { jitterMs });
           return;
         }
         runner.say(live, reason === 'cycle' ? 'Cycling' : 'Restarting');
-        live.record = { ...live.record, restartCount: 0 };
+        if (live.record.restartCount !== 0) await runner.persist(live, { restartCount: 0 });
         const order = action.kind === 'replace' ? action.order : live.type === 'web' ? 'start-first' : 'stop-first';
         if (order === 'stop-first' || !live.proc) {
           if (live.proc) await runner.setState(live, 'starting');
@@ -370,7 +373,8 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
             if (!live.proc) continue;
             own(runner.terminate(live, live.proc).then((status) => (live.oneOff
               ? runner.complete(live, status ?? 0)
-              : runner.setState(live, 'down', { driverRef: null, host: null, port: null }))));
+              // The platform stopped it, not a crash: no cool-off when it starts again.
+              : runner.setState(live, 'down', { driverRef: null, host: null, port: null, restartCount: 0 }))));
           }
         }
       }

@@ -42,8 +42,15 @@ export interface DrainManager {
 const SCHEMES = ['syslog:', 'syslog+tls:', 'https:', 'http:'];
 
 /** Checks a drain URL the way `heroku drains:add` needs it; throws InvalidParamsError. */
+/** Longest drain URL accepted (a browser-safe URL length). */
+export const MAX_DRAIN_URL_LENGTH = 2048;
+
 export function parseDrainUrl(raw: unknown): URL {
   if (typeof raw !== 'string' || raw.trim() === '') throw new InvalidParamsError('Url must be given.', 'url');
+  if (raw.length > MAX_DRAIN_URL_LENGTH) throw new InvalidParamsError(`Url is longer than ${MAX_DRAIN_URL_LENGTH} characters.`, 'url');
+  // The URL parser silently drops tabs and line breaks; a drain URL holding them is refused instead.
+  // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+  if (/[\u0000-\u001f\u007f]/.test(raw.trim())) throw new InvalidParamsError('Url must not contain control characters (CR, LF, NUL…).', 'url');
   let url: URL;
   try {
     url = new URL(raw.trim());

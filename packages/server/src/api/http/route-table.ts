@@ -31,7 +31,10 @@ export type Handler = (ctx: Ctx) => Promise<Reply | void>;
 
 export interface Route {
   method: Method;
-  /** `:name` segments capture one path segment (URL-decoded). */
+  /**
+   * `:name` segments capture one path segment (URL-decoded). Only GET and HEAD also answer with a
+   * trailing slash: a destructive route matches its exact path only.
+   */
   path: string;
   handler: Handler;
   /** Default true. Public routes (token in URL, git with its own basic auth) set false. */
@@ -64,10 +67,19 @@ export class RouteTable {
         return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       })
       .join('/');
-    this.routes.push({ ...route, regex: new RegExp(`^${pattern}/?$`), keys });
+    const slash = route.method === 'GET' || route.method === 'HEAD' ? '/?' : '';
+    this.routes.push({ ...route, regex: new RegExp(`^${pattern}${slash}$`), keys });
   }
 
-  /** The matching route, or which methods the path allows (for 405). */
+  /** Every route, in matching order (method and path pattern). */
+  list(): { method: Method; path: string }[] {
+    return this.routes.map((r) => ({ method: r.method, path: r.path }));
+  }
+
+  /**
+   * The matching route, or which methods the path allows (for 405). `path` is the raw path: a
+   * parameter that decodes to a dot-segment or holds a control character matches nothing.
+   */
   match(method: string, path: string): { route: Compiled; params: Record<string, string> } | { allowed: string[] } {
     const allowed: string[] = [];
     for (const r of this.routes) {
@@ -78,9 +90,14 @@ export class RouteTable {
         continue;
       }
       const params: Record<string, string> = {};
+      let usable = true;
       r.keys.forEach((k, i) => {
-        params[k] = safeDecode(m[i + 1]);
+        const value = safeDecode(m[i + 1]);
+        // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+        if (value === '.' || value === '..' || /[\u0000-\u001f\u007f]/.test(value)) usable = false;
+        params[k] = value;
       });
+      if (!usable) return { allowed: [] };
       return { route: r, params };
     }
     return { allowed };

@@ -8,9 +8,11 @@ import { API_ERRORS, type ApiErrorBody } from '@slipway/contract';
 import { SlipwayError } from '../../errors.js';
 import type { Logger } from '../../log/index.js';
 import type { UserRecord } from '../../store/types.js';
+import { ClientGoneError, drainBody, readJson } from './body.js';
+import { isAmbiguousPath, parseRequestTarget } from './request-target.js';
 import type { Ctx, Method, Reply, RouteTable } from './route-table.js';
 
-export const MAX_JSON_BODY = 1024 * 1024;
+export { MAX_JSON_BODY } from './body.js';
 
 export interface ApiServerDeps {
   routes: RouteTable;
@@ -39,17 +41,25 @@ async function handle(deps: ApiServerDeps, req: http.IncomingMessage, res: http.
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     deps.logger.debug('api.request', { method: req.method, path: req.url, status: res.statusCode, ms: ms.toFixed(1), request_id: requestId });
   });
+  // Routing is on the raw path; one that a URL parser would rewrite (dot-segments) is no path of ours.
+  const url = parseRequestTarget(req.url);
+  /** An answer before the route read anything: the body is drained (bounded) first. */
+  const refuse = async (err: unknown): Promise<void> => {
+    if (await settleBody(deps, req, res, url.path)) sendError(res, requestId, err);
+  };
+  if (isAmbiguousPath(url.path)) {
+    return refuse(new SlipwayError('not_found', 'Paths with "." or ".." segments (or backslashes) are not served.'));
+  }
   if (deps.preRoute && (await deps.preRoute(req, res))) return;
 
-  const url = new URL(req.url ?? '/', 'http://api.local');
   const method = (req.method ?? 'GET').toUpperCase() as Method;
-  const found = deps.routes.match(method, url.pathname);
+  const found = deps.routes.match(method, url.path);
   if (!('route' in found)) {
     if (found.allowed.length > 0) {
       res.setHeader('Allow', [...new Set(found.allowed)].join(', '));
-      return sendError(res, requestId, new SlipwayError('method_not_allowed', `${method} is not allowed on ${url.pathname}.`));
+      return refuse(new SlipwayError('method_not_allowed', `${method} is not allowed on ${url.path}.`));
     }
-    return sendError(res, requestId, new SlipwayError('not_found', 'The requested API endpoint was not found. Are you using the right HTTP verb (i.e. `GET` vs. `POST`), and did you specify your intended version with the `Accept` header?'));
+    return refuse(new SlipwayError('not_found', 'The requested API endpoint was not found. Are you using the right HTTP verb (i.e. `GET` vs. `POST`), and did you specify your intended version with the `Accept` header?'));
   }
   const { route, params } = found;
   let user: UserRecord | undefined;
@@ -58,29 +68,49 @@ async function handle(deps: ApiServerDeps, req: http.IncomingMessage, res: http.
       user = await deps.authenticate(req);
     } catch (err) {
       // e.g. rate_limit: a SlipwayError thrown while authenticating is answered like a route's.
-      return sendError(res, requestId, err);
+      return refuse(err);
     }
-    if (!user) return sendError(res, requestId, new SlipwayError('unauthorized', 'Invalid credentials provided.'));
+    if (!user) return refuse(new SlipwayError('unauthorized', 'Invalid credentials provided.'));
   }
   let bodyPromise: Promise<unknown> | undefined;
   const ctx: Ctx = {
-    req, res, method, path: url.pathname, params, query: url.searchParams, requestId,
+    req, res, method, path: url.path, params, query: url.query, requestId,
     user: user as UserRecord,
     json: () => (bodyPromise ??= readJson(req)),
   };
   try {
     const reply = await route.handler(ctx);
     if (route.raw) return;
-    sendReply(res, reply ?? {}, method);
+    if (await settleBody(deps, req, res, url.path)) sendReply(res, reply ?? {}, method);
   } catch (err) {
+    if (err instanceof ClientGoneError) return clientGone(deps, req, url.path, err.received);
     if (res.headersSent) {
-      deps.logger.warn('api.error_after_headers', { path: url.pathname, error: String(err) });
+      deps.logger.warn('api.error_after_headers', { path: url.path, error: String(err) });
       res.destroy();
       return;
     }
-    if (!(err instanceof SlipwayError)) deps.logger.error('api.error', { path: url.pathname, request_id: requestId, error: (err as Error)?.stack ?? String(err) });
-    sendError(res, requestId, err);
+    if (!(err instanceof SlipwayError)) deps.logger.error('api.error', { path: url.path, request_id: requestId, error: (err as Error)?.stack ?? String(err) });
+    if (route.raw || (await settleBody(deps, req, res, url.path))) sendError(res, requestId, err);
   }
+}
+
+/**
+ * What is left of the request body is drained (bounded) before answering; past the bound the
+ * answer says `Connection: close`. False when the client is gone (nothing to answer).
+ */
+async function settleBody(deps: ApiServerDeps, req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<boolean> {
+  const how = await drainBody(req);
+  if (how === 'gone') {
+    clientGone(deps, req, path, null);
+    return false;
+  }
+  if (how === 'gave-up') res.setHeader('Connection', 'close');
+  return true;
+}
+
+/** A client that hangs up mid-body is routine: one info line, no stack. */
+function clientGone(deps: ApiServerDeps, req: http.IncomingMessage, path: string, received: number | null): void {
+  deps.logger.info('api.client_disconnected', { method: req.method, path, received, remote: req.socket.remoteAddress });
 }
 
 function pickRequestId(header: string | string[] | undefined): string {
@@ -112,24 +142,6 @@ export function errorBody(err: unknown): { status: number; body: ApiErrorBody } 
 
 export function sendError(res: http.ServerResponse, _requestId: string, err: unknown): void {
   const { status, body } = errorBody(err);
-  sendReply(res, { status, body });
-}
-
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_JSON_BODY) throw new SlipwayError('payload_too_large', `Request body is larger than ${MAX_JSON_BODY} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') return {};
-  const type = String(req.headers['content-type'] ?? '');
-  if (type !== '' && !/json/i.test(type)) throw new SlipwayError('unsupported_media_type', `Expected a JSON body, got Content-Type "${type}".`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new SlipwayError('bad_request', 'Request body is not valid JSON.');
-  }
+  const retry = err instanceof SlipwayError ? err.details.retryAfterSeconds : undefined;
+  sendReply(res, { status, body, headers: retry !== undefined ? { 'Retry-After': String(retry) } : undefined });
 }

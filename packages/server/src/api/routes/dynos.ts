@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { Dyno } from '@slipway/contract';
+import { configBytes, envKeyProblem, envValueProblem, MAX_CONFIG_TOTAL_BYTES } from '../../apps/index.js';
 import { InvalidParamsError, NotFoundError, SlipwayError } from '../../errors.js';
 import type { OneOffSession } from '../../dynos/index.js';
 import { displaySize } from '../../dynos/index.js';
@@ -21,14 +22,25 @@ export type { DynoRouteDeps } from './dyno-deps.js';
 
 const EnvValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const RunBody = z.object({
-  command: z.string().min(1, 'required').max(16_384),
+  command: z.string().min(1, 'required').max(16_384).refine((c) => !c.includes('\0'), 'contains a NUL byte'),
   attach: z.boolean().optional(),
   size: z.string().min(1).max(40).optional(),
   type: z.string().max(30).optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected environment variable names'), EnvValue).optional(),
+  env: z.record(z.string(), EnvValue).optional(),
   time_to_live: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
   force_no_tty: z.boolean().nullable().optional(),
 });
+
+/** A one-off's `env` follows the config var rules (names, NUL, sizes): it goes to the same execve. */
+function checkRunEnv(env: Record<string, string> | undefined): void {
+  if (!env) return;
+  for (const [key, value] of Object.entries(env)) {
+    const problem = envKeyProblem(key, 'env') ?? envValueProblem(key, value, 'env');
+    if (problem) throw new InvalidParamsError(problem.message, `env.${problem.field}`);
+  }
+  const total = configBytes(env);
+  if (total > MAX_CONFIG_TOTAL_BYTES) throw new InvalidParamsError(`env is limited to ${MAX_CONFIG_TOTAL_BYTES} bytes (32 KB) in total, names and values together; got ${total}.`, 'env');
+}
 
 const iso = (d: Date) => d.toISOString();
 
@@ -81,6 +93,7 @@ export function dynoRoutes(deps: DynoRouteDeps): Route[] {
       handler: async (ctx) => {
         const app = await loadApp(ctx);
         const input = await body(ctx, RunBody);
+        checkRunEnv(input.env);
         const opts = { command: input.command, size: input.size, env: input.env, timeToLive: input.time_to_live, user: ctx.user.email };
         if (!input.attach) return { status: 201, body: toDyno(app, await manager.runOneOff(app, { ...opts, attach: false })) };
         const rendezvous = deps.rendezvous;

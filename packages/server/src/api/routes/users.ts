@@ -10,7 +10,7 @@ import { body } from '../validate.js';
 import { requireAdmin, type RouteDeps } from './deps.js';
 
 const CreateUser = z.strictObject({
-  email: z.string().trim().toLowerCase().pipe(z.email()),
+  email: z.string().trim().toLowerCase().max(254, 'longer than 254 characters').pipe(z.email()),
   admin: z.boolean().optional(),
 });
 

@@ -28,6 +28,13 @@ export interface ApiListenerOptions {
   tls?: { key: string; cert: string };
   logger: Logger;
   serverOptions?: http.ServerOptions;
+  /**
+   * A request body that sends nothing for this long is cut off (the socket is closed): a rolling
+   * window, so a slow but steady git push goes through. 0 or unset = none.
+   */
+  bodyIdleTimeoutMs?: number;
+  /** Open connections one client address may hold; the next ones are closed at once. 0 or unset = no cap. */
+  maxConnectionsPerIp?: number;
 }
 
 export interface ApiListener {
@@ -40,10 +47,70 @@ export interface ApiListener {
   close(): Promise<void>;
 }
 
+/**
+ * Wraps the handler: while a request's body is still arriving, the socket may be idle for at most
+ * `ms`; the window ends with the body.
+ */
+export function withBodyIdleTimeout(handler: Handler, ms: number, logger: Logger): Handler {
+  if (ms <= 0) return handler;
+  return (req, res) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !req.complete) {
+      const socket = req.socket;
+      const onTimeout = (): void => {
+        logger.info('api.body_timeout', { method: req.method, remote: socket.remoteAddress, timeout_ms: ms });
+        socket.destroy();
+      };
+      socket.setTimeout(ms, onTimeout);
+      const done = (): void => {
+        // After the response, the socket's timeout is Node's keep-alive one: leave it.
+        if (!res.writableFinished) socket.setTimeout(0);
+        socket.off('timeout', onTimeout);
+      };
+      // Not on the response's finish: a body left unread after an early answer still arrives
+      // (Node drains it for keep-alive), and a client that stops sending it would hold the socket.
+      req.once('end', done);
+      req.once('close', done);
+    }
+    handler(req, res);
+  };
+}
+
+/** Counts open connections per client address; refuses those over `max`. */
+function createConnectionCap(max: number, logger: Logger) {
+  const open = new Map<string, number>();
+  const refusing = new Set<string>();
+  return (socket: net.Socket): boolean => {
+    if (max <= 0) return true;
+    const ip = socket.remoteAddress ?? '';
+    const n = open.get(ip) ?? 0;
+    if (n >= max) {
+      if (!refusing.has(ip)) {
+        refusing.add(ip);
+        logger.warn('api.connection_cap', { remote: ip, open: n, max });
+      }
+      socket.destroy();
+      return false;
+    }
+    open.set(ip, n + 1);
+    socket.once('close', () => {
+      const left = (open.get(ip) ?? 1) - 1;
+      if (left <= 0) open.delete(ip);
+      else open.set(ip, left);
+      if (left < max) refusing.delete(ip);
+    });
+    return true;
+  };
+}
+
 export function createApiListener(opts: ApiListenerOptions): ApiListener {
-  const plain = http.createServer(opts.serverOptions ?? {}, opts.handler);
-  const secure = opts.tls ? https.createServer({ ...opts.serverOptions, key: opts.tls.key, cert: opts.tls.cert }, opts.handler) : undefined;
+  const handler = withBodyIdleTimeout(opts.handler, opts.bodyIdleTimeoutMs ?? 0, opts.logger);
+  const plain = http.createServer(opts.serverOptions ?? {}, handler);
+  const secure = opts.tls ? https.createServer({ ...opts.serverOptions, key: opts.tls.key, cert: opts.tls.cert }, handler) : undefined;
   const sockets = new Set<net.Socket>();
+  const admit = createConnectionCap(opts.maxConnectionsPerIp ?? 0, opts.logger);
+  // Before a protocol is picked, a connection gets as long as the headers would.
+  const firstByteMs = opts.serverOptions?.headersTimeout || FIRST_BYTE_TIMEOUT_MS;
   secure?.on('tlsClientError', (err, socket) => {
     opts.logger.debug('api.tls_client_error', { error: err.message, remote: socket.remoteAddress });
     socket.destroy();
@@ -61,17 +128,19 @@ export function createApiListener(opts: ApiListenerOptions): ApiListener {
 
   // Without a certificate the http server listens itself: no peeking needed.
   const server: net.Server = secure ? net.createServer({ pauseOnConnect: true }, (socket) => {
+    if (!admit(socket)) return;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     const onError = (): void => { socket.destroy(); };
     socket.once('error', onError);
-    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+    socket.setTimeout(firstByteMs, () => socket.destroy());
     socket.once('data', (first: Buffer) => {
       socket.off('error', onError);
       dispatch(socket, first);
     });
     socket.resume();
   }) : plain;
+  if (!secure) plain.prependListener('connection', (socket: net.Socket) => { admit(socket); });
 
   return {
     server,
