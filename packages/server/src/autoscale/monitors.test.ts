@@ -92,6 +92,7 @@ describe('monitors API', () => {
 
   it('404s: no such type, no such monitor, another user\'s app', async () => {
     assert.equal((await t.request('POST', `/apps/${appId}/formation/clock/monitors`, { body: { value: 1 } })).status, 404);
+    assert.equal((await t.request('GET', `/apps/${appId}/formation/clock/monitors`)).status, 404);
     assert.equal((await t.request('PATCH', monitors('/00000000-0000-4000-8000-000000000000'), { body: { is_active: false } })).status, 404);
     const other = await t.user('mallory@example.com');
     assert.equal((await t.request('GET', monitors(), { token: other })).status, 404);

@@ -103,8 +103,11 @@ export function createMonitorService(deps: MonitorServiceDeps) {
   }
 
   return {
+    /** A type's monitors; 404 for a type the app neither runs nor has monitors for. */
     async list(app: AppRecord, type: string): Promise<MonitorRecord[]> {
-      return store.monitors.list(app.id, type);
+      const monitors = await store.monitors.list(app.id, type);
+      if (monitors.length === 0) await requireType(app, type);
+      return monitors;
     },
     /** Every monitor of the app, all types. */
     async listAll(app: AppRecord): Promise<MonitorRecord[]> {
