@@ -121,6 +121,16 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
     assert.deepEqual(output(r), ['root-hidden', 'shadow-hidden', 'data-hidden', 'work-hidden', 'usr-readonly']);
   });
 
+  it('has a writable /tmp (1777) in a dyno and in an attached one-off', async () => {
+    const cmd = 'stat -c %a /tmp; echo hi > /tmp/x && cat /tmp/x';
+    const { r } = await run(spec({ command: cmd }));
+    await r.waitExit();
+    assert.deepEqual(output(r), ['1777', 'hi']);
+    const oneOff = await run(spec({ name: 'run.1', type: 'run', attach: true, command: cmd }));
+    await oneOff.r.waitExit();
+    assert.deepEqual(output(oneOff.r), ['1777', 'hi']);
+  });
+
   it('keeps /app writes private to one dyno', async () => {
     const a = await run(spec({ command: 'echo secret > /app/private.txt; echo written; sleep 30' }));
     await a.r.waitLine((l) => l === 'written');

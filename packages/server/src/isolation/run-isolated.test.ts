@@ -38,6 +38,17 @@ describe('runIsolated (one-shot containers for builds)', { skip: usable.usable ?
     assert.equal(await readFile(path.join(build, 'out.txt'), 'utf8'), 'compiled\n');
   });
 
+  it('has a world-writable, sticky /tmp (1777) the build user writes to', async () => {
+    const out: string[] = [];
+    const r = await runIsolated({
+      stateDir: path.join(tmp, 'state'), workDir: path.join(tmp, 'bundles'), binds: [],
+      cmd: ['/bin/sh', '-c', 'stat -c %a /tmp; echo hi > /tmp/x && cat /tmp/x'], env: {}, cwd: '/', limits, timeoutMs: 30_000,
+      onOutput: (_s, c) => out.push(c.toString()),
+    });
+    assert.equal(r.exitCode, 0, out.join(''));
+    assert.deepEqual(out.join('').trim().split('\n'), ['1777', 'hi']);
+  });
+
   it('kills everything in it at the time limit', async () => {
     const r = await runIsolated({
       stateDir: path.join(tmp, 'state'), workDir: path.join(tmp, 'bundles'), binds: [],
