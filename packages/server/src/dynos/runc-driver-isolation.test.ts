@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findDynoSize, type DynoSize } from '@slipway/contract';
+import { compileSyscallProbe, parseSyscallProbe, seccompViolations, syscallProbeUnavailable } from '../../test/helpers/syscall-probe.js';
 import { testConfig } from '../config.js';
 import { silentLogger } from '../log/index.js';
 import { gatewayIp, isRuncUsable, parseCidr, removeBridge } from '../isolation/index.js';
@@ -57,6 +58,7 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
     const src = path.join(tmp, 'src', 'app');
     await mkdir(src, { recursive: true });
     await writeFile(path.join(src, 'probe.js'), PROBE_JS);
+    if (syscallProbeUnavailable() === null) compileSyscallProbe(path.join(src, 'syscall-probe'));
     slugPath = path.join(tmp, 'slug.tgz');
     const tar = spawnSync('tar', ['-czf', slugPath, '-C', path.join(tmp, 'src'), './app'], { encoding: 'utf8' });
     assert.equal(tar.status, 0, tar.stderr);
@@ -144,6 +146,12 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
       'setarch "$(uname -m)" -R true 2>/dev/null && echo aslr-off-ok || echo aslr-off-blocked; setarch "$(uname -m)" true && echo setarch-ok' }));
     await r.waitExit();
     assert.deepEqual(output(r), ['unshare-blocked', 'mount-blocked', 'aslr-off-blocked', 'setarch-ok']);
+  });
+
+  it('refuses what the seccomp allowlist leaves out, from inside a dyno', { skip: syscallProbeUnavailable() ?? false }, async () => {
+    const { r } = await run(spec({ command: './syscall-probe' }));
+    await r.waitExit();
+    assert.deepEqual(seccompViolations(parseSyscallProbe(output(r))), [], JSON.stringify(output(r)));
   });
 
   it('kills a memory hog at the memory limit and reports oomKilled', async () => {

@@ -5,7 +5,7 @@
  */
 export { buildOciSpec, DYNO_USER, MASKED_PATHS, READONLY_PATHS, STACK_ENTRIES } from './oci-spec.js';
 export type { AppMount, BindMount, ContainerLimits, ContainerSpecInput, ContainerUser, HostEntry, NetworkMode, OciSpec } from './oci-spec.js';
-export { dynoSeccompProfile, BLOCKED_SYSCALLS } from './seccomp.js';
+export { ALLOWED_SOCKET_FAMILIES, ALLOWED_SYSCALLS, DENIED_SYSCALLS, dynoSeccompProfile } from './seccomp.js';
 export { etcFiles, hostsFile, hostNameservers, prepareRootfs, probeHostEntries, rewriteHosts, usableNameservers, writeEtc } from './rootfs.js';
 export type { EtcInput, HostsEntry } from './rootfs.js';
 export { assertContainerId, createRunc, parseRuncStats } from './runc.js';
