@@ -9,6 +9,7 @@ import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +19,7 @@ import { findDynoSize, type DynoSize } from '@slipway/contract';
 import { compileSyscallProbe, parseSyscallProbe, seccompViolations, syscallProbeUnavailable } from '../../test/helpers/syscall-probe.js';
 import { testConfig } from '../config.js';
 import { silentLogger } from '../log/index.js';
-import { gatewayIp, isRuncUsable, parseCidr, removeBridge } from '../isolation/index.js';
+import { gatewayIp, isRuncUsable, parseCidr, removeBridge, tenantUidCandidate } from '../isolation/index.js';
 import { recorder, type Recorder } from './driver.case.js';
 import type { DynoHandle, DynoSpec, RuntimeDriver } from './driver.js';
 import { createRuncDriver } from './runc-driver.js';
@@ -98,7 +99,7 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
     await r.waitExit();
     const out = output(r);
     assert.ok(out.includes('worker.7'), JSON.stringify(out));
-    assert.ok(out.includes('64000'), JSON.stringify(out));
+    assert.ok(out.includes(String(tenantUidCandidate('app-a', 0))), JSON.stringify(out));
     assert.ok(out.some((l) => /^CapEff:\s+0+$/.test(l)), JSON.stringify(out));
     assert.ok(out.some((l) => /^NoNewPrivs:\s+1$/.test(l)), JSON.stringify(out));
   });
@@ -152,6 +153,34 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
     const { r } = await run(spec({ command: './syscall-probe' }));
     await r.waitExit();
     assert.deepEqual(seccompViolations(parseSyscallProbe(output(r))), [], JSON.stringify(output(r)));
+  });
+
+  it('runs each app as its own host uid: one app exhausting inotify instances leaves another app\'s inotify_init1 working', async () => {
+    const max = Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8').trim());
+    // Opens inotify instances until the per-user limit answers EMFILE, then holds them.
+    const hog = `python3 -c "
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+n = 0
+while n < ${max + 16}:
+    if libc.inotify_init1(0) < 0:
+        print('exhausted', n, os.strerror(ctypes.get_errno()), flush=True)
+        break
+    n += 1
+else:
+    print('never exhausted', n, flush=True)
+time.sleep(60)
+"`;
+    const probe = 'python3 -c "import ctypes, os; libc = ctypes.CDLL(None, use_errno=True); fd = libc.inotify_init1(0); print(\'inotify\', \'ok\' if fd >= 0 else os.strerror(ctypes.get_errno())); print(\'uid\', os.getuid())"';
+    const a = await run(spec({ appId: 'app-a', appName: 'appa', command: hog }));
+    const line = await a.r.waitLine((l) => l.startsWith('exhausted') || l.startsWith('never'));
+    assert.match(line, /^exhausted \d+ Too many open files$/, line);
+    const sameApp = await run(spec({ appId: 'app-a', appName: 'appa', command: probe }));
+    await sameApp.r.waitExit();
+    assert.deepEqual(output(sameApp.r), ['inotify Too many open files', `uid ${tenantUidCandidate('app-a', 0)}`], 'the limit is real: the same app is out of instances');
+    const b = await run(spec({ appId: 'app-b', appName: 'appb', command: probe }));
+    await b.r.waitExit();
+    assert.deepEqual(output(b.r), ['inotify ok', `uid ${tenantUidCandidate('app-b', 0)}`]);
   });
 
   it('kills a memory hog at the memory limit and reports oomKilled', async () => {

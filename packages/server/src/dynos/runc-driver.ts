@@ -16,7 +16,8 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
 import {
   attachContainer, cidrString, createAddressClaims, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
-  detectCgroupVersion, dynoIpRange, ensureParentCpuWeight, DYNO_USER, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
+  createTenantUids, detectCgroupVersion, dynoIpRange, ensureParentCpuWeight, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
+  tenantUidsDir,
   type BridgeNetwork, type CgroupReader, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
 import type { AttachedIo, DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
@@ -76,8 +77,9 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     routerPort: opts.config.routerPort,
   };
   const pollMs = opts.pollMs ?? 100;
-  const user = DYNO_USER;
-  const lowers = createLowerCache(layout, user);
+  /** Each app's dynos run as the app's own host uid (per-user kernel limits are per tenant). */
+  const uids = createTenantUids({ dir: tenantUidsDir(opts.dataDir) });
+  const lowers = createLowerCache(layout);
   const attached = new Map<string, Attached>();
   /** Attached one-offs: `runc run` children (runc-driver-attached.ts), by container id. */
   const foreground = new Map<string, { events: DynoEvents; exited: Promise<DynoExit> }>();
@@ -288,10 +290,11 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       const id = `${safe(spec.appName)}.${safe(spec.name)}.${randomBytes(4).toString('hex')}`;
       const dir = dynoDir(layout, id);
       const p = paths(dir, id);
-      const lower = await lowers.get(spec.slugPath);
+      const user = { ...(await uids.userFor(spec.appId)), name: 'dyno' };
+      const lower = await lowers.get(spec.slugPath, user);
       t.step('slug');
       const meta: DynoMeta = {
-        id, appId: spec.appId, appName: spec.appName, name: spec.name, ip: null, netns: null,
+        id, appId: spec.appId, appName: spec.appName, name: spec.name, uid: user.uid, ip: null, netns: null,
         cgroupsPath: `/slipway/${id}`, lowerKey: lower.key, startedAt: new Date().toISOString(),
         ...(spec.attach ? { attached: true } : {}),
       };

@@ -25,3 +25,4 @@ export type { RuncUsability } from './usable.js';
 export { runIsolated } from './run-isolated.js';
 export type { RunIsolatedOptions } from './run-isolated.js';
 export { CLAIMS_DIR, createAddressClaims, parseNetnsAddresses, type AddressClaims } from './address-claims.js';
+export { createTenantUids, isTenantUid, tenantUidCandidate, tenantUidsDir, TENANT_UID_BASE, TENANT_UID_COUNT, type TenantUids } from './tenant-uids.js';
