@@ -2,7 +2,8 @@
  * The OCI bundle of one dyno start: the root directory, a generated `/etc` (the dyno user, the
  * app's other dynos in `/etc/hosts`), and `config.json` from isolation/'s spec builder with the
  * dyno's size: memory hard limit at twice the quota (Heroku kills with R15 at 2×; the manager logs
- * R14 past the quota, which is also the soft limit), CPU shares, pids.
+ * R14 past the quota, which is also the soft limit), CPU shares, pids; `/app`'s overlay upper layer and
+ * `/tmp` on the dyno's size-limited scratch filesystem (runc-driver-scratch.ts).
  *
  * PID 1 in the container is a small `sh` that sources `.profile.d/*.sh` and `.profile`, runs the
  * command as its child and forwards SIGTERM/SIGINT (PID 1 of a namespace ignores signals it has no
@@ -43,6 +44,8 @@ export async function writeDynoBundle(b: {
   spec: DynoSpec;
   meta: DynoMeta;
   lowerDir: string;
+  /** The dyno's size-limited scratch filesystem: `upper/` and `work/` of the /app overlay, `tmp/`. */
+  scratchDir: string;
   netnsPath: string;
   peers: DynoMeta[];
   user: ContainerUser & { name: string };
@@ -69,8 +72,9 @@ export async function writeDynoBundle(b: {
     hostEntries,
     etcDir: path.join(dir, 'etc'),
     binds: etcBinds,
-    app: { kind: 'overlay', lowerDir: b.lowerDir, upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work') },
-    tmpfsBytes: Math.min(quota, 1024 * 1024 * 1024),
+    app: { kind: 'overlay', lowerDir: b.lowerDir, upperDir: path.join(b.scratchDir, 'upper'), workDir: path.join(b.scratchDir, 'work') },
+    tmpfsBytes: 0,
+    tmpDir: path.join(b.scratchDir, 'tmp'),
     limits: { memoryBytes: 2 * quota, memoryReservationBytes: quota, cpuShares: spec.size.cpuShares, pids: spec.size.pids },
     cgroupsPath: b.meta.cgroupsPath,
     network: { kind: 'netns', path: b.netnsPath },

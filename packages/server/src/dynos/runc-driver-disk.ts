@@ -5,7 +5,9 @@
  *   <dataDir>/runc/slugs/<key>/  a release's slug, unpacked once (shared read-only overlay lower)
  *   <dataDir>/runc/leases/<ip>   IP leases (created O_EXCL, so two managers never share an address),
  *                                backed by a host-wide claim (isolation/address-claims.ts)
- *   <dataDir>/runc/dynos/<id>/   one dyno: meta.json, config.json, rootfs/, etc/, upper/, work/,
+ *   <dataDir>/runc/uids/<uid>    the app holding each tenant uid (isolation/tenant-uids.ts)
+ *   <dataDir>/runc/dynos/<id>/   one dyno: meta.json, config.json, rootfs/, etc/, scratch/ (a tmpfs:
+ *                                upper/ work/ tmp/, runc-driver-scratch.ts),
  *                                ctr.log (conmon), exit/<id> (conmon), log.offset, signal
  */
 import { createHash, randomBytes } from 'node:crypto';

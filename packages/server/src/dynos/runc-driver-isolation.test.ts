@@ -20,6 +20,7 @@ import { compileSyscallProbe, parseSyscallProbe, seccompViolations, syscallProbe
 import { testConfig } from '../config.js';
 import { silentLogger } from '../log/index.js';
 import { gatewayIp, isRuncUsable, parseCidr, removeBridge, tenantUidCandidate } from '../isolation/index.js';
+import { diskFull } from './disk.js';
 import { recorder, type Recorder } from './driver.case.js';
 import type { DynoHandle, DynoSpec, RuntimeDriver } from './driver.js';
 import { createRuncDriver } from './runc-driver.js';
@@ -39,6 +40,7 @@ if (cmd === 'fetch') {
 
 const usable = await isRuncUsable();
 const WAIT = 20_000;
+const DISK_MB = 32;
 
 describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usable here: ${usable.reason}`, timeout: 180_000 }, () => {
   const bridge = `slwi${randomBytes(3).toString('hex')}`;
@@ -67,7 +69,7 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
     apiServer = http.createServer((_q, s) => s.end('api'));
     const routerPort = await listen(routerServer);
     await listen(apiServer);
-    driver = createRuncDriver({ config: testConfig({ routerPort }), logger: silentLogger, dataDir: path.join(tmp, 'data'), network: { bridge, subnet } });
+    driver = createRuncDriver({ config: testConfig({ routerPort, dynoDiskMb: DISK_MB }), logger: silentLogger, dataDir: path.join(tmp, 'data'), network: { bridge, subnet } });
   });
 
   afterEach(async () => {
@@ -132,6 +134,22 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
     const oneOff = await run(spec({ name: 'run.1', type: 'run', attach: true, command: cmd }));
     await oneOff.r.waitExit();
     assert.deepEqual(output(oneOff.r), ['1777', 'hi']);
+  });
+
+  it('stops writes to /app and /tmp together at the disk limit (ENOSPC), and reports the disk full', async () => {
+    const { r, h } = await run(spec({
+      command: 'dd if=/dev/zero of=/app/fill bs=1M count=24 2>/dev/null && echo app-ok; ' +
+        'dd if=/dev/zero of=/tmp/fill bs=1M count=24 2>&1 | grep -o "No space left on device" | head -1; ' +
+        'echo x > /tmp/more 2>/dev/null && echo more-ok || echo more-refused; echo filled; sleep 30',
+    }));
+    await r.waitLine((l) => l === 'filled');
+    assert.deepEqual(output(r), ['app-ok', 'No space left on device', 'more-refused', 'filled']);
+    const u = await driver.usage(h);
+    assert.ok(u?.disk, JSON.stringify(u));
+    assert.equal(u.disk.limitBytes, DISK_MB * 1024 * 1024);
+    assert.ok(diskFull(u.disk.usedBytes, u.disk.limitBytes), JSON.stringify(u.disk));
+    // The tmpfs counts in the dyno's memory (documented): the fill shows there too.
+    assert.ok(u.memoryBytes >= 30 * 1024 * 1024, JSON.stringify(u));
   });
 
   it('keeps /app writes private to one dyno', async () => {

@@ -37,6 +37,13 @@ describe('buildOciSpec', () => {
     assert.equal(host.mounts.find((m) => m.destination === '/sys')?.type, 'bind');
   });
 
+  it('mounts /tmp as a size-limited tmpfs, or binds the given scratch dir there', () => {
+    const tmpfs = buildOciSpec(anInput()).mounts.find((m) => m.destination === '/tmp');
+    assert.deepEqual(tmpfs, { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777', 'size=65536k'] });
+    const bind = buildOciSpec(anInput({ tmpDir: '/b/scratch/tmp' })).mounts.filter((m) => m.destination === '/tmp');
+    assert.deepEqual(bind, [{ destination: '/tmp', type: 'bind', source: '/b/scratch/tmp', options: ['rbind', 'nosuid', 'nodev'] }]);
+  });
+
   it('runs unprivileged: dyno uid, no capabilities, no new privileges', () => {
     const p = buildOciSpec(anInput()).process;
     assert.equal(p.user.uid, DYNO_USER.uid);
