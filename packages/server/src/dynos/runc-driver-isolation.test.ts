@@ -152,6 +152,18 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
     assert.ok(u.memoryBytes >= 30 * 1024 * 1024, JSON.stringify(u));
   });
 
+  it('shows no host data-dir path in /proc/self/mountinfo, in a dyno and an attached one-off', async () => {
+    for (const over of [{}, { name: 'run.2', type: 'run', attach: true }]) {
+      const { r } = await run(spec({ ...over, command: 'cat /proc/self/mountinfo' }));
+      await r.waitExit();
+      const text = output(r).join('\n');
+      assert.match(text, / \/app rw,.* overlay overlay rw,lowerdir=\.\.\/lower,upperdir=\.\.\/upper,workdir=\.\.\/work/, text);
+      assert.match(text, /^\d+ \d+ \S+ \/rootfs \/ ro,/m, text);
+      assert.equal(text.includes(tmp), false, `mountinfo names the data dir:\n${text}`);
+      assert.equal(/\/runc\/|\/slugs\/|\/dynos\//.test(text), false, text);
+    }
+  });
+
   it('keeps /app writes private to one dyno', async () => {
     const a = await run(spec({ command: 'echo secret > /app/private.txt; echo written; sleep 30' }));
     await a.r.waitLine((l) => l === 'written');

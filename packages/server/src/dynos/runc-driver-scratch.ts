@@ -1,7 +1,12 @@
 /**
  * A dyno's scratch filesystem: one tmpfs per dyno, `size=` its disk limit, mounted on the host at
  * `<dyno dir>/scratch` before the container is created and holding everything the dyno can write
- * outside its memory: `upper/` and `work/` of the `/app` overlay and `tmp/` (bound at `/tmp`).
+ * outside its memory: `upper/` and `work/` of the `/app` overlay and `tmp/` (bound at `/tmp`);
+ * also the container's `rootfs/` and generated `etc/`, and `lower`, a symlink to the unpacked slug.
+ *
+ * Living on this tmpfs keeps the data dir's path out of the dyno's `/proc/self/mountinfo`: a bind's
+ * root is shown relative to its filesystem (`/rootfs`, `/etc`, `/tmp`), and the overlay's options
+ * are given relative to the rootfs (runc mounts from there): `lowerdir=../lower,upperdir=../upper`.
  * Writes past the limit fail with ENOSPC inside the dyno; nothing a dyno writes reaches the disk
  * that holds the platform's database, repos and slugs; it all goes when the dyno ends.
  *
@@ -10,7 +15,7 @@
  * filesystem required of the operator. The cost: the pages count in the dyno's memory cgroup
  * (as Cloud Run's in-memory filesystem does), which is why the default limit is half the quota.
  */
-import { chmod, chown, mkdir, statfs } from 'node:fs/promises';
+import { chmod, chown, mkdir, statfs, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { execCapture } from '../isolation/index.js';
 
@@ -18,8 +23,16 @@ export function scratchDir(dynoDir: string): string {
   return path.join(dynoDir, 'scratch');
 }
 
-/** Mounts the scratch tmpfs and makes its dirs: `upper/` owned by the dyno user, `tmp/` 1777. */
-export async function mountScratch(dynoDir: string, bytes: number, owner: { uid: number; gid: number }): Promise<string> {
+/** The container's root and generated `/etc` (bound read-only), on the scratch filesystem. */
+export function scratchPaths(dynoDir: string): { rootfs: string; etc: string } {
+  return { rootfs: path.join(scratchDir(dynoDir), 'rootfs'), etc: path.join(scratchDir(dynoDir), 'etc') };
+}
+
+/** The overlay's dirs as the kernel will show them: relative to the rootfs, where runc mounts from. */
+export const OVERLAY_RELATIVE = { lowerDir: '../lower', upperDir: '../upper', workDir: '../work' } as const;
+
+/** Mounts the scratch tmpfs and makes its dirs: `upper/` owned by the dyno user, `tmp/` 1777, `lower` → the slug. */
+export async function mountScratch(dynoDir: string, bytes: number, owner: { uid: number; gid: number }, lowerDir: string): Promise<string> {
   const dir = scratchDir(dynoDir);
   await mkdir(dir, { recursive: true, mode: 0o711 });
   const kb = Math.max(1024, Math.floor(bytes / 1024));
@@ -28,6 +41,7 @@ export async function mountScratch(dynoDir: string, bytes: number, owner: { uid:
   for (const d of ['upper', 'work', 'tmp']) await mkdir(path.join(dir, d));
   await chown(path.join(dir, 'upper'), owner.uid, owner.gid);
   await chmod(path.join(dir, 'tmp'), 0o1777);
+  await symlink(lowerDir, path.join(dir, 'lower'));
   return dir;
 }
 

@@ -30,7 +30,7 @@ import {
   allMetas, createLowerCache, dynoDir, ensureLayout, leaseIp, readMeta, readNumberFile, readTextFile, releaseIp,
   runcLayout, writeMeta, type DynoMeta,
 } from './runc-driver-disk.js';
-import { mountScratch, scratchUsage, unmountScratch } from './runc-driver-scratch.js';
+import { mountScratch, scratchPaths, scratchUsage, unmountScratch } from './runc-driver-scratch.js';
 
 export { DYNO_PORT };
 
@@ -128,7 +128,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     const metas = (await allMetas(layout)).filter((m) => m.appId === appId);
     const entries: HostsEntry[] = metas.filter((m) => m.ip !== null).map((m) => ({ ip: m.ip as string, names: [internalName(m)] }));
     for (const m of metas) {
-      await rewriteHosts(path.join(dynoDir(layout, m.id), 'etc'), m.name, entries).catch(() => {});
+      await rewriteHosts(scratchPaths(dynoDir(layout, m.id)).etc, m.name, entries).catch(() => {});
     }
   };
   /**
@@ -308,7 +308,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       starting.add(id);
       try {
         await mkdir(path.join(dir, 'exit'));
-        const scratch = await mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user);
+        await mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir);
         meta.ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id, claims);
         meta.netns = id;
         await writeMeta(dir, meta);
@@ -317,7 +317,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         const att = await attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, netLock);
         t.step('network');
         const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
-        await writeDynoBundle({ dir, spec: spec.attach ? attachedSpec(spec) : spec, meta, lowerDir: lower.dir, scratchDir: scratch, netnsPath: att.netnsPath, peers, user });
+        await writeDynoBundle({ dir, spec: spec.attach ? attachedSpec(spec) : spec, meta, netnsPath: att.netnsPath, peers, user });
         t.step('bundle');
         if (spec.attach) {
           io = await startForeground(meta, events, cgroups);
