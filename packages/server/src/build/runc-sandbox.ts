@@ -21,7 +21,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRunc, createTenantUids, DYNO_USER, runIsolated, tenantUidsDir, type ContainerLimits, type ContainerUser, type TenantUids } from '../isolation/index.js';
+import { createRunc, createTenantUids, DYNO_USER, execCapture, runIsolated, tenantUidsDir, type ContainerLimits, type ContainerUser, type TenantUids } from '../isolation/index.js';
 import type { Logger } from '../log/index.js';
 import { serverPackageRoot } from './buildpacks.js';
 import { fetchSources, planBuildStep, type ApprovedSource, type SandboxLayout } from './runc-sandbox-plan.js';
@@ -212,6 +212,10 @@ export async function sweepBuildRuns(runDir: string, logger: Logger): Promise<vo
       logger.warn('build.step_swept', { container: c.id });
       await runc.kill(c.id, 'KILL', true);
       await runc.delete(c.id, true).catch(() => undefined);
+    }
+    // Each bundle's rootfs lives on a tmpfs of its own (isolation/run-isolated.ts).
+    for (const bundle of await readdir(path.join(runDir, name, 'bundles')).catch(() => [] as string[])) {
+      await execCapture('umount', ['--lazy', path.join(runDir, name, 'bundles', bundle, 'scratch')]).catch(() => undefined);
     }
     await rm(path.join(runDir, name), { recursive: true, force: true });
   }

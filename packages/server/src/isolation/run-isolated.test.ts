@@ -83,6 +83,20 @@ describe('runIsolated (one-shot containers for builds)', { skip: usable.usable ?
     assert.deepEqual(out.join('').trim().split('\n'), ['node ok', 'python ok', 'git ok 1', 'sh ok b a']);
   });
 
+  it('shows no path of the host\'s bundle dir in /proc/self/mountinfo, and leaves no mount behind', async () => {
+    const out: string[] = [];
+    const r = await runIsolated({
+      stateDir: path.join(tmp, 'state'), workDir: path.join(tmp, 'bundles'), binds: [],
+      cmd: ['/bin/cat', '/proc/self/mountinfo'], env: {}, cwd: '/', limits, timeoutMs: 30_000,
+      onOutput: (_s, c) => out.push(c.toString()),
+    });
+    const text = out.join('');
+    assert.equal(r.exitCode, 0, text);
+    assert.match(text, /^\d+ \d+ \S+ \/rootfs \/ ro,/m, text);
+    assert.equal(text.includes(tmp), false, text);
+    assert.equal((await readFile('/proc/self/mountinfo', 'utf8')).includes(tmp), false, 'the bundle tmpfs is unmounted');
+  });
+
   it('kills everything in it at the time limit', async () => {
     const r = await runIsolated({
       stateDir: path.join(tmp, 'state'), workDir: path.join(tmp, 'bundles'), binds: [],
