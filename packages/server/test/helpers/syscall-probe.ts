@@ -10,6 +10,11 @@ import { fileURLToPath } from 'node:url';
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SOURCE = path.join(path.basename(here) === 'dist' ? path.dirname(here) : here, 'test', 'fixtures', 'probes', 'syscall-probe.c');
 
+/** The probe's C source (to copy into an app that compiles it in its build). */
+export function syscallProbeSource(): string {
+  return SOURCE;
+}
+
 /** Why the probe cannot be built here, or null when gcc is usable. */
 export function syscallProbeUnavailable(): string | null {
   const r = spawnSync('gcc', ['--version'], { stdio: 'ignore' });
