@@ -6,8 +6,8 @@
  *   <dataDir>/runc/leases/<ip>   IP leases (created O_EXCL, so two managers never share an address),
  *                                backed by a host-wide claim (isolation/address-claims.ts)
  *   <dataDir>/runc/uids/<uid>    the app holding each tenant uid (isolation/tenant-uids.ts)
- *   <dataDir>/runc/dynos/<id>/   one dyno: meta.json, config.json, rootfs/, etc/, scratch/ (a tmpfs:
- *                                upper/ work/ tmp/, runc-driver-scratch.ts),
+ *   <dataDir>/runc/dynos/<id>/   one dyno: meta.json, config.json, scratch/ (a tmpfs: rootfs/ etc/
+ *                                upper/ work/ tmp/ lower→slug, runc-driver-scratch.ts),
  *                                ctr.log (conmon), exit/<id> (conmon), log.offset, signal
  */
 import { createHash, randomBytes } from 'node:crypto';
