@@ -51,6 +51,7 @@ export const PLATFORM_ERRORS = {
   R12: { desc: 'Exit timeout', kind: 'runtime' },
   R14: { desc: 'Memory quota exceeded', kind: 'runtime' },
   R15: { desc: 'Memory quota vastly exceeded', kind: 'runtime' },
+  R18: { desc: 'Disk quota exceeded', kind: 'runtime' },
   R99: { desc: 'Platform error', kind: 'runtime' },
   L10: { desc: 'Drain buffer overflow', kind: 'logging' },
   L11: { desc: 'Tail buffer overflow', kind: 'logging' },

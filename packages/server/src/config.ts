@@ -88,6 +88,10 @@ const table = {
   slugMaxBytes: { env: 'SLIPWAY_SLUG_MAX_BYTES', parse: int(1), default: 500 * 1024 * 1024, doc: 'Largest slug accepted.' },
   slugRetainReleases: { env: 'SLIPWAY_SLUG_RETAIN_RELEASES', parse: int(1), default: 10, doc: 'Slugs of this many latest releases are kept.' },
   buildIsolation: { env: 'SLIPWAY_BUILD_ISOLATION', parse: oneOf('auto', 'runc', 'none'), default: 'auto', doc: 'Run builds in a runc container when possible.' },
+  dynoDiskMb: {
+    env: 'SLIPWAY_DYNO_DISK_MB', parse: int(0), default: 0,
+    doc: 'Disk limit of a runc dyno\'s writable /app layer and /tmp together, in MB (both live in one tmpfs, counted in the dyno\'s memory); 0 = half the size\'s memory quota (256 MB for standard-1x).',
+  },
   buildMemoryMb: { env: 'SLIPWAY_BUILD_MEMORY_MB', parse: int(64), default: 2048, doc: 'Memory limit of an isolated (runc) build, in MB.' },
   runcBridge: { env: 'SLIPWAY_RUNC_BRIDGE', parse: nonEmpty, default: 'slipway0', doc: 'Linux bridge of the runc dynos\' private network.' },
   runcSubnet: { env: 'SLIPWAY_RUNC_SUBNET', parse: nonEmpty, default: '10.213.0.0/16', doc: 'IPv4 subnet of the runc dynos\' bridge (the host takes the first address).' },

@@ -76,9 +76,11 @@ export function indentError(message: string): string {
   return message.split('\n').map((l) => ` !     ${l.replace(/^\s+/, '')}`).join('\n') + '\n';
 }
 
-export async function runPipeline(deps: PipelineDeps, job: BuildJob): Promise<BuildOutcome> {
-  const { config, store, sandbox } = deps;
+export async function runPipeline(pipelineDeps: PipelineDeps, job: BuildJob): Promise<BuildOutcome> {
   const { app, out } = job;
+  // Every step of this build (and its release phase) runs as the app's own uid where the sandbox has one.
+  const deps = pipelineDeps.sandbox.forApp ? { ...pipelineDeps, sandbox: await pipelineDeps.sandbox.forApp(app.id) } : pipelineDeps;
+  const { config, store, sandbox } = deps;
   const deadline = Date.now() + config.buildTimeoutMs;
   const storedCache = path.join(config.dataDir, 'cache', app.id);
   out(`-----> Building on the ${stackLabel(app.stack)} stack\n`);

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isRuncUsable } from '../isolation/index.js';
+import { isRuncUsable, tenantUidCandidate } from '../isolation/index.js';
 import { createLogger } from '../log/index.js';
 import { BuildFailedError, runBuildpacks } from './buildpack-runner.js';
 import { buildLimits, createRuncBuildSandbox } from './runc-sandbox.js';
@@ -70,6 +70,53 @@ describe('runc build sandbox', { skip: usable.usable ? false : `runc is not usab
       String(sandbox.owner!.uid), String(sandbox.owner!.gid), '/app', '/app /tmp/cache /tmp/env /app /tmp/build-tmp', 'hello from ENV_DIR',
     ]);
     assert.notEqual(sandbox.owner!.uid, 0);
+  });
+
+  it('runs an app\'s steps as the app\'s own uid: one app exhausting inotify instances leaves another app\'s build working', async () => {
+    const [a, b] = [await sandbox.forApp!('build-app-a'), await sandbox.forApp!('build-app-b')];
+    assert.deepEqual(a.owner, { uid: tenantUidCandidate('build-app-a', 0), gid: tenantUidCandidate('build-app-a', 0) });
+    assert.notEqual(a.owner!.uid, b.owner!.uid);
+    const [wsA, wsB] = [await createWorkspace(), await createWorkspace()];
+    try {
+      for (const [w, sb] of [[wsA, a], [wsB, b]] as const) {
+        await restoreCache(path.join(tmp, 'no-cache-yet'), w);
+        await grantWorkspace(w, sb.owner);
+      }
+      const run = async (sb: BuildSandbox, w: Workspace, script: string) => {
+        let output = '';
+        const r = await sb.run({ file: '/bin/sh', args: ['-c', script], cwd: w.appDir, env: { PATH: '/usr/bin:/bin' }, timeoutMs: 60_000, onOutput: (c) => (output += c.toString('utf8')) });
+        return { ...r, output: output.trim() };
+      };
+      const inotify = (hold: boolean) => `python3 -c "
+import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+n = 0
+while True:
+    if libc.inotify_init1(0) < 0:
+        break
+    n += 1
+    if not ${hold ? 'True' : 'False'}:
+        break
+print(os.getuid(), 'opened', n, os.strerror(ctypes.get_errno()) if ${hold ? 'True' : 'False'} else 'ok', flush=True)
+${hold ? "open('/app/exhausted', 'w').close()\nfor _ in range(300):\n    if os.path.exists('/app/done'): break\n    time.sleep(0.1)" : ''}
+"`;
+      const hog = run(a, wsA, inotify(true));
+      const deadline = Date.now() + 30_000;
+      while (!(await stat(path.join(wsA.appDir, 'exhausted')).then(() => true, () => false))) {
+        assert.ok(Date.now() < deadline, 'the hog never exhausted its inotify instances');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const other = await run(b, wsB, inotify(false));
+      assert.equal(other.output, `${b.owner!.uid} opened 1 ok`);
+      const same = await run(a, wsA, inotify(false));
+      assert.equal(same.output, `${a.owner!.uid} opened 0 ok`, 'the same app is out of instances: the limit is real');
+      await writeFile(path.join(wsA.appDir, 'done'), '');
+      const h = await hog;
+      assert.match(h.output, new RegExp(`^${a.owner!.uid} opened \\d+ Too many open files$`));
+    } finally {
+      await removeWorkspace(wsA);
+      await removeWorkspace(wsB);
+    }
   });
 
   it('sees only its own processes', async () => {

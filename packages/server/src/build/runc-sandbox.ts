@@ -1,10 +1,10 @@
 /**
  * The `runc` build sandbox: every buildpack step (detect, compile, release, a custom buildpack's
  * fetch, the release phase when no dyno runtime runs it) is a one-shot runc container
- * (`runIsolated`): own pid, mount, ipc, uts and cgroup namespaces; an unprivileged user (uid 64000
- * by default) with no capabilities, no new privileges and the dyno seccomp profile; the host's stack
- * read-only and a generated /etc; only the workspace dirs the step needs bound (runc-sandbox-plan.ts);
- * a cgroup with a memory limit (no swap), CPU shares and a pids limit; the build's time limit, after
+ * (`runIsolated`): own pid, mount, ipc, uts and cgroup namespaces; an unprivileged user (the
+ * app's own tenant uid, the one its dynos run as, through `forApp`; uid 64000 otherwise) with no
+ * capabilities, no new privileges and the dyno seccomp profile; the host's stack read-only and a
+ * generated /etc; only the workspace dirs the step needs bound (runc-sandbox-plan.ts); a cgroup with a memory limit (no swap), CPU shares and a pids limit; the build's time limit, after
  * which every process in the container is killed. The platform's data dir, /root and the rest of
  * the host filesystem are simply not there.
  *
@@ -21,7 +21,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRunc, DYNO_USER, runIsolated, type ContainerLimits, type ContainerUser } from '../isolation/index.js';
+import { createRunc, createTenantUids, DYNO_USER, execCapture, runIsolated, tenantUidsDir, type ContainerLimits, type ContainerUser, type TenantUids } from '../isolation/index.js';
 import type { Logger } from '../log/index.js';
 import { serverPackageRoot } from './buildpacks.js';
 import { fetchSources, planBuildStep, type ApprovedSource, type SandboxLayout } from './runc-sandbox-plan.js';
@@ -35,8 +35,10 @@ export interface RuncBuildSandboxDeps {
   dataDir: string;
   /** Per step: memory hard limit (no swap), CPU shares, pids. */
   limits: ContainerLimits;
-  /** The build user; the workspace is chowned to it. Default: uid/gid 64000. */
+  /** The build user of builds not bound to an app; the workspace is chowned to it. Default: uid/gid 64000. */
   user?: ContainerUser;
+  /** `forApp` binds builds to the app's tenant uid (the one its dynos run as); default true. */
+  perAppUsers?: boolean;
   /** `host` (default): builds reach package registries. `none`: loopback only. */
   network?: 'host' | 'none';
   /** Defaults: `<tmp>/slipway-builds`, `packages/server/buildpacks`, node's prefix. */
@@ -82,18 +84,28 @@ async function exists(p: string): Promise<boolean> {
   return stat(p).then(() => true, () => false);
 }
 
+/** What every view of one sandbox (the default user's and each app's) shares: its running steps. */
+interface SandboxState {
+  /** The steps still running (aborting one kills its container). */
+  running: Set<AbortController>;
+  waiters: (() => void)[];
+  closed: boolean;
+}
+
 export function createRuncBuildSandbox(deps: RuncBuildSandboxDeps): BuildSandbox {
-  const user = deps.user ?? { uid: DYNO_USER.uid, gid: DYNO_USER.gid };
+  const uids = deps.perAppUsers === false ? null : createTenantUids({ dir: tenantUidsDir(deps.dataDir) });
+  const state: SandboxState = { running: new Set(), waiters: [], closed: false };
+  return sandboxAs(deps, deps.user ?? { uid: DYNO_USER.uid, gid: DYNO_USER.gid }, state, uids);
+}
+
+function sandboxAs(deps: RuncBuildSandboxDeps, user: ContainerUser, state: SandboxState, uids: TenantUids | null): BuildSandbox {
   const layout = defaultLayout(deps.layout, deps.dataDir);
   const network = deps.network ?? 'host';
   const log = deps.logger.child({ sandbox: 'runc' });
-  /** The steps still running (aborting one kills its container). */
-  const running = new Set<AbortController>();
-  const waiters: (() => void)[] = [];
+  const { running, waiters } = state;
   const settled = () => {
     for (const w of waiters.splice(0)) w();
   };
-  let closed = false;
 
   /** Kills whatever runs in a step's own runc state dir (there is at most one container). */
   async function killStep(stateDir: string): Promise<void> {
@@ -153,12 +165,13 @@ export function createRuncBuildSandbox(deps: RuncBuildSandboxDeps): BuildSandbox
   return {
     name: 'runc',
     owner: { uid: user.uid, gid: user.gid },
+    ...(uids ? { forApp: async (appId: string) => sandboxAs(deps, await uids.userFor(appId), state, null) } : {}),
     async run(spec) {
       const stepDir = path.join(deps.runDir, randomBytes(8).toString('hex'));
       const stop = new AbortController();
       const onAbort = () => stop.abort();
       spec.signal?.addEventListener('abort', onAbort, { once: true });
-      if (spec.signal?.aborted || closed) stop.abort();
+      if (spec.signal?.aborted || state.closed) stop.abort();
       running.add(stop);
       try {
         return await runStep(spec, stepDir, stop.signal).catch((err: unknown): SandboxResult => {
@@ -175,7 +188,7 @@ export function createRuncBuildSandbox(deps: RuncBuildSandboxDeps): BuildSandbox
       }
     },
     async close() {
-      closed = true;
+      state.closed = true;
       for (const stop of running) stop.abort();
       while (running.size > 0) await new Promise<void>((r) => waiters.push(r));
     },
@@ -199,6 +212,10 @@ export async function sweepBuildRuns(runDir: string, logger: Logger): Promise<vo
       logger.warn('build.step_swept', { container: c.id });
       await runc.kill(c.id, 'KILL', true);
       await runc.delete(c.id, true).catch(() => undefined);
+    }
+    // Each bundle's rootfs lives on a tmpfs of its own (isolation/run-isolated.ts).
+    for (const bundle of await readdir(path.join(runDir, name, 'bundles')).catch(() => [] as string[])) {
+      await execCapture('umount', ['--lazy', path.join(runDir, name, 'bundles', bundle, 'scratch')]).catch(() => undefined);
     }
     await rm(path.join(runDir, name), { recursive: true, force: true });
   }

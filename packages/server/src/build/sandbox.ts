@@ -32,6 +32,11 @@ export interface BuildSandbox {
   /** uid/gid the steps run as (files they must write are chowned to it); undefined = the platform's own. */
   readonly owner: { uid: number; gid: number } | undefined;
   run(spec: SandboxRun): Promise<SandboxResult>;
+  /**
+   * The same sandbox with steps run as the app's own uid (a tenant uid, as its dynos: per-user
+   * kernel limits are per app); absent when every build runs as `owner`.
+   */
+  forApp?(appId: string): Promise<BuildSandbox>;
   /** Kills every step still running. */
   close(): Promise<void>;
 }

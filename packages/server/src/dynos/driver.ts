@@ -48,6 +48,8 @@ export interface DynoUsage {
   memoryBytes: number;
   /** Cumulative CPU time in microseconds. */
   cpuMicros: number;
+  /** The dyno's writable filesystem (`/app`'s layer and `/tmp`), where the driver limits it. */
+  disk?: { usedBytes: number; limitBytes: number };
 }
 
 export interface DynoEvents {

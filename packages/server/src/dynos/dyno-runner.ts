@@ -58,6 +58,8 @@ export interface Live {
   startedAt: Date | null;
   endedAt: Date | null;
   lastR14At: number;
+  /** When R18 (disk full) was last logged; 0 = not full. */
+  lastR18At?: number;
   memoryBytes: number | null;
   writes: Promise<unknown>;
   ttlTimer?: NodeJS.Timeout;

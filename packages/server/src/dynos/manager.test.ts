@@ -38,6 +38,34 @@ describe('dyno manager (process driver, SQLite store)', { timeout: 60_000 }, () 
     assert.equal((await kit.driver.list()).length, 1);
   });
 
+  it('logs R18 when the driver reports the dyno\'s disk full: once, again after 20 s while full, again after it was freed', async () => {
+    kit = await makeKit();
+    const MB = 1024 * 1024;
+    let usedMb = 32;
+    // The process driver has no disk limit: report the numbers a runc dyno's scratch tmpfs would (runc-isolation e2e shows the real one).
+    const driver = { ...kit.driver, usage: async (h: Parameters<typeof kit.driver.usage>[0]) => {
+      const u = await kit.driver.usage(h);
+      return u && { ...u, disk: { usedBytes: usedMb * MB, limitBytes: 32 * MB } };
+    } };
+    const m = kit.manager({ driver });
+    await m.start();
+    await kit.release();
+    await kit.scale('web', 1);
+    await kit.waitFor('web.1 up', up(kit, ['web.1']));
+    const r18 = () => kit.heroku('web.1').filter((l) => l === 'Error R18 (Disk quota exceeded)').length;
+    await kit.waitFor('R18', () => r18() === 1);
+    assert.ok(kit.heroku('web.1').includes('Process running disk=32M(100.0%)'));
+    kit.clock.freeze();
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(r18(), 1, 'not repeated within 20 s');
+    kit.clock.advance(20_001);
+    await kit.waitFor('R18 repeated', () => r18() === 2);
+    usedMb = 10;
+    await new Promise((r) => setTimeout(r, 1500));
+    usedMb = 32;
+    await kit.waitFor('R18 after the disk was freed and filled again', () => r18() === 3);
+  });
+
   it('restarts a crashed dyno at once the first time, then only after the cool-off', async () => {
     kit = await makeKit({ restartCooloffMaxMs: 60_000 });
     kit.clock.freeze();

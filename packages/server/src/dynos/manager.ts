@@ -14,6 +14,7 @@ import type { LogSink } from '../logplex/types.js';
 import type { AppRecord, DynoRecord, SlugRecord, Store } from '../store/types.js';
 import type { RuntimeDriver } from './driver.js';
 import { createRunner, sizeOf, type Desired, type Live } from './dyno-runner.js';
+import { DISK_R18_REPEAT_MS, diskFull, diskLine } from './disk.js';
 import { hardLimitBytes, memoryLine, memoryVerdict } from './memory.js';
 import { createOneOffs, type OneOffOptions, type ReleasePhaseInput } from './one-off.js';
 import { reconcile, type Action, type ObservedDyno } from './reconcile.js';
@@ -275,6 +276,7 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
         if (!proc?.handle || proc.exited) continue;
         own(driver.usage(proc.handle).then((u) => {
           if (!u || closed || proc.exited) return;
+          if (u.disk) sampleDisk(live, u.disk);
           live.memoryBytes = u.memoryBytes;
           const size = sizeOf(live.record.size);
           const verdict = memoryVerdict(u.memoryBytes, size);
@@ -291,6 +293,18 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
         }));
       }
     }
+  }
+
+  /** R18 while the dyno's writable filesystem is full: once, then every DISK_R18_REPEAT_MS while it stays full. */
+  function sampleDisk(live: Live, disk: { usedBytes: number; limitBytes: number }) {
+    if (!diskFull(disk.usedBytes, disk.limitBytes)) {
+      live.lastR18At = 0;
+      return;
+    }
+    if (live.lastR18At && now().getTime() - live.lastR18At < DISK_R18_REPEAT_MS) return;
+    live.lastR18At = now().getTime();
+    runner.say(live, diskLine(disk.usedBytes, disk.limitBytes));
+    runner.say(live, 'Error R18 (Disk quota exceeded)');
   }
 
   async function recover(): Promise<void> {

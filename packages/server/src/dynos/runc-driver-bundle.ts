@@ -2,7 +2,8 @@
  * The OCI bundle of one dyno start: the root directory, a generated `/etc` (the dyno user, the
  * app's other dynos in `/etc/hosts`), and `config.json` from isolation/'s spec builder with the
  * dyno's size: memory hard limit at twice the quota (Heroku kills with R15 at 2×; the manager logs
- * R14 past the quota, which is also the soft limit), CPU shares, pids.
+ * R14 past the quota, which is also the soft limit), CPU shares, pids; the rootfs, `/etc`, `/app`'s
+ * overlay upper layer and `/tmp` on the dyno's size-limited scratch filesystem (runc-driver-scratch.ts).
  *
  * PID 1 in the container is a small `sh` that sources `.profile.d/*.sh` and `.profile`, runs the
  * command as its child and forwards SIGTERM/SIGINT (PID 1 of a namespace ignores signals it has no
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { buildOciSpec, hostNameservers, prepareRootfs, probeHostEntries, writeEtc, type ContainerUser } from '../isolation/index.js';
 import type { DynoSpec } from './driver.js';
 import type { DynoMeta } from './runc-driver-disk.js';
+import { OVERLAY_RELATIVE, scratchDir, scratchPaths } from './runc-driver-scratch.js';
 
 /** The port web dynos bind inside their own network namespace. */
 export const DYNO_PORT = 5000;
@@ -42,15 +44,15 @@ export async function writeDynoBundle(b: {
   dir: string;
   spec: DynoSpec;
   meta: DynoMeta;
-  lowerDir: string;
   netnsPath: string;
   peers: DynoMeta[];
   user: ContainerUser & { name: string };
 }): Promise<void> {
   const { dir, spec, user } = b;
   const hostEntries = await probeHostEntries();
-  await prepareRootfs(path.join(dir, 'rootfs'), hostEntries);
-  const etcBinds = await writeEtc(path.join(dir, 'etc'), {
+  const { rootfs, etc } = scratchPaths(dir);
+  await prepareRootfs(rootfs, hostEntries);
+  const etcBinds = await writeEtc(etc, {
     hostname: spec.name,
     user: { uid: user.uid, gid: user.gid, name: user.name, home: '/app' },
     hosts: b.peers.filter((m) => m.ip !== null).map((m) => ({ ip: m.ip as string, names: [internalName(m)] })),
@@ -65,12 +67,13 @@ export async function writeDynoBundle(b: {
     env,
     cwd: '/app',
     user,
-    rootfs: path.join(dir, 'rootfs'),
+    rootfs,
     hostEntries,
-    etcDir: path.join(dir, 'etc'),
+    etcDir: etc,
     binds: etcBinds,
-    app: { kind: 'overlay', lowerDir: b.lowerDir, upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work') },
-    tmpfsBytes: Math.min(quota, 1024 * 1024 * 1024),
+    app: { kind: 'overlay', ...OVERLAY_RELATIVE },
+    tmpfsBytes: 0,
+    tmpDir: path.join(scratchDir(dir), 'tmp'),
     limits: { memoryBytes: 2 * quota, memoryReservationBytes: quota, cpuShares: spec.size.cpuShares, pids: spec.size.pids },
     cgroupsPath: b.meta.cgroupsPath,
     network: { kind: 'netns', path: b.netnsPath },

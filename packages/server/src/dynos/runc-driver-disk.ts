@@ -5,7 +5,9 @@
  *   <dataDir>/runc/slugs/<key>/  a release's slug, unpacked once (shared read-only overlay lower)
  *   <dataDir>/runc/leases/<ip>   IP leases (created O_EXCL, so two managers never share an address),
  *                                backed by a host-wide claim (isolation/address-claims.ts)
- *   <dataDir>/runc/dynos/<id>/   one dyno: meta.json, config.json, rootfs/, etc/, upper/, work/,
+ *   <dataDir>/runc/uids/<uid>    the app holding each tenant uid (isolation/tenant-uids.ts)
+ *   <dataDir>/runc/dynos/<id>/   one dyno: meta.json, config.json, scratch/ (a tmpfs: rootfs/ etc/
+ *                                upper/ work/ tmp/ lower→slug, runc-driver-scratch.ts),
  *                                ctr.log (conmon), exit/<id> (conmon), log.offset, signal
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -24,6 +26,8 @@ export interface DynoMeta {
   cgroupsPath: string;
   lowerKey: string;
   startedAt: string;
+  /** The app's host uid (= gid) the dyno runs as (isolation/tenant-uids.ts). */
+  uid?: number;
   /** An attached one-off run by `runc run` without conmon: it cannot be re-adopted. */
   attached?: boolean;
 }
@@ -141,19 +145,19 @@ export async function releaseIp(l: RuncLayout, ip: string, owner: string, claims
   }
 }
 
-async function slugKey(slugPath: string | null): Promise<string> {
-  if (slugPath === null) return 'empty';
+async function slugKey(slugPath: string | null, owner: { uid: number }): Promise<string> {
+  if (slugPath === null) return `empty-${owner.uid}`;
   const st = await stat(slugPath);
-  return createHash('sha256').update(`${slugPath}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 20);
+  return createHash('sha256').update(`${slugPath}\0${st.size}\0${st.mtimeMs}\0${owner.uid}`).digest('hex').slice(0, 20);
 }
 
 /**
- * The release's slug unpacked once (owned by the dyno user, so the overlay's copies are too);
- * concurrent starts share one unpack. Returns the key and the directory.
+ * The release's slug unpacked once per owner (owned by the app's uid, so the overlay's copies are
+ * too); concurrent starts share one unpack. Returns the key and the directory.
  */
-export function createLowerCache(l: RuncLayout, owner: { uid: number; gid: number }) {
+export function createLowerCache(l: RuncLayout) {
   const inflight = new Map<string, Promise<string>>();
-  const unpack = async (key: string, slugPath: string | null): Promise<string> => {
+  const unpack = async (key: string, slugPath: string | null, owner: { uid: number; gid: number }): Promise<string> => {
     const final = path.join(l.slugs, key);
     try {
       if ((await stat(final)).isDirectory()) return final;
@@ -177,11 +181,11 @@ export function createLowerCache(l: RuncLayout, owner: { uid: number; gid: numbe
     return final;
   };
   return {
-    async get(slugPath: string | null): Promise<{ key: string; dir: string }> {
-      const key = await slugKey(slugPath);
+    async get(slugPath: string | null, owner: { uid: number; gid: number }): Promise<{ key: string; dir: string }> {
+      const key = await slugKey(slugPath, owner);
       let p = inflight.get(key);
       if (!p) {
-        p = unpack(key, slugPath).finally(() => inflight.delete(key));
+        p = unpack(key, slugPath, owner).finally(() => inflight.delete(key));
         inflight.set(key, p);
       }
       return { key, dir: await p };
@@ -195,7 +199,7 @@ export function createLowerCache(l: RuncLayout, owner: { uid: number; gid: numbe
         return;
       }
       for (const n of names) {
-        if (n.endsWith('.json') || n.startsWith('.') || n === 'empty' || inUse.has(n) || inflight.has(n)) continue;
+        if (n.endsWith('.json') || n.startsWith('.') || n.startsWith('empty') || inUse.has(n) || inflight.has(n)) continue;
         const info = await readTextFile(path.join(l.slugs, `${n}.json`));
         const slugPath = info ? (JSON.parse(info) as { slugPath: string | null }).slugPath : null;
         if (slugPath !== null) {

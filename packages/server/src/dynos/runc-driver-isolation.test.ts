@@ -9,15 +9,18 @@ import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findDynoSize, type DynoSize } from '@slipway/contract';
+import { compileSyscallProbe, parseSyscallProbe, seccompViolations, syscallProbeUnavailable } from '../../test/helpers/syscall-probe.js';
 import { testConfig } from '../config.js';
 import { silentLogger } from '../log/index.js';
-import { gatewayIp, isRuncUsable, parseCidr, removeBridge } from '../isolation/index.js';
+import { gatewayIp, isRuncUsable, parseCidr, removeBridge, tenantUidCandidate } from '../isolation/index.js';
+import { diskFull } from './disk.js';
 import { recorder, type Recorder } from './driver.case.js';
 import type { DynoHandle, DynoSpec, RuntimeDriver } from './driver.js';
 import { createRuncDriver } from './runc-driver.js';
@@ -37,6 +40,7 @@ if (cmd === 'fetch') {
 
 const usable = await isRuncUsable();
 const WAIT = 20_000;
+const DISK_MB = 32;
 
 describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usable here: ${usable.reason}`, timeout: 180_000 }, () => {
   const bridge = `slwi${randomBytes(3).toString('hex')}`;
@@ -57,6 +61,7 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
     const src = path.join(tmp, 'src', 'app');
     await mkdir(src, { recursive: true });
     await writeFile(path.join(src, 'probe.js'), PROBE_JS);
+    if (syscallProbeUnavailable() === null) compileSyscallProbe(path.join(src, 'syscall-probe'));
     slugPath = path.join(tmp, 'slug.tgz');
     const tar = spawnSync('tar', ['-czf', slugPath, '-C', path.join(tmp, 'src'), './app'], { encoding: 'utf8' });
     assert.equal(tar.status, 0, tar.stderr);
@@ -64,7 +69,7 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
     apiServer = http.createServer((_q, s) => s.end('api'));
     const routerPort = await listen(routerServer);
     await listen(apiServer);
-    driver = createRuncDriver({ config: testConfig({ routerPort }), logger: silentLogger, dataDir: path.join(tmp, 'data'), network: { bridge, subnet } });
+    driver = createRuncDriver({ config: testConfig({ routerPort, dynoDiskMb: DISK_MB }), logger: silentLogger, dataDir: path.join(tmp, 'data'), network: { bridge, subnet } });
   });
 
   afterEach(async () => {
@@ -96,7 +101,7 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
     await r.waitExit();
     const out = output(r);
     assert.ok(out.includes('worker.7'), JSON.stringify(out));
-    assert.ok(out.includes('64000'), JSON.stringify(out));
+    assert.ok(out.includes(String(tenantUidCandidate('app-a', 0))), JSON.stringify(out));
     assert.ok(out.some((l) => /^CapEff:\s+0+$/.test(l)), JSON.stringify(out));
     assert.ok(out.some((l) => /^NoNewPrivs:\s+1$/.test(l)), JSON.stringify(out));
   });
@@ -121,6 +126,44 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
     assert.deepEqual(output(r), ['root-hidden', 'shadow-hidden', 'data-hidden', 'work-hidden', 'usr-readonly']);
   });
 
+  it('has a writable /tmp (1777) in a dyno and in an attached one-off', async () => {
+    const cmd = 'stat -c %a /tmp; echo hi > /tmp/x && cat /tmp/x';
+    const { r } = await run(spec({ command: cmd }));
+    await r.waitExit();
+    assert.deepEqual(output(r), ['1777', 'hi']);
+    const oneOff = await run(spec({ name: 'run.1', type: 'run', attach: true, command: cmd }));
+    await oneOff.r.waitExit();
+    assert.deepEqual(output(oneOff.r), ['1777', 'hi']);
+  });
+
+  it('stops writes to /app and /tmp together at the disk limit (ENOSPC), and reports the disk full', async () => {
+    const { r, h } = await run(spec({
+      command: 'dd if=/dev/zero of=/app/fill bs=1M count=24 2>/dev/null && echo app-ok; ' +
+        'dd if=/dev/zero of=/tmp/fill bs=1M count=24 2>&1 | grep -o "No space left on device" | head -1; ' +
+        'echo x > /tmp/more 2>/dev/null && echo more-ok || echo more-refused; echo filled; sleep 30',
+    }));
+    await r.waitLine((l) => l === 'filled');
+    assert.deepEqual(output(r), ['app-ok', 'No space left on device', 'more-refused', 'filled']);
+    const u = await driver.usage(h);
+    assert.ok(u?.disk, JSON.stringify(u));
+    assert.equal(u.disk.limitBytes, DISK_MB * 1024 * 1024);
+    assert.ok(diskFull(u.disk.usedBytes, u.disk.limitBytes), JSON.stringify(u.disk));
+    // The tmpfs counts in the dyno's memory (documented): the fill shows there too.
+    assert.ok(u.memoryBytes >= 30 * 1024 * 1024, JSON.stringify(u));
+  });
+
+  it('shows no host data-dir path in /proc/self/mountinfo, in a dyno and an attached one-off', async () => {
+    for (const over of [{}, { name: 'run.2', type: 'run', attach: true }]) {
+      const { r } = await run(spec({ ...over, command: 'cat /proc/self/mountinfo' }));
+      await r.waitExit();
+      const text = output(r).join('\n');
+      assert.match(text, / \/app rw,.* overlay overlay rw,lowerdir=\.\.\/lower,upperdir=\.\.\/upper,workdir=\.\.\/work/, text);
+      assert.match(text, /^\d+ \d+ \S+ \/rootfs \/ ro,/m, text);
+      assert.equal(text.includes(tmp), false, `mountinfo names the data dir:\n${text}`);
+      assert.equal(/\/runc\/|\/slugs\/|\/dynos\//.test(text), false, text);
+    }
+  });
+
   it('keeps /app writes private to one dyno', async () => {
     const a = await run(spec({ command: 'echo secret > /app/private.txt; echo written; sleep 30' }));
     await a.r.waitLine((l) => l === 'written');
@@ -134,6 +177,40 @@ describe('runc dyno isolation', { skip: usable.usable ? false : `runc is not usa
       'setarch "$(uname -m)" -R true 2>/dev/null && echo aslr-off-ok || echo aslr-off-blocked; setarch "$(uname -m)" true && echo setarch-ok' }));
     await r.waitExit();
     assert.deepEqual(output(r), ['unshare-blocked', 'mount-blocked', 'aslr-off-blocked', 'setarch-ok']);
+  });
+
+  it('refuses what the seccomp allowlist leaves out, from inside a dyno', { skip: syscallProbeUnavailable() ?? false }, async () => {
+    const { r } = await run(spec({ command: './syscall-probe' }));
+    await r.waitExit();
+    assert.deepEqual(seccompViolations(parseSyscallProbe(output(r))), [], JSON.stringify(output(r)));
+  });
+
+  it('runs each app as its own host uid: one app exhausting inotify instances leaves another app\'s inotify_init1 working', async () => {
+    const max = Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8').trim());
+    // Opens inotify instances until the per-user limit answers EMFILE, then holds them.
+    const hog = `python3 -c "
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+n = 0
+while n < ${max + 16}:
+    if libc.inotify_init1(0) < 0:
+        print('exhausted', n, os.strerror(ctypes.get_errno()), flush=True)
+        break
+    n += 1
+else:
+    print('never exhausted', n, flush=True)
+time.sleep(60)
+"`;
+    const probe = 'python3 -c "import ctypes, os; libc = ctypes.CDLL(None, use_errno=True); fd = libc.inotify_init1(0); print(\'inotify\', \'ok\' if fd >= 0 else os.strerror(ctypes.get_errno())); print(\'uid\', os.getuid())"';
+    const a = await run(spec({ appId: 'app-a', appName: 'appa', command: hog }));
+    const line = await a.r.waitLine((l) => l.startsWith('exhausted') || l.startsWith('never'));
+    assert.match(line, /^exhausted \d+ Too many open files$/, line);
+    const sameApp = await run(spec({ appId: 'app-a', appName: 'appa', command: probe }));
+    await sameApp.r.waitExit();
+    assert.deepEqual(output(sameApp.r), ['inotify Too many open files', `uid ${tenantUidCandidate('app-a', 0)}`], 'the limit is real: the same app is out of instances');
+    const b = await run(spec({ appId: 'app-b', appName: 'appb', command: probe }));
+    await b.r.waitExit();
+    assert.deepEqual(output(b.r), ['inotify ok', `uid ${tenantUidCandidate('app-b', 0)}`]);
   });
 
   it('kills a memory hog at the memory limit and reports oomKilled', async () => {

@@ -2,30 +2,35 @@
  * The `runc` runtime driver: every dyno an OCI container (isolation/ builds the spec), started
  * detached under Debian's `conmon`, which holds its stdio in a log file and writes its exit
  * status to a file; so dynos outlive the manager and `recover` re-attaches (tail from the recorded
- * offset, watch the exit file). Per start: a bundle with a fresh overlay upper layer over the
- * release's slug, unpacked once (ephemeral filesystem); a network namespace on the bridge with its
- * own IP; `/etc/hosts` naming the app's other dynos `<dyno>.<app>.internal`. When the dyno ends
- * the container, bundle, overlay dirs, cgroup, netns, veth and IP lease are all removed.
+ * offset, watch the exit file). Per start: the app's own host uid (isolation/tenant-uids.ts); a
+ * bundle with a fresh overlay upper layer over the release's slug, unpacked once (ephemeral
+ * filesystem), on a size-limited scratch tmpfs that also holds `/tmp` (the disk limit); a network
+ * namespace on the bridge with its own IP; `/etc/hosts` naming the app's other dynos
+ * `<dyno>.<app>.internal`. When the dyno ends the container, bundle, scratch mount, cgroup, netns,
+ * veth and IP lease are all removed.
  * `stop` signals every process in the container (`runc kill --all`), then SIGKILL after the grace.
  */
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
 import {
   attachContainer, cidrString, createAddressClaims, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
-  detectCgroupVersion, dynoIpRange, ensureParentCpuWeight, DYNO_USER, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
+  createTenantUids, detectCgroupVersion, dynoIpRange, ensureParentCpuWeight, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
+  tenantUidsDir,
   type BridgeNetwork, type CgroupReader, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
 import type { AttachedIo, DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
 import { attachedSpec, runForeground } from './runc-driver-attached.js';
+import { dynoDiskBytes } from './disk.js';
 import { DYNO_PORT, internalName, writeDynoBundle } from './runc-driver-bundle.js';
 import {
   allMetas, createLowerCache, dynoDir, ensureLayout, leaseIp, readMeta, readNumberFile, readTextFile, releaseIp,
   runcLayout, writeMeta, type DynoMeta,
 } from './runc-driver-disk.js';
+import { mountScratch, scratchPaths, scratchUsage, unmountScratch } from './runc-driver-scratch.js';
 
 export { DYNO_PORT };
 
@@ -76,8 +81,9 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     routerPort: opts.config.routerPort,
   };
   const pollMs = opts.pollMs ?? 100;
-  const user = DYNO_USER;
-  const lowers = createLowerCache(layout, user);
+  /** Each app's dynos run as the app's own host uid (per-user kernel limits are per tenant). */
+  const uids = createTenantUids({ dir: tenantUidsDir(opts.dataDir) });
+  const lowers = createLowerCache(layout);
   const attached = new Map<string, Attached>();
   /** Attached one-offs: `runc run` children (runc-driver-attached.ts), by container id. */
   const foreground = new Map<string, { events: DynoEvents; exited: Promise<DynoExit> }>();
@@ -122,7 +128,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     const metas = (await allMetas(layout)).filter((m) => m.appId === appId);
     const entries: HostsEntry[] = metas.filter((m) => m.ip !== null).map((m) => ({ ip: m.ip as string, names: [internalName(m)] }));
     for (const m of metas) {
-      await rewriteHosts(path.join(dynoDir(layout, m.id), 'etc'), m.name, entries).catch(() => {});
+      await rewriteHosts(scratchPaths(dynoDir(layout, m.id)).etc, m.name, entries).catch(() => {});
     }
   };
   /**
@@ -165,6 +171,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       const att = { containerId: meta.id, netns: meta.netns, ip: meta.ip, appId: meta.appId };
       await detachContainer(net, att, netLock).catch(() => {});
     }
+    await unmountScratch(dir).catch((err) => log.warn('dyno.scratch_unmount_failed', { id: meta.id, error: String(err) }));
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     // conmon's per-container attach socket dir (`<sockets>/<id>/attach`).
     await rm(path.join(layout.sockets, meta.id), { recursive: true, force: true });
@@ -288,10 +295,11 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       const id = `${safe(spec.appName)}.${safe(spec.name)}.${randomBytes(4).toString('hex')}`;
       const dir = dynoDir(layout, id);
       const p = paths(dir, id);
-      const lower = await lowers.get(spec.slugPath);
+      const user = { ...(await uids.userFor(spec.appId)), name: 'dyno' };
+      const lower = await lowers.get(spec.slugPath, user);
       t.step('slug');
       const meta: DynoMeta = {
-        id, appId: spec.appId, appName: spec.appName, name: spec.name, ip: null, netns: null,
+        id, appId: spec.appId, appName: spec.appName, name: spec.name, uid: user.uid, ip: null, netns: null,
         cgroupsPath: `/slipway/${id}`, lowerKey: lower.key, startedAt: new Date().toISOString(),
         ...(spec.attach ? { attached: true } : {}),
       };
@@ -299,8 +307,8 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       await mkdir(dir, { recursive: true, mode: 0o711 });
       starting.add(id);
       try {
-        for (const d of ['upper', 'work', 'exit']) await mkdir(path.join(dir, d));
-        await chown(path.join(dir, 'upper'), user.uid, user.gid);
+        await mkdir(path.join(dir, 'exit'));
+        await mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir);
         meta.ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id, claims);
         meta.netns = id;
         await writeMeta(dir, meta);
@@ -309,7 +317,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         const att = await attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, netLock);
         t.step('network');
         const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
-        await writeDynoBundle({ dir, spec: spec.attach ? attachedSpec(spec) : spec, meta, lowerDir: lower.dir, netnsPath: att.netnsPath, peers, user });
+        await writeDynoBundle({ dir, spec: spec.attach ? attachedSpec(spec) : spec, meta, netnsPath: att.netnsPath, peers, user });
         t.step('bundle');
         if (spec.attach) {
           io = await startForeground(meta, events, cgroups);
@@ -375,7 +383,8 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       const meta = attached.get(ref.id)?.meta ?? (await readMeta(ref.dir));
       if (!meta) return undefined;
       const { cgroups } = await ready();
-      return cgroups.usage(meta.cgroupsPath);
+      const [u, disk] = await Promise.all([cgroups.usage(meta.cgroupsPath), scratchUsage(dynoDir(layout, meta.id))]);
+      return u && disk ? { ...u, disk } : u;
     },
 
     async recover(handle, events) {

@@ -5,7 +5,7 @@
  */
 export { buildOciSpec, DYNO_USER, MASKED_PATHS, READONLY_PATHS, STACK_ENTRIES } from './oci-spec.js';
 export type { AppMount, BindMount, ContainerLimits, ContainerSpecInput, ContainerUser, HostEntry, NetworkMode, OciSpec } from './oci-spec.js';
-export { dynoSeccompProfile, BLOCKED_SYSCALLS } from './seccomp.js';
+export { ALLOWED_SOCKET_FAMILIES, ALLOWED_SYSCALLS, DENIED_SYSCALLS, dynoSeccompProfile } from './seccomp.js';
 export { etcFiles, hostsFile, hostNameservers, prepareRootfs, probeHostEntries, rewriteHosts, usableNameservers, writeEtc } from './rootfs.js';
 export type { EtcInput, HostsEntry } from './rootfs.js';
 export { assertContainerId, createRunc, parseRuncStats } from './runc.js';
@@ -26,3 +26,4 @@ export { runIsolated } from './run-isolated.js';
 export type { RunIsolatedOptions } from './run-isolated.js';
 export { CLAIMS_DIR, createAddressClaims, parseNetnsAddresses, type AddressClaims } from './address-claims.js';
 export { outsideKillScope, systemdBooted, SYSTEMD_BOOTED_PATH } from './service-scope.js';
+export { createTenantUids, isTenantUid, tenantUidCandidate, tenantUidsDir, TENANT_UID_BASE, TENANT_UID_COUNT, type TenantUids } from './tenant-uids.js';

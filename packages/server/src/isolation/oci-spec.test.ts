@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildOciSpec, DYNO_USER, MASKED_PATHS, type ContainerSpecInput } from './oci-spec.js';
-import { BLOCKED_SYSCALLS, dynoSeccompProfile } from './seccomp.js';
+import { ALLOWED_SYSCALLS, DENIED_SYSCALLS, dynoSeccompProfile } from './seccomp.js';
 
 const anInput = (over: Partial<ContainerSpecInput> = {}): ContainerSpecInput => ({
   hostname: 'web.1',
@@ -35,6 +35,13 @@ describe('buildOciSpec', () => {
     const host = buildOciSpec(anInput({ network: { kind: 'host' } }));
     assert.equal(host.linux.namespaces.find((n) => n.type === 'network'), undefined);
     assert.equal(host.mounts.find((m) => m.destination === '/sys')?.type, 'bind');
+  });
+
+  it('mounts /tmp as a size-limited tmpfs, or binds the given scratch dir there', () => {
+    const tmpfs = buildOciSpec(anInput()).mounts.find((m) => m.destination === '/tmp');
+    assert.deepEqual(tmpfs, { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777', 'size=65536k'] });
+    const bind = buildOciSpec(anInput({ tmpDir: '/b/scratch/tmp' })).mounts.filter((m) => m.destination === '/tmp');
+    assert.deepEqual(bind, [{ destination: '/tmp', type: 'bind', source: '/b/scratch/tmp', options: ['rbind', 'nosuid', 'nodev'] }]);
   });
 
   it('runs unprivileged: dyno uid, no capabilities, no new privileges', () => {
@@ -83,27 +90,44 @@ describe('buildOciSpec', () => {
 });
 
 describe('dynoSeccompProfile', () => {
-  it('allows by default and answers EPERM to what Docker blocks', () => {
-    const p = dynoSeccompProfile('x64');
-    assert.equal(p.defaultAction, 'SCMP_ACT_ALLOW');
-    assert.deepEqual(p.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
-    const blocked = p.syscalls.filter((r) => !r.args).flatMap((r) => (r.errnoRet === 1 ? r.names : []));
-    for (const name of ['mount', 'umount2', 'ptrace', 'kexec_load', 'init_module', 'finit_module', 'delete_module', 'reboot',
-      'swapon', 'swapoff', 'keyctl', 'add_key', 'request_key', 'bpf', 'perf_event_open', 'unshare', 'setns', 'open_by_handle_at']) {
-      assert.ok(blocked.includes(name), name);
+  const p = dynoSeccompProfile('x64');
+  const unconditional = new Set(p.syscalls.filter((r) => !r.args && r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names));
+
+  it('is an allowlist: EPERM by default, only the native architecture', () => {
+    assert.equal(p.defaultAction, 'SCMP_ACT_ERRNO');
+    assert.equal(p.defaultErrnoRet, 1);
+    assert.deepEqual(p.architectures, ['SCMP_ARCH_X86_64']);
+    assert.deepEqual(dynoSeccompProfile('arm64').architectures, ['SCMP_ARCH_AARCH64']);
+    for (const name of ['read', 'write', 'openat', 'mmap', 'futex', 'epoll_wait', 'ioctl', 'pipe2', 'execve', 'wait4', 'inotify_init1', 'memfd_create']) {
+      assert.ok(unconditional.has(name), name);
     }
-    assert.deepEqual([...BLOCKED_SYSCALLS].sort(), [...new Set(BLOCKED_SYSCALLS)].sort(), 'no duplicates');
+    assert.deepEqual([...ALLOWED_SYSCALLS].sort(), [...new Set(ALLOWED_SYSCALLS)].sort(), 'no duplicates');
   });
 
-  it('blocks clone with namespace flags and personality flags that weaken ASLR, not the personality query', () => {
-    const p = dynoSeccompProfile('x64');
+  it('allows none of the calls it denies on purpose, whatever their arguments', () => {
+    const anyRule = new Set(p.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names));
+    for (const name of DENIED_SYSCALLS) assert.equal(anyRule.has(name), false, name);
+    for (const name of ['io_uring_setup', 'io_uring_enter', 'io_uring_register', 'memfd_secret', 'socketcall', 'ptrace', 'bpf', 'keyctl', 'mount', 'unshare']) {
+      assert.ok(DENIED_SYSCALLS.includes(name), name);
+    }
+  });
+
+  it('opens sockets of the unix, inet, inet6 and netlink families only', () => {
+    const families = p.syscalls.filter((r) => r.names.includes('socket')).map((r) => r.args?.[0]);
+    assert.ok(families.every((a) => a?.op === 'SCMP_CMP_EQ' && a.index === 0));
+    assert.deepEqual(families.map((a) => a!.value).sort((x, y) => x - y), [1, 2, 10, 16]);
+    assert.deepEqual(p.syscalls.filter((r) => r.names.includes('socketpair')).map((r) => r.args?.[0].value), [1]);
+  });
+
+  it('allows clone without namespace flags and the personality values Docker allows, clone3 is ENOSYS', () => {
     const clone = p.syscalls.filter((r) => r.names.includes('clone'));
-    assert.ok(clone.some((r) => r.args?.[0].valueTwo === 0x10000000), 'CLONE_NEWUSER');
-    const pers = p.syscalls.filter((r) => r.names.includes('personality'));
-    const matches = (arg: number) => pers.some((r) => r.args!.every((a) => ((arg & a.value) >>> 0) === a.valueTwo));
-    assert.equal(matches(0x0040000), true, 'ADDR_NO_RANDOMIZE');
-    assert.equal(matches(0xffffffff), false, 'query');
-    assert.equal(matches(0), false, 'PER_LINUX');
+    assert.deepEqual(clone.map((r) => r.args), [[{ index: 0, value: 0x7e020000, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }]]);
+    const allowsClone = (flags: number) => clone.some((r) => r.args!.every((a) => ((flags & a.value) >>> 0) === a.valueTwo));
+    assert.equal(allowsClone(0x00011 /* SIGCHLD */ | 0x100 /* CLONE_VM */), true);
+    assert.equal(allowsClone(0x10000000 /* CLONE_NEWUSER */), false);
+    const pers = p.syscalls.filter((r) => r.names.includes('personality')).map((r) => r.args![0].value);
+    assert.deepEqual(pers, [0, 8, 0x20000, 0x20008, 0xffffffff]);
+    assert.ok(!pers.includes(0x0040000), 'ADDR_NO_RANDOMIZE');
     assert.equal(p.syscalls.find((r) => r.names.includes('clone3'))?.errnoRet, 38);
   });
 });

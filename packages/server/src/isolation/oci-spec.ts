@@ -59,7 +59,10 @@ export interface ContainerSpecInput {
   binds: BindMount[];
   /** What is mounted at `/app`; null = nothing. */
   app: AppMount | null;
+  /** `/tmp`: a tmpfs of this size, unless `tmpDir` is given. */
   tmpfsBytes: number;
+  /** A host dir (mode 1777) bound at `/tmp` instead of a tmpfs (a dyno's size-limited scratch filesystem). */
+  tmpDir?: string;
   limits: ContainerLimits;
   /** cgroup path, e.g. `/slipway/<id>` (cgroupfs driver). */
   cgroupsPath: string;
@@ -138,12 +141,14 @@ export function buildOciSpec(input: ContainerSpecInput): OciSpec {
     if (e.kind === 'dir') mounts.push({ destination: `/${e.name}`, type: 'bind', source: `/${e.name}`, options: RO_BIND });
   }
   mounts.push({ destination: '/etc', type: 'bind', source: input.etcDir, options: RO_BIND });
-  mounts.push({
-    destination: '/tmp',
-    type: 'tmpfs',
-    source: 'tmpfs',
-    options: ['nosuid', 'nodev', 'mode=1777', `size=${Math.max(1, Math.floor(input.tmpfsBytes / 1024))}k`],
-  });
+  mounts.push(input.tmpDir !== undefined
+    ? { destination: '/tmp', type: 'bind', source: input.tmpDir, options: ['rbind', 'nosuid', 'nodev'] }
+    : {
+      destination: '/tmp',
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: ['nosuid', 'nodev', 'mode=1777', `size=${Math.max(1, Math.floor(input.tmpfsBytes / 1024))}k`],
+    });
   for (const b of input.binds) {
     mounts.push({ destination: b.destination, type: 'bind', source: b.source, options: b.readonly ? RO_BIND : ['rbind', 'nosuid', 'nodev'] });
   }

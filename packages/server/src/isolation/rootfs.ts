@@ -4,7 +4,7 @@
  * host's `/etc` is exposed except the dynamic linker cache (copied), `/etc/alternatives` and the
  * public CA certificates (bound read-only): no shadow, no keys, no host names.
  */
-import { copyFile, lstat, mkdir, readFile, readlink, rename, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readFile, readlink, rename, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { STACK_ENTRIES, type BindMount, type HostEntry } from './oci-spec.js';
 
@@ -95,9 +95,14 @@ export async function probeHostEntries(hostRoot = '/'): Promise<HostEntry[]> {
   return out;
 }
 
-/** Creates the root directory: mount points and the stack's symlinks (`bin -> usr/bin`). */
+/**
+ * Creates the root directory: mount points and the stack's symlinks (`bin -> usr/bin`). The `/tmp`
+ * mount point is 1777: runc 1.1 gives a tmpfs the mode of the directory it is mounted on, whatever
+ * its `mode=` option says, so a 0755 mount point made `/tmp` unwritable for the dyno user.
+ */
 export async function prepareRootfs(rootfs: string, hostEntries: HostEntry[]): Promise<void> {
   for (const d of ['proc', 'dev', 'sys', 'usr', 'etc', 'tmp', 'app']) await mkdir(path.join(rootfs, d), { recursive: true });
+  await chmod(path.join(rootfs, 'tmp'), 0o1777);
   for (const e of hostEntries) {
     const p = path.join(rootfs, e.name);
     if (e.kind === 'dir') await mkdir(p, { recursive: true });

@@ -3,7 +3,9 @@
  * (namespaces, unprivileged user, no capabilities, seccomp, read-only stack, generated /etc,
  * cgroup limits), the caller's binds, `runc run` in the foreground with stdio piped to
  * `onOutput`, a time limit after which every process in it is killed; the bundle is removed after.
- * Writable binds must be writable by `user` (the caller chowns them).
+ * Writable binds must be writable by `user` (the caller chowns them). The rootfs and `/etc` live on
+ * a small tmpfs of the bundle's, so the container's `/proc/self/mountinfo` shows `/rootfs` and
+ * `/etc` of that tmpfs, not the path of the platform's data dir.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +13,11 @@ import path from 'node:path';
 import { detectCgroupVersion, ensureParentCpuWeight } from './cgroups.js';
 import { buildOciSpec, DYNO_USER, type BindMount, type ContainerLimits, type ContainerUser } from './oci-spec.js';
 import { hostNameservers, prepareRootfs, probeHostEntries, writeEtc } from './rootfs.js';
+import { execCapture } from './exec.js';
 import { createRunc } from './runc.js';
+
+/** Size of the tmpfs holding a one-shot container's rootfs mount points and generated `/etc`. */
+const BUNDLE_TMPFS = '16m';
 
 export interface RunIsolatedOptions {
   /** runc's state directory (`--root`). */
@@ -40,11 +46,18 @@ export async function runIsolated(opts: RunIsolatedOptions): Promise<{ exitCode:
   const hostname = opts.hostname ?? 'build';
   const network = opts.network ?? 'none';
   const runc = createRunc({ stateDir: opts.stateDir });
-  await mkdir(bundle, { recursive: true, mode: 0o711 });
+  const scratch = path.join(bundle, 'scratch');
+  await mkdir(scratch, { recursive: true, mode: 0o711 });
+  let mounted = false;
   try {
+    const m = await execCapture('mount', ['-t', 'tmpfs', '-o', `size=${BUNDLE_TMPFS},mode=0711,nosuid,nodev`, 'slipway-build', scratch]);
+    if (m.code !== 0) throw new Error(`could not mount the build container's tmpfs: ${m.stderr.trim()}`);
+    mounted = true;
+    const rootfs = path.join(scratch, 'rootfs');
+    const etcDir = path.join(scratch, 'etc');
     const hostEntries = await probeHostEntries();
-    await prepareRootfs(path.join(bundle, 'rootfs'), hostEntries);
-    const etcBinds = await writeEtc(path.join(bundle, 'etc'), {
+    await prepareRootfs(rootfs, hostEntries);
+    const etcBinds = await writeEtc(etcDir, {
       hostname,
       user: { uid: user.uid, gid: user.gid, name: 'dyno', home: opts.appDir ? '/app' : '/tmp' },
       hosts: [],
@@ -56,9 +69,9 @@ export async function runIsolated(opts: RunIsolatedOptions): Promise<{ exitCode:
       env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: opts.appDir ? '/app' : '/tmp', ...opts.env },
       cwd: opts.cwd,
       user,
-      rootfs: path.join(bundle, 'rootfs'),
+      rootfs,
       hostEntries,
-      etcDir: path.join(bundle, 'etc'),
+      etcDir,
       binds: [...etcBinds, ...opts.binds],
       app: opts.appDir ? { kind: 'bind', source: opts.appDir, readonly: false } : null,
       tmpfsBytes: Math.min(opts.limits.memoryBytes, 1024 * 1024 * 1024),
@@ -73,6 +86,7 @@ export async function runIsolated(opts: RunIsolatedOptions): Promise<{ exitCode:
     return await runc.run(id, bundle, { onOutput: opts.onOutput, timeoutMs: opts.timeoutMs });
   } finally {
     await runc.delete(id, true).catch(() => {});
+    if (mounted) await execCapture('umount', ['--lazy', scratch]);
     await rm(bundle, { recursive: true, force: true });
   }
 }

@@ -130,7 +130,7 @@ describe('runc dynos end to end', { skip: usable.usable ? false : `runc is not u
     assert.equal((await a1.get<{ text: string }>('/read', { path: '/app/secret.txt' })).text, secret);
     // The write landed in a1's own overlay upper dir on the host, and nowhere else.
     const [a1ctr] = containers(APP_A).filter((c) => c.id.startsWith(`${APP_A}.web-1.`));
-    const upperFile = path.join(a1ctr.bundle, 'upper', 'secret.txt');
+    const upperFile = path.join(a1ctr.bundle, 'scratch', 'upper', 'secret.txt');
     assert.equal(readFileSync(upperFile, 'utf8'), secret);
     for (const other of [a2, b1]) {
       for (const p of ['/app/secret.txt', upperFile, `/proc/${a1ctr.pid}/root/app/secret.txt`]) {
