@@ -66,10 +66,12 @@ export function createAutoscaler(deps: AutoscalerDeps): Autoscaler {
     for (const s of samples) if (s.arrivals > 0 && s.endMs !== undefined) lastRequest.set(key, Math.max(lastRequest.get(key) ?? 0, s.endMs));
     const recent = samples.filter((s) => s.endMs === undefined || s.endMs > t - downWindowMs);
     const latest = samples.filter((s) => s.endMs === undefined || s.endMs > t - windowMs);
+    const before = samples.filter((s) => s.endMs !== undefined && s.endMs <= t - windowMs && s.endMs > t - 2 * windowMs);
     return {
       now: t, policy, quantity,
       concurrency: concurrencyOf(await deps.store.configVars.get(m.appId)),
       load: latest.length ? combine(latest) : null,
+      previous: before.length ? combine(before) : null,
       recent,
       metricValue: policy.metric ? await deps.signals.metricValue(m.appId, policy.metric.name, t - windowMs, t) : null,
       lastChangeAt, lastRequestAt: lastRequest.get(key) ?? null, downWindowMs,

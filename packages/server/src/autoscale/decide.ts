@@ -12,8 +12,8 @@
  *   type is sized for the load it has: `needed = ceil(arrivals/s × mean service time / (per-dyno
  *   concurrency × UP_UTILIZATION))` (Little's law), at least one more than now, within [min, max].
  *   Steps are at least `UP_SETTLE_MS` apart; when the model says the dynos suffice, a further step
- *   waits until the whole window comes from after the last change (the latency left is the backlog
- *   draining), then adds one.
+ *   waits until the whole window comes from after the last change and the p95 has stopped falling
+ *   from one window to the next (the latency left is the backlog draining), then adds one.
  * - **Down, slow and hysteretic.** Only after `downWindowMs` without a change and with every sample
  *   in it healthy (p95 under `DOWN_HEADROOM` of target, queue time under its target), to what the load
  *   needs at the lower `DOWN_UTILIZATION` (so a formation sized at the up threshold is not shrunk back
@@ -63,6 +63,8 @@ export interface DecideInput {
   concurrency: number;
   /** The latest window, or null when the metrics have nothing yet. */
   load: LoadSample | null;
+  /** The window before it (to see whether a backlog is draining), or null. */
+  previous?: LoadSample | null;
   /** The samples of the down window, oldest first (for the hysteresis); intervals without requests have none. */
   recent: LoadSample[];
   /** Worker policies: the metric's latest value (mean of the window), null when not reported. */
@@ -111,6 +113,11 @@ function overTarget(policy: AutoscalePolicy, load: LoadSample | null): string | 
   return null;
 }
 
+/** The p95 fell by at least a tenth since the previous window: a backlog is being worked off. */
+function draining(previous: LoadSample | null, load: LoadSample): boolean {
+  return previous !== null && previous.p95Ms !== null && load.p95Ms !== null && load.p95Ms < previous.p95Ms * 0.9;
+}
+
 function healthy(policy: AutoscalePolicy, s: LoadSample): boolean {
   if (policy.p95Ms !== null && s.p95Ms !== null && s.p95Ms > policy.p95Ms * DOWN_HEADROOM) return false;
   if (policy.queueMs !== null && s.queueP95Ms !== null && s.queueP95Ms > policy.queueMs) return false;
@@ -144,8 +151,9 @@ export function decide(input: DecideInput): Decision | null {
     if (sinceChange < UP_SETTLE_MS || quantity >= policy.max) return null;
     const needed = dynosNeeded(load, input.concurrency, UP_UTILIZATION);
     // The model says there is enough already: while the window still holds the time before the last
-    // change, the latency is the backlog draining; after it, the model is short and one more helps.
-    if (needed <= quantity && sinceChange < load.windowMs) return null;
+    // change, or the latency is falling from one window to the next, it is the backlog draining;
+    // otherwise the model is short and one more dyno helps.
+    if (needed <= quantity && (sinceChange < load.windowMs || draining(input.previous ?? null, load))) return null;
     const next = clamp(Math.max(quantity + 1, needed), policy);
     return next > quantity ? { quantity: next, reason: over } : null;
   }
