@@ -15,9 +15,9 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
 import {
-  attachContainer, cidrString, createAddressClaims, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
+  attachContainer, cidrString, createAddressClaims, createFirewall, loadInstanceId, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
   detectCgroupVersion, dynoIpRange, ensureParentCpuWeight, DYNO_USER, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
-  type BridgeNetwork, type CgroupReader, type HostsEntry, type LogTailer,
+  type BridgeNetwork, type CgroupReader, type Firewall, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
 import type { AttachedIo, DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
 import { attachedSpec, runForeground } from './runc-driver-attached.js';
@@ -74,7 +74,11 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     bridge: opts.network?.bridge ?? opts.config.runcBridge,
     subnet: parseCidr(opts.network?.subnet ?? opts.config.runcSubnet),
     routerPort: opts.config.routerPort,
+    outboundBlock: opts.config.dynoOutboundBlock,
   };
+  /** This platform instance's id (set by ready()): in container ids and firewall rule comments. */
+  let instance = opts.config.instanceId;
+  let fw!: Firewall;
   const pollMs = opts.pollMs ?? 100;
   const user = DYNO_USER;
   const lowers = createLowerCache(layout, user);
@@ -94,7 +98,16 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
   let readyP: Promise<{ cgroups: CgroupReader }> | undefined;
   const ready = () => (readyP ??= (async () => {
     await ensureLayout(layout);
-    await ensureBridge(net);
+    if (instance === '') instance = await loadInstanceId(opts.dataDir);
+    net.instance = instance;
+    fw = createFirewall({ net: { bridge: net.bridge, cidr: cidrString(net.subnet) }, instance, routerPort: net.routerPort, outboundBlock: net.outboundBlock ?? 'link-local' });
+    try {
+      const { removed } = await ensureBridge(net, fw);
+      if (removed > 0) log.warn('runc.firewall_reconciled', { bridge: net.bridge, removed, why: 'rules of dynos whose veth is gone, or of platforms no longer running' });
+    } catch (err) {
+      log.error('runc.firewall_failed', { bridge: net.bridge, error: String(err) });
+      throw err;
+    }
     const seeded = await claims.seed(inSubnet).catch(() => 0);
     if (seeded > 0) log.warn('runc.addresses_held', { bridge: net.bridge, subnet: cidrString(net.subnet), count: seeded, why: 'network namespaces this driver did not make hold them; they are skipped' });
     const v = await detectCgroupVersion();
@@ -163,7 +176,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     await runc.delete(meta.id, true).catch((err) => log.warn('runc.delete_failed', { id: meta.id, error: String(err) }));
     if (meta.netns !== null && meta.ip !== null) {
       const att = { containerId: meta.id, netns: meta.netns, ip: meta.ip, appId: meta.appId };
-      await detachContainer(net, att, netLock).catch(() => {});
+      await detachContainer(net, att, fw, netLock).catch((err) => log.error('dyno.firewall_failed', { id: meta.id, ip: meta.ip, error: String(err) }));
     }
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     // conmon's per-container attach socket dir (`<sockets>/<id>/attach`).
@@ -285,7 +298,9 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       if (closed) throw new Error('the runc driver is closed');
       const t = stepTimer();
       const { cgroups } = await ready();
-      const id = `${safe(spec.appName)}.${safe(spec.name)}.${randomBytes(4).toString('hex')}`;
+      // The instance id in the container id (and so in its netns and cgroup names) lets
+      // `slipway cleanup` find what this platform left on the host without its data dir.
+      const id = `${safe(spec.appName)}.${safe(spec.name)}.${instance}${randomBytes(3).toString('hex')}`;
       const dir = dynoDir(layout, id);
       const p = paths(dir, id);
       const lower = await lowers.get(spec.slugPath);
@@ -306,7 +321,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         await writeMeta(dir, meta);
         t.step('dirs');
         const ip = meta.ip;
-        const att = await attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, netLock);
+        const att = await attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, fw, netLock);
         t.step('network');
         const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
         await writeDynoBundle({ dir, spec: spec.attach ? attachedSpec(spec) : spec, meta, lowerDir: lower.dir, netnsPath: att.netnsPath, peers, user });

@@ -106,8 +106,15 @@ export interface OciSpec {
     maskedPaths: string[];
     readonlyPaths: string[];
     seccomp: SeccompProfile;
+    sysctl?: Record<string, string>;
   };
 }
+
+/** IPv6 off in a container's own network namespace: Slipway manages no IPv6 address (see firewall.ts). */
+export const NO_IPV6_SYSCTLS: Readonly<Record<string, string>> = Object.freeze({
+  'net.ipv6.conf.all.disable_ipv6': '1',
+  'net.ipv6.conf.default.disable_ipv6': '1',
+});
 
 /** runc's `runc spec` defaults. */
 export const MASKED_PATHS: readonly string[] = [
@@ -198,6 +205,7 @@ export function buildOciSpec(input: ContainerSpecInput): OciSpec {
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
       seccomp: dynoSeccompProfile(input.arch),
+      ...(input.network.kind === 'host' ? {} : { sysctl: { ...NO_IPV6_SYSCTLS } }),
     },
   };
 }
