@@ -219,10 +219,10 @@ export function reconcilePlan(input: ReconcileInput): { script: string; removed:
   const wantFwd = [...st.forwardHead.map((r) => line('-A', chains.forward, r)), ...keptJumps.map((r) => `-A ${chains.forward} ${r.spec}`), ...st.forwardTail.map((r) => line('-A', chains.forward, r))];
   removed += fwd.filter((r) => r.tagInstance !== null && !keptJumps.includes(r)).length;
 
-  // INPUT: router rules of live instances (ours made fresh), one per instance.
+  // INPUT: router rules of live instances (ours made fresh when we know our port), one per instance.
   const inp = saved.rules.filter((r) => r.chain === chains.input);
   const routers = new Map<string, string>();
-  for (const r of inp) if (r.router && r.tagInstance && r.tagInstance !== input.instance && input.liveInstances.has(r.tagInstance)) routers.set(r.tagInstance, `-A ${chains.input} ${r.spec}`);
+  for (const r of inp) if (r.router && r.tagInstance && input.liveInstances.has(r.tagInstance)) routers.set(r.tagInstance, `-A ${chains.input} ${r.spec}`);
   if (input.routerPort !== null) routers.set(input.instance, line('-A', chains.input, routerRule(net, input.instance, input.routerPort)));
   const wantIn = [...st.inputHead.map((r) => line('-A', chains.input, r)), ...routers.values(), ...st.inputTail.map((r) => line('-A', chains.input, r))];
   removed += inp.filter((r) => r.router && !routers.has(r.tagInstance ?? '')).length;
