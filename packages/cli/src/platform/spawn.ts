@@ -11,10 +11,10 @@ import { CliError } from '../framework/errors.js';
  * Node arguments that start the platform: the built `dist/src/main.js`, or, in a source checkout
  * without a build, `src/main.ts` through tsx.
  */
-export function platformNodeArgs(resolve: (specifier: string) => string = (s) => import.meta.resolve(s)): string[] {
+export function platformNodeArgs(resolve: (specifier: string) => string = (s) => import.meta.resolve(s), entryPoint = '@slipway/server/main'): string[] {
   let entry: string;
   try {
-    entry = fileURLToPath(resolve('@slipway/server/main'));
+    entry = fileURLToPath(resolve(entryPoint));
   } catch (err) {
     throw new CliError(`Cannot find the Slipway platform (@slipway/server): ${(err as Error).message}`);
   }
