@@ -7,7 +7,7 @@
  * (isolation/firewall.ts). No IPv6. The namespace and its rules are removed when the step ends.
  */
 import {
-  attachContainer, cidrString, createAddressClaims, createFirewall, createNetworkLock, detachContainer, dynoIpRange, ensureBridge, ipToString,
+  attachContainer, cidrString, createAddressClaims, createFirewall, createNetworkLock, detachContainer, dynoIpRange, ensureBridge, hostNameservers, ipToString,
   parseCidr, type BridgeNetwork, type Firewall, type OutboundBlock,
 } from '../isolation/index.js';
 import type { Logger } from '../log/index.js';
@@ -34,7 +34,10 @@ export function createBuildNetwork(opts: BuildNetworkOptions): BuildNetwork {
   let fwP: Promise<Firewall> | undefined;
   const firewall = () => (fwP ??= (async () => {
     // `routerPort: null`: builds never reach a router (the platform's own router rule is the driver's and is kept).
-    const fw = createFirewall({ net: { bridge: net.bridge, cidr: cidrString(net.subnet) }, instance: opts.instance, routerPort: null, outboundBlock: opts.outboundBlock });
+    const fw = createFirewall({
+      net: { bridge: net.bridge, cidr: cidrString(net.subnet) }, instance: opts.instance, routerPort: null, outboundBlock: opts.outboundBlock,
+      resolvers: await hostNameservers(),
+    });
     await ensureBridge(net, fw);
     return fw;
   })().catch((err: unknown) => {

@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
 import {
-  attachContainer, cidrString, createAddressClaims, createFirewall, loadInstanceId, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
+  attachContainer, cidrString, createAddressClaims, createFirewall, hostNameservers, loadInstanceId, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
   detectCgroupVersion, dynoIpRange, ensureParentCpuWeight, DYNO_USER, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
   type BridgeNetwork, type CgroupReader, type Firewall, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
@@ -100,7 +100,10 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     await ensureLayout(layout);
     if (instance === '') instance = await loadInstanceId(opts.dataDir);
     net.instance = instance;
-    fw = createFirewall({ net: { bridge: net.bridge, cidr: cidrString(net.subnet) }, instance, routerPort: net.routerPort, outboundBlock: net.outboundBlock ?? 'link-local' });
+    fw = createFirewall({
+      net: { bridge: net.bridge, cidr: cidrString(net.subnet) }, instance, routerPort: net.routerPort, outboundBlock: net.outboundBlock ?? 'link-local',
+      resolvers: await hostNameservers(),
+    });
     try {
       const { removed } = await ensureBridge(net, fw);
       if (removed > 0) log.warn('runc.firewall_reconciled', { bridge: net.bridge, removed, why: 'rules of dynos whose veth is gone, or of platforms no longer running' });

@@ -19,6 +19,8 @@ export interface FirewallOptions {
   instance: string;
   routerPort: number | null;
   outboundBlock: OutboundBlock;
+  /** DNS servers dynos and builds are given: reachable on port 53 even when their range is blocked. */
+  resolvers?: readonly string[];
 }
 
 export interface DynoRules {
@@ -101,7 +103,7 @@ export function createFirewall(options: FirewallOptions): Firewall {
   };
 
   const openIn = async (d: DynoRules) => {
-    const lines = chains.has(d.chain) ? [] : newAppChainLines(net, instance, d.chain, options.outboundBlock);
+    const lines = chains.has(d.chain) ? [] : newAppChainLines(net, instance, d.chain, options.outboundBlock, options.resolvers);
     await iptablesRestore(restoreScript([...lines, ...attachLines(net, instance, d)]));
     chains.add(d.chain);
   };
@@ -147,7 +149,7 @@ export function createFirewall(options: FirewallOptions): Firewall {
     },
     async openBuild(d) {
       const fwd = bridgeChains(net.bridge).forward;
-      const decl = chains.has(buildChain) ? [] : [`:${buildChain} - [0:0]`, ...chainTail(net, instance, blockForBuilds(options.outboundBlock)).map((r) => line('-A', buildChain, r))];
+      const decl = chains.has(buildChain) ? [] : [`:${buildChain} - [0:0]`, ...chainTail(net, instance, blockForBuilds(options.outboundBlock), options.resolvers).map((r) => line('-A', buildChain, r))];
       await iptablesRestore(restoreScript([...decl, line('-I', fwd, jumpOf(d, buildChain), 2)]));
       chains.add(buildChain);
     },

@@ -28,6 +28,12 @@ describe('firewall plans', () => {
     assert.ok(tail.some((r) => r.includes('169.254.0.0/16') && r.at(-1) === 'DROP'));
     assert.ok(!chainTail(net, I, 'none').some((r) => r.includes('169.254.0.0/16')));
     assert.ok(chainTail(net, I, 'private').some((r) => r.includes('10.0.0.0/8')));
+    // The resolver dynos are given stays reachable on port 53 (before the block), and only there.
+    const priv = chainTail(net, I, 'private', ['10.255.255.53', '2001:db8::1']);
+    const dns = priv.findIndex((r) => r.includes('10.255.255.53/32') && r.includes('53') && r.at(-1) === 'ACCEPT');
+    assert.ok(dns >= 0 && dns < priv.findIndex((r) => r.includes('10.0.0.0/8')));
+    assert.equal(priv.filter((r) => r.includes('10.255.255.53/32')).length, 2);
+    assert.ok(!priv.some((r) => r.includes('2001:db8::1/32')));
     assert.deepEqual(blockedRanges('link-local'), ['169.254.0.0/16']);
     // A new chain is declared (restore creates it), then the dyno opened in one script.
     const script = restoreScript([...newAppChainLines(net, I, chain, 'link-local'), ...attachLines(net, I, { veth: 'slw0001', ip: '10.213.0.5', chain })]);

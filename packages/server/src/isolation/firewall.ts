@@ -100,11 +100,18 @@ export function dynoAccept(net: FirewallNet, instance: string, veth: string, ip:
   return ['-d', `${ip}/32`, '-o', net.bridge, '-m', 'physdev', '--physdev-out', veth, ...comment(tag(instance)), '-j', 'ACCEPT'];
 }
 
-/** The app chain's rules after its dynos' accepts: other dynos, blocked ranges, the world, DROP. */
-export function chainTail(net: FirewallNet, instance: string, block: OutboundBlock): Rule[] {
+/**
+ * The app chain's rules after its dynos' accepts: other dynos, blocked ranges, the world, DROP.
+ * `resolvers` (the DNS servers dynos are given) stay reachable on port 53 whatever is blocked: a
+ * resolver on a private address is common (cloud VPCs).
+ */
+export function chainTail(net: FirewallNet, instance: string, block: OutboundBlock, resolvers: readonly string[] = []): Rule[] {
   const t = comment(tag(instance));
+  const v4 = resolvers.filter((r) => /^\d+\.\d+\.\d+\.\d+$/.test(r));
+  const dns = block === 'none' ? [] : v4.flatMap((r) => ['udp', 'tcp'].map((p) => ['-d', `${r}/32`, '-p', p, '--dport', '53', ...t, '-j', 'ACCEPT']));
   return [
     ['-o', net.bridge, ...t, '-j', 'DROP'],
+    ...dns,
     ...blockedRanges(block).map((r) => ['-d', r, ...t, '-j', 'DROP']),
     ['!', '-o', net.bridge, ...t, '-j', 'ACCEPT'],
     [...t, '-j', 'DROP'],
@@ -126,8 +133,8 @@ export function line(op: '-A' | '-D' | '-I', chain: string, rule: Rule, at?: num
 }
 
 /** A new app chain with its first dyno (declared: iptables-restore creates it). */
-export function newAppChainLines(net: FirewallNet, instance: string, chain: string, block: OutboundBlock): string[] {
-  return [`:${chain} - [0:0]`, ...chainTail(net, instance, block).map((r) => line('-A', chain, r))];
+export function newAppChainLines(net: FirewallNet, instance: string, chain: string, block: OutboundBlock, resolvers: readonly string[] = []): string[] {
+  return [`:${chain} - [0:0]`, ...chainTail(net, instance, block, resolvers).map((r) => line('-A', chain, r))];
 }
 
 /** Lines that open `chain` to a dyno and route its packets through it (jump inserted after the replies rule). */
