@@ -16,7 +16,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  attachContainer, cidrString, createFirewall, createNetworkLock, detachContainer, execCapture, gatewayIp, ipToString, isRuncUsable, parseCidr, removeBridge,
+  attachContainer, buildChainName, cidrString, createFirewall, createNetworkLock, detachContainer, execCapture, gatewayIp, ipToString, isRuncUsable, parseCidr, removeBridge,
   type BridgeNetwork,
 } from '../isolation/index.js';
 import { createLogger } from '../log/index.js';
@@ -149,5 +149,15 @@ describe('runc build sandbox: a network namespace of its own', { skip: usable.us
     const refused = await sandbox.fetchSource!(`http://${gatewayIp(bridge.subnet)}:${hostPort}/`);
     refused.stream.on('error', () => undefined).resume();
     await assert.rejects(refused.done, /Could not fetch source_blob.url/);
+  });
+
+  it('leaves no build namespace, veth or rule behind, and drops its chain when the sandbox closes', async () => {
+    const save = () => execCapture('iptables-save', ['-t', 'filter']).then((r) => r.stdout);
+    assert.doesNotMatch(await save(), /--physdev-in slb[0-9a-f]{8}/);
+    assert.doesNotMatch((await execCapture('ip', ['netns', 'list'])).stdout, new RegExp(`slipway-run-${INSTANCE}`));
+    const chain = buildChainName(bridge.bridge, INSTANCE);
+    assert.match(await save(), new RegExp(`:${chain} `));
+    await sandbox.close();
+    assert.doesNotMatch(await save(), new RegExp(`:${chain} `));
   });
 });

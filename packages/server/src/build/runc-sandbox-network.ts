@@ -25,6 +25,8 @@ export interface BuildNetworkOptions {
 export interface BuildNetwork {
   /** Runs `fn` with a fresh namespace for container `id` (its name), removed after. */
   use<T>(id: string, fn: (netnsPath: string) => Promise<T>): Promise<T>;
+  /** Removes the build chain once no step runs (the sandbox closes). */
+  close(): Promise<void>;
 }
 
 export function createBuildNetwork(opts: BuildNetworkOptions): BuildNetwork {
@@ -57,6 +59,11 @@ export function createBuildNetwork(opts: BuildNetworkOptions): BuildNetwork {
   };
 
   return {
+    async close() {
+      if (!fwP) return;
+      const fw = await fwP.catch(() => undefined);
+      if (fw) await lock(() => fw.dropBuildChain());
+    },
     async use(id, fn) {
       const fw = await firewall();
       const ip = await claim(id);

@@ -244,6 +244,7 @@ export function createRuncBuildSandbox(deps: RuncBuildSandboxDeps): BuildSandbox
       closed = true;
       for (const stop of running) stop.abort();
       while (running.size > 0) await new Promise<void>((r) => waiters.push(r));
+      if (typeof network !== 'string') await network.close().catch((err: unknown) => log.error('build.firewall_failed', { error: String(err) }));
     },
   };
 }

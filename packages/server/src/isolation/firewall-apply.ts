@@ -41,6 +41,8 @@ export interface Firewall {
   closeDyno(d: DynoRules): Promise<void>;
   openBuild(d: Omit<DynoRules, 'chain'>): Promise<void>;
   closeBuild(d: Omit<DynoRules, 'chain'>): Promise<void>;
+  /** Deletes this instance's build chain when no build step uses it (the platform stops). */
+  dropBuildChain(): Promise<void>;
 }
 
 export async function iptablesSave(v6 = false): Promise<string> {
@@ -153,11 +155,18 @@ export function createFirewall(options: FirewallOptions): Firewall {
       await iptablesRestore(restoreScript([...decl, line('-I', fwd, jumpOf(d, buildChain), 2)]));
       chains.add(buildChain);
     },
+    dropBuildChain,
     async closeBuild(d) {
       const r = await execCapture('iptables-restore', [...WAIT, '--noflush'], { input: restoreScript([line('-D', bridgeChains(net.bridge).forward, jumpOf(d, buildChain))]) });
       if (r.code !== 0 && !/does not exist|Bad rule|No chain|doesn't exist/i.test(r.stderr)) throw new Error(`iptables-restore: ${r.stderr.trim()}`);
     },
   };
+
+  async function dropBuildChain(): Promise<void> {
+    const r = await execCapture('iptables-restore', [...WAIT, '--noflush'], { input: restoreScript([`-F ${buildChain}`, `-X ${buildChain}`]) });
+    // Still referenced (a step runs) or already gone: nothing to do.
+    if (r.code === 0) chains.delete(buildChain);
+  }
 
   function jumpOf(d: Omit<DynoRules, 'chain'>, chain: string): string[] {
     return dynoJump(net, instance, d.veth, d.ip, chain);

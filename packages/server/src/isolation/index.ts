@@ -21,7 +21,7 @@ export {
 export type { AttachKind, AttachOptions, Attachment, BridgeNetwork, NetworkLock, Subnet } from './network.js';
 export { createFirewall, iptablesSave } from './firewall-apply.js';
 export type { Firewall } from './firewall-apply.js';
-export { blockedRanges, bridgeChains, parseSave, tag as firewallTag, type OutboundBlock } from './firewall.js';
+export { blockedRanges, bridgeChains, buildChainName, parseSave, tag as firewallTag, type OutboundBlock } from './firewall.js';
 export {
   INSTANCES_DIR, isInstanceId, liveInstances, loadInstanceId, ownerAlive, readInstanceId, readOwners, removeOwner, writeOwner, type InstanceOwner,
 } from './instance.js';
