@@ -4,7 +4,7 @@
  * Failures are thrown with iptables' message (the caller logs them at error and fails the start);
  * nothing is swallowed except deleting what is already gone.
  */
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { exec, execCapture } from './exec.js';
 import {
   attachLines, bridgeChains, detachLines, dynoJump, buildChainName, chainTail, line, newAppChainLines, parseSave, reconcilePlan, restoreScript,
@@ -70,7 +70,7 @@ async function writeSysctl(file: string, value: string): Promise<boolean> {
 }
 
 export async function hostHasIpv6(): Promise<boolean> {
-  return execCapture('test', ['-d', '/proc/sys/net/ipv6']).then((r) => r.code === 0, () => false);
+  return access('/proc/sys/net/ipv6').then(() => true, () => false);
 }
 
 /** ip6tables: everything from or to the bridge dropped (dynos and builds have no IPv6). */

@@ -19,7 +19,7 @@ export {
   ensureBridge, gatewayIp, ipToString, natRule, parseCidr, removeBridge, vethNames,
 } from './network.js';
 export type { AttachKind, AttachOptions, Attachment, BridgeNetwork, NetworkLock, Subnet } from './network.js';
-export { createFirewall, iptablesSave } from './firewall-apply.js';
+export { createFirewall, hostHasIpv6, iptablesSave } from './firewall-apply.js';
 export type { Firewall } from './firewall-apply.js';
 export { blockedRanges, bridgeChains, buildChainName, parseSave, tag as firewallTag, type OutboundBlock } from './firewall.js';
 export {

@@ -65,6 +65,8 @@ export interface ContainerSpecInput {
   cgroupsPath: string;
   /** `none`: a new, empty namespace (loopback only); `netns`: join one made with `ip netns`; `host`: share the host's. */
   network: NetworkMode;
+  /** The host has an IPv6 stack (default true): only then are IPv6 sysctls set in the container's own netns. */
+  hostIpv6?: boolean;
   /** `process.arch`, for the seccomp architectures. */
   arch: string;
   /** RLIMIT_NOFILE; Heroku's dynos get 10000. */
@@ -205,7 +207,7 @@ export function buildOciSpec(input: ContainerSpecInput): OciSpec {
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
       seccomp: dynoSeccompProfile(input.arch),
-      ...(input.network.kind === 'host' ? {} : { sysctl: { ...NO_IPV6_SYSCTLS } }),
+      ...(input.network.kind === 'host' || input.hostIpv6 === false ? {} : { sysctl: { ...NO_IPV6_SYSCTLS } }),
     },
   };
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { detectCgroupVersion, ensureParentCpuWeight } from './cgroups.js';
+import { hostHasIpv6 } from './firewall-apply.js';
 import { buildOciSpec, DYNO_USER, type BindMount, type ContainerLimits, type ContainerUser } from './oci-spec.js';
 import { hostNameservers, prepareRootfs, probeHostEntries, writeEtc } from './rootfs.js';
 import { createRunc } from './runc.js';
@@ -67,6 +68,7 @@ export async function runIsolated(opts: RunIsolatedOptions): Promise<{ exitCode:
       limits: opts.limits,
       cgroupsPath: `/slipway/${id}`,
       network: network === 'host' ? { kind: 'host' } : network === 'none' ? { kind: 'none' } : { kind: 'netns', path: network.netnsPath },
+      hostIpv6: await hostHasIpv6(),
       arch: process.arch,
     });
     await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
