@@ -29,7 +29,7 @@ const TOTAL = 200;
 const CONCURRENCY = 10;
 const APPS = 10;
 
-describe('runc driver: 200 starts and stops leave nothing behind', { skip: usable.usable ? false : `runc is not usable here: ${usable.reason}`, timeout: 300_000 }, () => {
+describe('runc driver: 200 starts and stops leave nothing behind', { skip: usable.usable ? false : `runc is not usable here: ${usable.reason}`, timeout: 900_000 }, () => {
   const bridge = `slwl${randomBytes(3).toString('hex')}`;
   const subnet = freeSubnet();
   const bridgeNet = { bridge, subnet: parseCidr(subnet), routerPort: null };
