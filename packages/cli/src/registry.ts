@@ -19,6 +19,7 @@ import buildpacksCmd from './commands/buildpacks/index.js';
 import buildpacksSetCmd from './commands/buildpacks/set.js';
 import buildsCreateCmd from './commands/builds/create.js';
 import buildsCmd from './commands/builds/index.js';
+import cleanupCmd from './commands/cleanup.js';
 import configGetCmd from './commands/config/get.js';
 import configCmd from './commands/config/index.js';
 import configSetCmd from './commands/config/set.js';
@@ -73,6 +74,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['buildpacks:set', buildpacksSetCmd],
   ['builds:create', buildsCreateCmd],
   ['builds', buildsCmd],
+  ['cleanup', cleanupCmd],
   ['config:get', configGetCmd],
   ['config', configCmd],
   ['config:set', configSetCmd],

@@ -51,6 +51,11 @@ const token: Parser<string> = (raw) => {
   return raw;
 };
 
+const instanceIdParser: Parser<string> = (raw) => {
+  if (!/^[0-9a-f]{8}$/.test(raw)) throw new Error(`expected 8 lowercase hex digits, got "${raw}"`);
+  return raw;
+};
+
 const MIN = 60_000;
 const table = {
   apiPort: { env: 'SLIPWAY_API_PORT', parse: port, default: 5000, doc: 'Port of the Platform API and git endpoint.' },
@@ -94,6 +99,11 @@ const table = {
   },
   buildMemoryMb: { env: 'SLIPWAY_BUILD_MEMORY_MB', parse: int(64), default: 2048, doc: 'Memory limit of an isolated (runc) build, in MB.' },
   runcBridge: { env: 'SLIPWAY_RUNC_BRIDGE', parse: nonEmpty, default: 'slipway0', doc: 'Linux bridge of the runc dynos\' private network.' },
+  dynoOutboundBlock: {
+    env: 'SLIPWAY_DYNO_OUTBOUND_BLOCK', parse: oneOf('link-local', 'private', 'none'), default: 'link-local',
+    doc: 'Outbound destinations runc dynos and builds may not reach: link-local (169.254.0.0/16, cloud metadata), private (also RFC 1918, 100.64/10 and other non-public IPv4), or none. Builds always get at least link-local.',
+  },
+  instanceId: { env: 'SLIPWAY_INSTANCE_ID', parse: instanceIdParser, default: '', doc: 'This platform instance\'s id on the host (names its containers, firewall rules and /run/slipway owner file); read from or made in <data>/instance-id when empty.' },
   runcSubnet: { env: 'SLIPWAY_RUNC_SUBNET', parse: nonEmpty, default: '10.213.0.0/16', doc: 'IPv4 subnet of the runc dynos\' bridge (the host takes the first address).' },
 
   autoscaleIntervalMs: { env: 'SLIPWAY_AUTOSCALE_INTERVAL_MS', parse: int(100), default: 2_000, doc: 'How often the autoscaler decides (every active scale monitor).' },

@@ -29,6 +29,7 @@ import { monitorRoutes } from './api/routes/monitors.js';
 import { createMonitorService, createWaker } from './autoscale/index.js';
 import { internalWakeRoutes } from './api/routes/internal-wake.js';
 import { dynoRoutes } from './api/routes/dynos.js';
+import { loadInstanceId, removeOwner, writeOwner } from './isolation/index.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
 
@@ -77,7 +78,9 @@ function announce(line: string): void {
 
 export async function startPlatform(baseConfig: Config, logger: Logger): Promise<Platform> {
   // The API and the router process share a secret for the internal endpoints.
-  const config: Config = Object.freeze({ ...baseConfig, internalToken: await internalToken(baseConfig) });
+  // The instance id names what this platform makes on the host (isolation/instance.ts).
+  const instanceId = baseConfig.instanceId !== '' ? baseConfig.instanceId : await loadInstanceId(baseConfig.dataDir);
+  const config: Config = Object.freeze({ ...baseConfig, internalToken: await internalToken(baseConfig), instanceId });
   const parts: Part[] = [];
   const own = <T extends Part>(part: T): T => {
     parts.push(part);
@@ -89,6 +92,12 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
   let apiUrl: string | undefined;
   let routes: { method: string; path: string }[] = [];
   try {
+    // First: the owner file that lets `slipway cleanup` find this instance's host state even
+    // after a SIGKILL and a deleted data dir. Removed only when everything is stopped (SIGINT).
+    if (process.getuid?.() === 0) {
+      await writeOwner({ id: instanceId, dataDir: config.dataDir, bridge: config.runcBridge, subnet: config.runcSubnet, routerPort: config.routerPort });
+      own({ name: 'instance', stop: async (mode) => (mode === 'all' ? removeOwner(instanceId) : undefined) });
+    }
     const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: logger.child({ part: 'store' }) });
     own({ name: 'store', stop: () => store.close() });
     const events = createEventBus((err, name) => logger.error('events.listener_failed', { event: name, error: String(err) }));

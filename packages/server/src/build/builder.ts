@@ -280,7 +280,8 @@ export function createBuilder(deps: BuilderDeps): Builder {
   async function openUploadOrUrl(url: string): Promise<OpenedSource> {
     const own = sourceUploadPath(url);
     if (own) return openUrlSource(own, undefined);
-    return openUrlSource(url, sandbox.owner);
+    // http(s) from inside the build sandbox's own network when it has one (runc): never from here.
+    return openUrlSource(url, sandbox.owner, sandbox.fetchSource?.bind(sandbox));
   }
 
   function sourceUploadPath(url: string): string | undefined {

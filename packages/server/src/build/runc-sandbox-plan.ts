@@ -105,6 +105,17 @@ export function translator(map: { host: string; container: string }[]): (s: stri
   return (s) => s.replace(re, (_all, pre: string, host: string) => pre + (to.get(host) ?? host));
 }
 
+/** The toolchain dirs (node's prefix) bound read-only at their own path, unless the stack has them. */
+export function toolchainBinds(layout: SandboxLayout): BindMount[] {
+  const binds: BindMount[] = [];
+  for (const dir of layout.toolchainDirs) {
+    // `/` or a top-level dir (`/opt`, `/root`) would expose far more than a toolchain.
+    const deepEnough = path.resolve(dir).split(path.sep).filter(Boolean).length >= 2;
+    if (deepEnough && !STACK_PREFIXES.some((s) => isUnder(dir, s))) binds.push({ source: dir, destination: dir, readonly: true });
+  }
+  return binds;
+}
+
 /** A fetch source the caller allowed: the argument as given and the resolved path to bind. */
 export interface ApprovedSource {
   arg: string;
@@ -126,11 +137,7 @@ export function planBuildStep(step: StepInput, layout: SandboxLayout, approvedSo
     { source: ws('buildpacks'), destination: CONTAINER_PATHS.buildpacks, readonly: !fetching },
     { source: layout.builtinDir, destination: CONTAINER_PATHS.builtin, readonly: true },
   ];
-  for (const dir of layout.toolchainDirs) {
-    // `/` or a top-level dir (`/opt`, `/root`) would expose far more than a toolchain.
-    const deepEnough = path.resolve(dir).split(path.sep).filter(Boolean).length >= 2;
-    if (deepEnough && !STACK_PREFIXES.some((s) => isUnder(dir, s))) binds.push({ source: dir, destination: dir, readonly: true });
-  }
+  binds.push(...toolchainBinds(layout));
   const map = [{ host: ws('app'), container: CONTAINER_PATHS.app }, ...binds.filter((b) => b.source !== b.destination).map((b) => ({ host: b.source, container: b.destination }))];
   approvedSources.forEach((src, i) => {
     const destination = `${CONTAINER_PATHS.sources}/${i}`;

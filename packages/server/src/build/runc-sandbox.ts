@@ -8,23 +8,27 @@
  * which every process in the container is killed. The platform's data dir, /root and the rest of
  * the host filesystem are simply not there.
  *
- * Network: `host` by default, so npm/pip/git reach registries the same way the platform does. The
- * trade-off: a build shares the host's network namespace, so it can connect to services listening
- * on the host's loopback (the API, a local PostgreSQL, the router's internal endpoints — all of
- * which still require their credentials, which the build does not have) and to abstract unix
- * sockets. Builds run code from the app's own repository and its dependencies, as on Heroku, but
- * an operator who shares a host with untrusted tenants should bind platform services to a private
- * address or set `network: 'none'` (dependency installs then need a vendored cache).
+ * Network (`network`): by default (the platform passes a `BuildNetwork`) each step gets its own
+ * network namespace on the dynos' bridge with outbound NAT only (runc-sandbox-network.ts): package
+ * registries and git servers on the internet are reachable; other apps' dynos, every address of
+ * the host (API, router, databases, sshd; loopback is the step's own) and link-local metadata are
+ * not; no IPv6. `none` leaves loopback only (dependency installs then need a vendored cache);
+ * `host` shares the host's network namespace (tests and trusted single-tenant hosts only: a build
+ * then reaches every service on the host's loopback). Source URLs of builds are fetched the same
+ * way, inside a step (`fetchSource`), never by the platform process.
  */
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRunc, createTenantUids, DYNO_USER, execCapture, runIsolated, tenantUidsDir, type ContainerLimits, type ContainerUser, type TenantUids } from '../isolation/index.js';
+import { createRunc, createTenantUids, DYNO_USER, execCapture, runIsolated, tenantUidsDir, type BindMount, type ContainerLimits, type ContainerUser, type TenantUids } from '../isolation/index.js';
+import { InvalidParamsError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { serverPackageRoot } from './buildpacks.js';
-import { fetchSources, planBuildStep, type ApprovedSource, type SandboxLayout } from './runc-sandbox-plan.js';
+import { fetchSources, planBuildStep, toolchainBinds, type ApprovedSource, type SandboxLayout } from './runc-sandbox-plan.js';
+import type { BuildNetwork } from './runc-sandbox-network.js';
 import type { BuildSandbox, SandboxResult, SandboxRun } from './sandbox.js';
 
 export interface RuncBuildSandboxDeps {
@@ -37,13 +41,29 @@ export interface RuncBuildSandboxDeps {
   limits: ContainerLimits;
   /** The build user of builds not bound to an app; the workspace is chowned to it. Default: uid/gid 64000. */
   user?: ContainerUser;
+  /** A namespace per step on the bridge (outbound NAT only), `none` (loopback only) or `host`. Default: `none`. */
+  network?: 'host' | 'none' | BuildNetwork;
+  /** Longest a source fetch may take (default 10 minutes). */
+  fetchTimeoutMs?: number;
+  /** Prefix of step container ids (`slipway-run-<instance>`), so `slipway cleanup` finds them. */
+  idPrefix?: string;
   /** `forApp` binds builds to the app's tenant uid (the one its dynos run as); default true. */
   perAppUsers?: boolean;
-  /** `host` (default): builds reach package registries. `none`: loopback only. */
-  network?: 'host' | 'none';
   /** Defaults: `<tmp>/slipway-builds`, `packages/server/buildpacks`, node's prefix. */
   layout?: Partial<SandboxLayout>;
 }
+
+/**
+ * Run by node inside a fetch step: streams the URL's body to stdout; a failure is one line on
+ * stderr and a non-zero exit. `-e` scripts are CommonJS whatever package.json is near.
+ */
+const FETCH_SCRIPT = [
+  'const u = process.argv[1];',
+  "fetch(u, { redirect: 'follow' }).then(async (r) => {",
+  "  if (!r.ok || !r.body) { process.stderr.write('HTTP ' + r.status + '\\n'); process.exit(2); }",
+  '  for await (const c of r.body) if (!process.stdout.write(c)) await new Promise((ok) => process.stdout.once(\'drain\', ok));',
+  "}).catch((e) => { process.stderr.write(String((e.cause && e.cause.code) || e.message) + '\\n'); process.exit(3); });",
+].join('\n');
 
 /** Builds get more processes than a dyno (npm, pip and compilers fork and thread a lot). */
 export const BUILD_PIDS_LIMIT = 4096;
@@ -100,7 +120,14 @@ export function createRuncBuildSandbox(deps: RuncBuildSandboxDeps): BuildSandbox
 
 function sandboxAs(deps: RuncBuildSandboxDeps, user: ContainerUser, state: SandboxState, uids: TenantUids | null): BuildSandbox {
   const layout = defaultLayout(deps.layout, deps.dataDir);
-  const network = deps.network ?? 'host';
+  const network = deps.network ?? 'none';
+  const idPrefix = deps.idPrefix ?? 'slipway-run-';
+  /** Runs `fn` with the step's container id and network. */
+  const withNetwork = <T>(fn: (id: string, net: 'host' | 'none' | { netnsPath: string }) => Promise<T>): Promise<T> => {
+    const id = `${idPrefix}${randomBytes(6).toString('hex')}`;
+    if (typeof network === 'string') return fn(id, network);
+    return network.use(id, (netnsPath) => fn(id, { netnsPath }));
+  };
   const log = deps.logger.child({ sandbox: 'runc' });
   const { running, waiters } = state;
   const settled = () => {
@@ -131,7 +158,7 @@ function sandboxAs(deps: RuncBuildSandboxDeps, user: ContainerUser, state: Sandb
 
   async function runStep(spec: SandboxRun, stepDir: string, stop: AbortSignal): Promise<SandboxResult> {
     const plan = planBuildStep(spec, layout, await approve(spec));
-    const binds = [];
+    const binds: BindMount[] = [];
     for (const b of plan.binds) if (await exists(b.source)) binds.push(b);
     const stateDir = path.join(stepDir, 'state');
     await mkdir(stepDir, { recursive: true, mode: 0o700 });
@@ -144,12 +171,12 @@ function sandboxAs(deps: RuncBuildSandboxDeps, user: ContainerUser, state: Sandb
     stop.addEventListener('abort', onAbort, { once: true });
     try {
       if (stop.aborted) return { code: null, signal: null, timedOut: false, aborted: true };
-      const r = await runIsolated({
-        stateDir, workDir: path.join(stepDir, 'bundles'), binds, appDir: plan.appDir,
+      const r = await withNetwork((id, net) => runIsolated({
+        id, stateDir, workDir: path.join(stepDir, 'bundles'), binds, appDir: plan.appDir,
         cmd: plan.cmd, env: plan.env, cwd: plan.cwd, user, limits: deps.limits,
-        timeoutMs: Math.max(1, spec.timeoutMs), network, hostname: 'build',
+        timeoutMs: Math.max(1, spec.timeoutMs), network: net, hostname: 'build',
         onOutput: (_stream, chunk) => spec.onOutput(chunk),
-      });
+      }));
       if (r.timedOut) {
         spec.onOutput(Buffer.from('\n !     Build step killed: the build ran past its time limit; every process in it was stopped.\n'));
       } else if (r.exitCode === 137 && !stop.aborted) {
@@ -187,10 +214,50 @@ function sandboxAs(deps: RuncBuildSandboxDeps, user: ContainerUser, state: Sandb
         settled();
       }
     },
+    async fetchSource(url) {
+      if (typeof network === 'string') throw new InvalidParamsError('Could not fetch source_blob.url: builds on this platform have no network.', 'source_blob');
+      const stream = new PassThrough();
+      const stepDir = path.join(deps.runDir, randomBytes(8).toString('hex'));
+      const stop = new AbortController();
+      running.add(stop);
+      const stateDir = path.join(stepDir, 'state');
+      stop.signal.addEventListener('abort', () => void killStep(stateDir), { once: true });
+      let stderr = '';
+      const done = (async () => {
+        try {
+          await mkdir(stepDir, { recursive: true, mode: 0o700 });
+          const r = await withNetwork((id, net) => runIsolated({
+            id, stateDir, workDir: path.join(stepDir, 'bundles'), binds: toolchainBinds(layout),
+            cmd: [process.execPath, '-e', FETCH_SCRIPT, url], env: {}, cwd: '/tmp', user, limits: deps.limits,
+            timeoutMs: deps.fetchTimeoutMs ?? 10 * 60_000, network: net, hostname: 'build',
+            onOutput: (which, chunk) => {
+              if (which === 'stdout') stream.write(chunk);
+              else if (stderr.length < 2048) stderr += chunk.toString('utf8');
+            },
+          }));
+          if (r.exitCode !== 0) {
+            const why = r.timedOut ? 'timed out' : stderr.trim().split('\n').at(-1) || `exit ${r.exitCode}`;
+            throw new InvalidParamsError(`Could not fetch source_blob.url: ${why}.`, 'source_blob');
+          }
+          stream.end();
+        } catch (err) {
+          const e = err instanceof InvalidParamsError ? err : new InvalidParamsError(`Could not fetch source_blob.url: ${(err as Error).message}`, 'source_blob');
+          stream.destroy(e);
+          throw e;
+        } finally {
+          running.delete(stop);
+          await rm(stepDir, { recursive: true, force: true }).catch(() => undefined);
+          settled();
+        }
+      })();
+      done.catch(() => undefined);
+      return { stream, done };
+    },
     async close() {
       state.closed = true;
       for (const stop of running) stop.abort();
       while (running.size > 0) await new Promise<void>((r) => waiters.push(r));
+      if (typeof network !== 'string') await network.close().catch((err: unknown) => log.error('build.firewall_failed', { error: String(err) }));
     },
   };
 }

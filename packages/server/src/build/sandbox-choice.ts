@@ -5,9 +5,10 @@
  */
 import path from 'node:path';
 import { ConfigError, type Config } from '../config.js';
-import { isRuncUsable, type RuncUsability } from '../isolation/index.js';
+import { DEFAULT_INSTANCE, isRuncUsable, type RuncUsability } from '../isolation/index.js';
 import type { Logger } from '../log/index.js';
 import { buildLimits, createRuncBuildSandbox, sweepBuildRuns } from './runc-sandbox.js';
+import { createBuildNetwork } from './runc-sandbox-network.js';
 import { createProcessSandbox, type BuildSandbox } from './sandbox.js';
 
 export type SandboxDecision = { kind: 'runc' } | { kind: 'process'; reason: string | null } | { kind: 'refuse'; message: string };
@@ -43,5 +44,11 @@ export async function chooseBuildSandbox(deps: {
   const runDir = buildRunDir(config.dataDir);
   await sweepBuildRuns(runDir, logger);
   logger.info('build.sandbox', { sandbox: 'runc', memory_mb: config.buildMemoryMb });
-  return createRuncBuildSandbox({ logger, runDir, dataDir: config.dataDir, limits: buildLimits(config.buildMemoryMb) });
+  const instance = config.instanceId !== '' ? config.instanceId : DEFAULT_INSTANCE;
+  const network = createBuildNetwork({
+    bridge: config.runcBridge, subnet: config.runcSubnet, instance, outboundBlock: config.dynoOutboundBlock, logger,
+  });
+  return createRuncBuildSandbox({
+    logger, runDir, dataDir: config.dataDir, limits: buildLimits(config.buildMemoryMb), network, idPrefix: `slipway-run-${instance}`,
+  });
 }

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Logger } from '../log/index.js';
+import type { OpenedSource } from './source.js';
 
 export interface SandboxRun {
   /** Executable (absolute path, or a name looked up in env.PATH). */
@@ -32,6 +33,11 @@ export interface BuildSandbox {
   /** uid/gid the steps run as (files they must write are chowned to it); undefined = the platform's own. */
   readonly owner: { uid: number; gid: number } | undefined;
   run(spec: SandboxRun): Promise<SandboxResult>;
+  /**
+   * Fetches an http(s) source URL from inside the sandbox's network (not the platform's), when the
+   * sandbox has one of its own; the stream fails with a user-facing InvalidParamsError.
+   */
+  fetchSource?(url: string): Promise<OpenedSource>;
   /**
    * The same sandbox with steps run as the app's own uid (a tenant uid, as its dynos: per-user
    * kernel limits are per app); absent when every build runs as `owner`.

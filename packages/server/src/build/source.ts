@@ -38,8 +38,12 @@ export function openGitSource(src: GitSource): OpenedSource {
   return fromChild('git', ['archive', '--format=tar', src.sha], { env: gitEnv(src) }, 'git archive');
 }
 
-export async function openUrlSource(url: string, owner: { uid: number; gid: number } | undefined): Promise<OpenedSource> {
+/** Fetches an http(s) URL somewhere other than the platform process (the build sandbox's network). */
+export type SourceFetcher = (url: string) => Promise<OpenedSource>;
+
+export async function openUrlSource(url: string, owner: { uid: number; gid: number } | undefined, fetcher?: SourceFetcher): Promise<OpenedSource> {
   if (/^https?:\/\//i.test(url)) {
+    if (fetcher) return fetcher(url);
     let res: Response;
     try {
       res = await fetch(url, { redirect: 'follow' });

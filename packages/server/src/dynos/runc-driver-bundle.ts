@@ -13,7 +13,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildOciSpec, hostNameservers, prepareRootfs, probeHostEntries, writeEtc, type ContainerUser } from '../isolation/index.js';
+import { buildOciSpec, hostHasIpv6, hostNameservers, prepareRootfs, probeHostEntries, writeEtc, type ContainerUser } from '../isolation/index.js';
 import type { DynoSpec } from './driver.js';
 import type { DynoMeta } from './runc-driver-disk.js';
 import { OVERLAY_RELATIVE, scratchDir, scratchPaths } from './runc-driver-scratch.js';
@@ -77,6 +77,7 @@ export async function writeDynoBundle(b: {
     limits: { memoryBytes: 2 * quota, memoryReservationBytes: quota, cpuShares: spec.size.cpuShares, pids: spec.size.pids },
     cgroupsPath: b.meta.cgroupsPath,
     network: { kind: 'netns', path: b.netnsPath },
+    hostIpv6: await hostHasIpv6(),
     arch: process.arch,
   });
   await writeFile(path.join(dir, 'config.json'), JSON.stringify(oci));

@@ -17,10 +17,10 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
 import {
-  attachContainer, cidrString, createAddressClaims, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
+  attachContainer, cidrString, createAddressClaims, createFirewall, hostNameservers, loadInstanceId, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
   createTenantUids, detectCgroupVersion, dynoIpRange, ensureParentCpuWeight, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
   tenantUidsDir,
-  type BridgeNetwork, type CgroupReader, type HostsEntry, type LogTailer,
+  type BridgeNetwork, type CgroupReader, type Firewall, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
 import type { AttachedIo, DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
 import { attachedSpec, runForeground } from './runc-driver-attached.js';
@@ -79,7 +79,11 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     bridge: opts.network?.bridge ?? opts.config.runcBridge,
     subnet: parseCidr(opts.network?.subnet ?? opts.config.runcSubnet),
     routerPort: opts.config.routerPort,
+    outboundBlock: opts.config.dynoOutboundBlock,
   };
+  /** This platform instance's id (set by ready()): in container ids and firewall rule comments. */
+  let instance = opts.config.instanceId;
+  let fw!: Firewall;
   const pollMs = opts.pollMs ?? 100;
   /** Each app's dynos run as the app's own host uid (per-user kernel limits are per tenant). */
   const uids = createTenantUids({ dir: tenantUidsDir(opts.dataDir) });
@@ -100,7 +104,19 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
   let readyP: Promise<{ cgroups: CgroupReader }> | undefined;
   const ready = () => (readyP ??= (async () => {
     await ensureLayout(layout);
-    await ensureBridge(net);
+    if (instance === '') instance = await loadInstanceId(opts.dataDir);
+    net.instance = instance;
+    fw = createFirewall({
+      net: { bridge: net.bridge, cidr: cidrString(net.subnet) }, instance, routerPort: net.routerPort, outboundBlock: net.outboundBlock ?? 'link-local',
+      resolvers: await hostNameservers(),
+    });
+    try {
+      const { removed } = await ensureBridge(net, fw);
+      if (removed > 0) log.warn('runc.firewall_reconciled', { bridge: net.bridge, removed, why: 'rules of dynos whose veth is gone, or of platforms no longer running' });
+    } catch (err) {
+      log.error('runc.firewall_failed', { bridge: net.bridge, error: String(err) });
+      throw err;
+    }
     const seeded = await claims.seed(inSubnet).catch(() => 0);
     if (seeded > 0) log.warn('runc.addresses_held', { bridge: net.bridge, subnet: cidrString(net.subnet), count: seeded, why: 'network namespaces this driver did not make hold them; they are skipped' });
     const v = await detectCgroupVersion();
@@ -169,7 +185,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     await runc.delete(meta.id, true).catch((err) => log.warn('runc.delete_failed', { id: meta.id, error: String(err) }));
     if (meta.netns !== null && meta.ip !== null) {
       const att = { containerId: meta.id, netns: meta.netns, ip: meta.ip, appId: meta.appId };
-      await detachContainer(net, att, netLock).catch(() => {});
+      await detachContainer(net, att, fw, netLock).catch((err) => log.error('dyno.firewall_failed', { id: meta.id, ip: meta.ip, error: String(err) }));
     }
     await unmountScratch(dir).catch((err) => log.warn('dyno.scratch_unmount_failed', { id: meta.id, error: String(err) }));
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
@@ -292,7 +308,9 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       if (closed) throw new Error('the runc driver is closed');
       const t = stepTimer();
       const { cgroups } = await ready();
-      const id = `${safe(spec.appName)}.${safe(spec.name)}.${randomBytes(4).toString('hex')}`;
+      // The instance id in the container id (and so in its netns and cgroup names) lets
+      // `slipway cleanup` find what this platform left on the host without its data dir.
+      const id = `${safe(spec.appName)}.${safe(spec.name)}.${instance}${randomBytes(3).toString('hex')}`;
       const dir = dynoDir(layout, id);
       const p = paths(dir, id);
       const user = { ...(await uids.userFor(spec.appId)), name: 'dyno' };
@@ -314,7 +332,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         await writeMeta(dir, meta);
         t.step('dirs');
         const ip = meta.ip;
-        const att = await attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, netLock);
+        const att = await attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, fw, netLock);
         t.step('network');
         const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
         await writeDynoBundle({ dir, spec: spec.attach ? attachedSpec(spec) : spec, meta, netnsPath: att.netnsPath, peers, user });

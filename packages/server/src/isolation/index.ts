@@ -15,10 +15,16 @@ export type { ConmonPaths, LogTailer } from './conmon.js';
 export { cgroupVersionFromMountinfo, createCgroupReader, detectCgroupVersion, ensureParentCpuWeight, parentCpuWeight, parseFlatKeyed } from './cgroups.js';
 export type { CgroupReader, CgroupUsage, CgroupVersion } from './cgroups.js';
 export {
-  appChain, attachContainer, attachPlan, bridgeRules, chainNames, cidrString, createNetworkLock, detachContainer, dynoIpRange,
-  ensureBridge, gatewayIp, ipToString, parseCidr, removeBridge, vethNames,
+  appChain, attachContainer, attachPlan, chainNames, cidrString, createNetworkLock, DEFAULT_INSTANCE, detachContainer, dynoIpRange,
+  ensureBridge, gatewayIp, ipToString, natRule, parseCidr, removeBridge, vethNames,
 } from './network.js';
-export type { Attachment, BridgeNetwork, NetworkLock, Subnet } from './network.js';
+export type { AttachKind, AttachOptions, Attachment, BridgeNetwork, NetworkLock, Subnet } from './network.js';
+export { createFirewall, hostHasIpv6, iptablesSave } from './firewall-apply.js';
+export type { Firewall } from './firewall-apply.js';
+export { blockedRanges, bridgeChains, buildChainName, parseSave, tag as firewallTag, type OutboundBlock } from './firewall.js';
+export {
+  INSTANCES_DIR, isInstanceId, liveInstances, loadInstanceId, ownerAlive, readInstanceId, readOwners, removeOwner, writeOwner, type InstanceOwner,
+} from './instance.js';
 export { exec, execCapture, ExecError } from './exec.js';
 export { isRuncUsable } from './usable.js';
 export type { RuncUsability } from './usable.js';

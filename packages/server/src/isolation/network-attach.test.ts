@@ -10,7 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { execCapture } from './exec.js';
-import { attachContainer, bridgeMac, createNetworkLock, detachContainer, ensureBridge, parseCidr, removeBridge, type BridgeNetwork } from './network.js';
+import { createFirewall } from './firewall-apply.js';
+import { attachContainer, bridgeMac, cidrString, createNetworkLock, detachContainer, ensureBridge, parseCidr, removeBridge, type BridgeNetwork } from './network.js';
 
 const isRoot = process.getuid?.() === 0;
 const hasIp = isRoot && (await execCapture('ip', ['-V']).then((r) => r.code === 0, () => false));
@@ -23,6 +24,7 @@ const network: BridgeNetwork = {
   subnet: parseCidr(`10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 250)}.0/24`),
   routerPort: null,
 };
+const fw = createFirewall({ net: { bridge: network.bridge, cidr: cidrString(network.subnet) }, instance: 'aaaa0001', routerPort: null, outboundBlock: 'link-local' });
 const ip = `${(network.subnet.base >>> 24) & 255}.${(network.subnet.base >>> 16) & 255}.${(network.subnet.base >>> 8) & 255}.2`;
 
 function listenIn(netns: string): Promise<ChildProcess> {
@@ -56,12 +58,12 @@ describe('dyno network attachment (real bridge)', { skip }, () => {
   const lock = createNetworkLock();
   after(async () => {
     for (const c of children) c.kill('SIGKILL');
-    for (const a of attached) await detachContainer(network, a, lock).catch(() => {});
+    for (const a of attached) await detachContainer(network, a, fw, lock).catch(() => {});
     await removeBridge(network);
   });
 
   it('gives the bridge a fixed MAC', async () => {
-    await ensureBridge(network);
+    await ensureBridge(network, fw);
     const show = await execCapture('ip', ['-o', 'link', 'show', 'dev', network.bridge]);
     assert.match(show.stdout, new RegExp(`link/ether ${bridgeMac(network.bridge)} `));
   });
@@ -70,11 +72,11 @@ describe('dyno network attachment (real bridge)', { skip }, () => {
     // Another dyno stays on the bridge (as on a real host), so the bridge keeps its carrier: losing
     // it would make the kernel flush its neighbour entries and hide the problem.
     const keeper = { containerId: `t${tag}-k`, netns: `slwt${tag}k`, ip: ip.replace(/\.2$/, '.9'), appId: `app-${tag}` };
-    await attachContainer(network, keeper, lock);
+    await attachContainer(network, keeper, fw, lock);
     attached.push(keeper);
     for (const round of [1, 2]) {
       const a = { containerId: `t${tag}-${round}`, netns: `slwt${tag}${round}`, ip, appId: `app-${tag}` };
-      await attachContainer(network, a, lock);
+      await attachContainer(network, a, fw, lock);
       attached.push(a);
       const listener = await listenIn(a.netns);
       children.push(listener);
@@ -83,7 +85,7 @@ describe('dyno network attachment (real bridge)', { skip }, () => {
       assert.ok(ms < 2000);
       listener.kill('SIGKILL');
       await new Promise((r) => listener.once('exit', r));
-      await detachContainer(network, a, lock);
+      await detachContainer(network, a, fw, lock);
       attached.splice(attached.indexOf(a), 1);
     }
   });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appChain, attachPlan, bridgeRules, chainNames, cidrString, dynoIpRange, gatewayIp, ipToString, parseCidr, vethNames } from './network.js';
+import { appChain, attachPlan, chainNames, cidrString, dynoIpRange, gatewayIp, ipToString, parseCidr, vethNames } from './network.js';
 
 const net = { bridge: 'slipway0', subnet: parseCidr('10.213.0.0/16'), routerPort: 8080 };
 
@@ -22,15 +22,9 @@ describe('network planning', () => {
     assert.ok(c.input.length <= 28 && c.forward.length <= 28);
     assert.notEqual(appChain(net, 'app-1'), appChain(net, 'app-2'));
     assert.notEqual(appChain(net, 'app-1'), appChain({ ...net, bridge: 'other0' }, 'app-1'));
-  });
-
-  it('closes the host to dynos except replies and the router port, drops dyno-to-dyno by default, NATs outbound', () => {
-    const r = bridgeRules(net);
-    assert.deepEqual(r.input.at(-1), ['-i', 'slipway0', '-j', 'DROP']);
-    assert.ok(r.input.some((x) => x.includes('--dport') && x.includes('8080') && x.at(-1) === 'ACCEPT'));
-    assert.ok(r.forward.some((x) => x.join(' ') === '-i slipway0 -o slipway0 -j DROP'));
-    assert.deepEqual(r.nat, ['-s', '10.213.0.0/16', '!', '-o', 'slipway0', '-j', 'MASQUERADE']);
-    assert.ok(!bridgeRules({ ...net, routerPort: null }).input.some((x) => x.includes('--dport')));
+    // Per platform instance: a killed platform's chains are never another's.
+    assert.notEqual(appChain({ ...net, instance: 'aaaaaaaa' }, 'app-1'), appChain({ ...net, instance: 'bbbbbbbb' }, 'app-1'));
+    assert.match(vethNames('b1', 'build').host, /^slb/);
   });
 
   it('plans a veth into the namespace with its address and default route', () => {
@@ -43,5 +37,9 @@ describe('network planning', () => {
     assert.ok(plan.host.some((a) => a.join(' ') === 'neigh flush to 10.213.0.5 dev slipway0'));
     // One `ip -batch` line per command: no argument may contain a blank.
     for (const c of [...plan.host, ...plan.netns]) for (const a of c) assert.match(a, /^\S+$/);
+    // No automatic IPv6 link-local address on either end (set before the links go up).
+    const eth0Mode = plan.netns.findIndex((a) => a.join(' ') === 'link set eth0 addrgenmode none');
+    assert.ok(eth0Mode >= 0 && eth0Mode < plan.netns.findIndex((a) => a.join(' ') === 'link set eth0 up'));
+    assert.ok(plan.host.some((a) => a.join(' ') === `link set ${vethNames('c1').host} addrgenmode none`));
   });
 });

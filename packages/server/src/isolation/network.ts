@@ -1,22 +1,19 @@
 /**
  * The dynos' private network: a Linux bridge (default `slipway0`, 10.213.0.0/16) with the host at
  * the subnet's first address; per container a network namespace (`ip netns`) holding one end of a
- * veth pair (renamed eth0, its own IP, default route via the bridge), the other end on the bridge.
- *
- * Firewall (iptables, own chains so nothing else is touched):
- * - INPUT from the bridge: only replies and the router's public port (no API, no store, no other
- *   host service; the dyno's 127.0.0.1 is its own namespace's loopback).
- * - FORWARD: replies; a dyno's packets to another dyno go through its app's chain, which accepts
- *   only that app's dynos; everything else between dynos is dropped; outbound leaves via NAT.
- * - nat POSTROUTING: MASQUERADE for the subnet leaving through another interface.
- *
- * Commands are planned by pure functions (argument arrays) and applied by a thin layer.
+ * veth pair (renamed eth0, its own IP, default route via the bridge, no IPv6 address), the other end
+ * on the bridge. Builds get the same kind of namespace (`slb*` veths) with their own firewall chain.
+ * The firewall (which dyno may talk to which, what the host and the world answer) is firewall.ts;
+ * commands are planned by pure functions (argument arrays) and applied by a thin layer.
  */
 import { createHash } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CLAIMS_DIR } from './address-claims.js';
 import { exec, execCapture } from './exec.js';
+import { disableIpv6On, type Firewall } from './firewall-apply.js';
+import { appChainName, bridgeChains, BUILD_VETH_PREFIX, DYNO_VETH_PREFIX, hash8, parseSave, restoreScript, type OutboundBlock } from './firewall.js';
+import { liveInstances } from './instance.js';
 
 export interface Subnet {
   /** Network address as a 32-bit number. */
@@ -29,7 +26,13 @@ export interface BridgeNetwork {
   subnet: Subnet;
   /** TCP port dynos may reach on the host (the router's public port); null = none. */
   routerPort: number | null;
+  /** The platform instance (instance.ts) whose rules these are; default `00000000`. */
+  instance?: string;
+  /** What dynos may not reach outside (default: link-local, i.e. cloud metadata). */
+  outboundBlock?: OutboundBlock;
 }
+
+export const DEFAULT_INSTANCE = '00000000';
 
 export function parseCidr(cidr: string): Subnet {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
@@ -61,23 +64,21 @@ export function dynoIpRange(s: Subnet): { first: number; last: number } {
   return { first: s.base + 2, last: s.base + size - 2 };
 }
 
-function hash8(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 8);
-}
+export type AttachKind = 'dyno' | 'build';
 
-/** Interface names (at most 15 characters) derived from the container id. */
-export function vethNames(containerId: string): { host: string; peer: string } {
+/** Interface names (at most 15 characters) derived from the container id; builds' host ends start with `slb`. */
+export function vethNames(containerId: string, kind: AttachKind = 'dyno'): { host: string; peer: string } {
   const h = hash8(containerId);
-  return { host: `slw${h}`, peer: `slp${h}` };
+  return { host: `${kind === 'build' ? BUILD_VETH_PREFIX : DYNO_VETH_PREFIX}${h}`, peer: `slp${h}` };
 }
 
 export function chainNames(net: BridgeNetwork): { input: string; forward: string } {
-  const h = hash8(net.bridge);
-  return { input: `SLW-IN-${h}`, forward: `SLW-FWD-${h}` };
+  const c = bridgeChains(net.bridge);
+  return { input: c.input, forward: c.forward };
 }
 
 export function appChain(net: BridgeNetwork, appId: string): string {
-  return `SLW-APP-${hash8(net.bridge, appId)}`;
+  return appChainName(net.bridge, net.instance ?? DEFAULT_INSTANCE, appId);
 }
 
 /** A stable, locally administered unicast MAC for the bridge, from its name. */
@@ -86,21 +87,8 @@ export function bridgeMac(bridge: string): string {
   return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
-/** Static rules of the bridge's chains (appended at creation, in order). */
-export function bridgeRules(net: BridgeNetwork): { input: string[][]; forward: string[][]; nat: string[] } {
-  const br = net.bridge;
-  const input: string[][] = [['-i', br, '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT']];
-  if (net.routerPort !== null) input.push(['-i', br, '-p', 'tcp', '--dport', String(net.routerPort), '-j', 'ACCEPT']);
-  input.push(['-i', br, '-j', 'DROP']);
-  const forward = [
-    ['-o', br, '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'],
-    // per-dyno jumps to app chains are inserted at position 2
-    ['-i', br, '!', '-o', br, '-j', 'ACCEPT'],
-    ['-i', br, '-o', br, '-j', 'DROP'],
-    ['!', '-i', br, '-o', br, '-j', 'DROP'],
-  ];
-  const nat = ['-s', cidrString(net.subnet), '!', '-o', br, '-j', 'MASQUERADE'];
-  return { input, forward, nat };
+export function natRule(net: BridgeNetwork): string[] {
+  return ['-s', cidrString(net.subnet), '!', '-o', net.bridge, '-j', 'MASQUERADE'];
 }
 
 /**
@@ -108,18 +96,21 @@ export function bridgeRules(net: BridgeNetwork): { input: string[][]; forward: s
  * each instead of one per step): `host` runs in the host namespace, `netns` inside `netns`.
  * `host` also forgets the host's neighbour (ARP) entry for `ip`: an address is reused by later
  * dynos, each behind a new veth with a new MAC, and a stale entry would send the first packets to
- * the old MAC (lost) for the seconds the kernel takes to re-check it.
+ * the old MAC (lost) for the seconds the kernel takes to re-check it. Neither end gets an IPv6
+ * address (`addrgenmode none` before it goes up: no automatic `fe80::`).
  */
-export function attachPlan(net: BridgeNetwork, containerId: string, netns: string, ip: string): { host: string[][]; netns: string[][] } {
-  const v = vethNames(containerId);
+export function attachPlan(net: BridgeNetwork, containerId: string, netns: string, ip: string, kind: AttachKind = 'dyno'): { host: string[][]; netns: string[][] } {
+  const v = vethNames(containerId, kind);
   return {
     host: [
       ['link', 'add', v.host, 'type', 'veth', 'peer', 'name', v.peer, 'netns', netns],
+      ['link', 'set', v.host, 'addrgenmode', 'none'],
       ['link', 'set', v.host, 'master', net.bridge, 'up'],
       ['neigh', 'flush', 'to', ip, 'dev', net.bridge],
     ],
     netns: [
       ['link', 'set', v.peer, 'name', 'eth0'],
+      ['link', 'set', 'eth0', 'addrgenmode', 'none'],
       ['addr', 'add', `${ip}/${net.subnet.prefix}`, 'dev', 'eth0'],
       ['link', 'set', 'eth0', 'up'],
       ['link', 'set', 'lo', 'up'],
@@ -139,26 +130,8 @@ async function ipBatch(commands: string[][], netns?: string): Promise<void> {
 
 const IPT_WAIT = ['-w', '10'];
 
-async function ipt(args: string[], table = 'filter'): Promise<void> {
-  await exec('iptables', [...IPT_WAIT, '-t', table, ...args]);
-}
-
-async function iptOk(args: string[], table = 'filter'): Promise<boolean> {
-  return (await execCapture('iptables', [...IPT_WAIT, '-t', table, ...args], { timeoutMs: 30_000 })).code === 0;
-}
-
-async function ensureRule(chain: string, rule: string[], table = 'filter', insertAt?: number): Promise<void> {
-  if (await iptOk(['-C', chain, ...rule], table)) return;
-  if (insertAt !== undefined) await ipt(['-I', chain, String(insertAt), ...rule], table);
-  else await ipt(['-A', chain, ...rule], table);
-}
-
-async function ensureChain(chain: string, table = 'filter'): Promise<boolean> {
-  if (await iptOk(['-n', '-L', chain], table)) return false;
-  const r = await execCapture('iptables', [...IPT_WAIT, '-t', table, '-N', chain], { timeoutMs: 30_000 });
-  if (r.code === 0) return true;
-  if (/already exists/i.test(r.stderr)) return false; // another manager made it meanwhile
-  throw new Error(`iptables -N ${chain}: ${r.stderr.trim()}`);
+async function iptOk(args: string[], table = 'filter', cmd = 'iptables'): Promise<boolean> {
+  return (await execCapture(cmd, [...IPT_WAIT, '-t', table, ...args], { timeoutMs: 30_000 })).code === 0;
 }
 
 /** Runs a check-then-change sequence of firewall commands under a network's lock. */
@@ -187,8 +160,11 @@ async function writeSysctl(file: string, value: string): Promise<void> {
   }
 }
 
-/** Creates the bridge, its address, forwarding, NAT and the firewall chains. Idempotent. */
-export async function ensureBridge(net: BridgeNetwork): Promise<void> {
+/**
+ * Creates the bridge, its address, forwarding and NAT; with `fw`, reconciles the firewall chains
+ * (firewall.ts: stale rules of gone veths and dead platforms removed). Idempotent.
+ */
+export async function ensureBridge(net: BridgeNetwork, fw?: Firewall): Promise<{ removed: number }> {
   const exists = (await execCapture('ip', ['link', 'show', 'dev', net.bridge])).code === 0;
   if (!exists) {
     // A fixed MAC: a bridge without one takes its lowest port's, so it would change as dynos come
@@ -196,6 +172,8 @@ export async function ensureBridge(net: BridgeNetwork): Promise<void> {
     const r = await execCapture('ip', ['link', 'add', 'name', net.bridge, 'address', bridgeMac(net.bridge), 'type', 'bridge']);
     if (r.code !== 0 && !/File exists/.test(r.stderr)) throw new Error(`ip link add ${net.bridge}: ${r.stderr.trim()}`);
   }
+  // No IPv6 on the bridge: the host has no address there a dyno could reach over IPv6.
+  await disableIpv6On(net.bridge);
   const addr = `${gatewayIp(net.subnet)}/${net.subnet.prefix}`;
   const show = await exec('ip', ['-4', 'addr', 'show', 'dev', net.bridge]);
   if (!show.includes(`inet ${addr}`)) {
@@ -205,29 +183,29 @@ export async function ensureBridge(net: BridgeNetwork): Promise<void> {
   await exec('ip', ['link', 'set', net.bridge, 'up']);
   await writeSysctl('/proc/sys/net/ipv4/ip_forward', '1');
   await writeSysctl('/proc/sys/net/bridge/bridge-nf-call-iptables', '1');
-
-  const chains = chainNames(net);
-  const rules = bridgeRules(net);
-  if (await ensureChain(chains.input)) for (const r of rules.input) await ipt(['-A', chains.input, ...r]);
-  if (await ensureChain(chains.forward)) for (const r of rules.forward) await ipt(['-A', chains.forward, ...r]);
-  await ensureRule('INPUT', ['-i', net.bridge, '-j', chains.input], 'filter', 1);
-  await ensureRule('FORWARD', ['-j', chains.forward], 'filter', 1);
-  await ensureRule('POSTROUTING', rules.nat, 'nat');
+  if (!(await iptOk(['-C', 'POSTROUTING', ...natRule(net)], 'nat'))) await exec('iptables', [...IPT_WAIT, '-t', 'nat', '-A', 'POSTROUTING', ...natRule(net)]);
+  if (!fw) return { removed: 0 };
+  return fw.reconcile(await liveInstances());
 }
 
-/** Removes the bridge and every rule and chain made for it (tests, uninstall). */
+/** Removes the bridge and every rule and chain made for it, whatever instance made them (tests, uninstall). */
 export async function removeBridge(net: BridgeNetwork): Promise<void> {
-  const chains = chainNames(net);
-  const rules = bridgeRules(net);
+  const chains = bridgeChains(net.bridge);
   await iptOk(['-D', 'INPUT', '-i', net.bridge, '-j', chains.input]);
   await iptOk(['-D', 'FORWARD', '-j', chains.forward]);
-  await iptOk(['-D', 'POSTROUTING', ...rules.nat], 'nat');
-  const fwd = await execCapture('iptables', [...IPT_WAIT, '-S', chains.forward]);
-  const appChains = new Set([...fwd.stdout.matchAll(/-j (SLW-APP-[0-9a-f]{8})/g)].map((m) => m[1]));
-  for (const c of [chains.input, chains.forward, ...appChains]) {
-    await iptOk(['-F', c]);
-    await iptOk(['-X', c]);
-  }
+  await iptOk(['-D', 'POSTROUTING', ...natRule(net)], 'nat');
+  for (const rule of [['INPUT', '-i'], ['FORWARD', '-i'], ['FORWARD', '-o']]) await iptOk(['-D', rule[0], rule[1], net.bridge, '-j', chains.ip6], 'filter', 'ip6tables');
+  await iptOk(['-F', chains.ip6], 'filter', 'ip6tables');
+  await iptOk(['-X', chains.ip6], 'filter', 'ip6tables');
+  const saved = parseSave((await execCapture('iptables-save', ['-t', 'filter'])).stdout);
+  const targets = new Set(saved.rules.filter((r) => r.chain === chains.forward && r.jump?.startsWith('SLW-')).map((r) => r.jump as string));
+  // App and build chains with no jump left still name the bridge in their rules.
+  for (const r of saved.rules) if (/^SLW-(APP|BLD)-/.test(r.chain) && r.spec.split(' ').some((w, i, all) => w === net.bridge && all[i - 1] === '-o')) targets.add(r.chain);
+  const lines: string[] = [];
+  for (const c of [chains.input, chains.forward]) if (saved.chains.has(c)) lines.push(`-F ${c}`);
+  for (const c of targets) if (saved.chains.has(c)) lines.push(`-F ${c}`);
+  for (const c of [chains.input, chains.forward, ...targets]) if (saved.chains.has(c)) lines.push(`-X ${c}`);
+  if (lines.length > 0) await exec('iptables-restore', [...IPT_WAIT, '--noflush'], { input: restoreScript(lines) });
   await execCapture('ip', ['link', 'del', net.bridge]);
   await rm(path.join(CLAIMS_DIR, net.bridge), { recursive: true, force: true });
 }
@@ -238,46 +216,47 @@ export interface Attachment {
   ip: string;
 }
 
+export interface AttachOptions {
+  containerId: string;
+  netns: string;
+  ip: string;
+  /** The dyno's app (its firewall chain); unused for builds. */
+  appId: string;
+  kind?: AttachKind;
+}
+
 /**
- * Creates `netns`, plugs it into the bridge with `ip`, and opens its app's chain to it. Only the
- * iptables part runs under `lock`: the `ip` part touches this container's own namespace, veth and
- * address, so concurrent starts do it in parallel.
+ * Creates `netns`, plugs it into the bridge with `ip`, and opens the firewall to it (a dyno: its
+ * app's chain; a build: its instance's build chain). Only the iptables part runs under `lock`: the
+ * `ip` part touches this container's own namespace, veth and address, so concurrent starts do it
+ * in parallel.
  */
-export async function attachContainer(
-  net: BridgeNetwork, opts: { containerId: string; netns: string; ip: string; appId: string }, lock: NetworkLock = unlocked,
-): Promise<Attachment> {
+export async function attachContainer(net: BridgeNetwork, opts: AttachOptions, fw: Firewall, lock: NetworkLock = unlocked): Promise<Attachment> {
   await exec('ip', ['netns', 'add', opts.netns]);
   try {
-    const plan = attachPlan(net, opts.containerId, opts.netns, opts.ip);
+    const plan = attachPlan(net, opts.containerId, opts.netns, opts.ip, opts.kind);
     await ipBatch(plan.host);
     await ipBatch(plan.netns, opts.netns);
-    await lock(async () => {
-      const chain = appChain(net, opts.appId);
-      await ensureChain(chain);
-      await ensureRule(chain, ['-d', opts.ip, '-j', 'ACCEPT']);
-      await ensureRule(chainNames(net).forward, ['-i', net.bridge, '-o', net.bridge, '-s', opts.ip, '-j', chain], 'filter', 2);
-    });
+    const veth = vethNames(opts.containerId, opts.kind).host;
+    await lock(() => (opts.kind === 'build' ? fw.openBuild({ veth, ip: opts.ip }) : fw.openDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId) })));
   } catch (err) {
-    await detachContainer(net, opts, lock);
+    await detachContainer(net, opts, fw, lock).catch(() => undefined);
     throw err;
   }
   return { netns: opts.netns, netnsPath: `/run/netns/${opts.netns}`, ip: opts.ip };
 }
 
-/** Undoes attachContainer; safe to call twice or on a half-made attachment. Only iptables runs under `lock`. */
-export async function detachContainer(
-  net: BridgeNetwork, opts: { containerId: string; netns: string; ip: string; appId: string }, lock: NetworkLock = unlocked,
-): Promise<void> {
-  await lock(async () => {
-    const chain = appChain(net, opts.appId);
-    await iptOk(['-D', chainNames(net).forward, '-i', net.bridge, '-o', net.bridge, '-s', opts.ip, '-j', chain]);
-    await iptOk(['-D', chain, '-d', opts.ip, '-j', 'ACCEPT']);
-    const left = await execCapture('iptables', [...IPT_WAIT, '-S', chain]);
-    if (left.code === 0 && left.stdout.trim().split('\n').length <= 1) await iptOk(['-X', chain]);
-  });
+/**
+ * Undoes attachContainer; safe to call twice or on a half-made attachment. Only iptables runs
+ * under `lock`. A firewall failure is thrown after the namespace and veth are gone.
+ */
+export async function detachContainer(net: BridgeNetwork, opts: AttachOptions, fw: Firewall, lock: NetworkLock = unlocked): Promise<void> {
+  const veth = vethNames(opts.containerId, opts.kind).host;
+  const fwDone = lock(() => (opts.kind === 'build' ? fw.closeBuild({ veth, ip: opts.ip }) : fw.closeDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId) })))
+    .then(() => undefined, (err: unknown) => err);
+  const fwErr = await fwDone;
   await execCapture('ip', ['netns', 'del', opts.netns]);
   // `-force`: go on past a failed line (the veth is usually gone with the namespace already).
-  await execCapture('ip', ['-force', '-batch', '-'], {
-    input: `link del ${vethNames(opts.containerId).host}\nneigh flush to ${opts.ip} dev ${net.bridge}\n`,
-  });
+  await execCapture('ip', ['-force', '-batch', '-'], { input: `link del ${veth}\nneigh flush to ${opts.ip} dev ${net.bridge}\n` });
+  if (fwErr !== undefined) throw fwErr;
 }

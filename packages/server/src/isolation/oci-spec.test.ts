@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildOciSpec, DYNO_USER, MASKED_PATHS, type ContainerSpecInput } from './oci-spec.js';
+import { buildOciSpec, DYNO_USER, MASKED_PATHS, NO_IPV6_SYSCTLS, type ContainerSpecInput } from './oci-spec.js';
 import { ALLOWED_SYSCALLS, DENIED_SYSCALLS, dynoSeccompProfile } from './seccomp.js';
 
 const anInput = (over: Partial<ContainerSpecInput> = {}): ContainerSpecInput => ({
@@ -129,5 +129,18 @@ describe('dynoSeccompProfile', () => {
     assert.deepEqual(pers, [0, 8, 0x20000, 0x20008, 0xffffffff]);
     assert.ok(!pers.includes(0x0040000), 'ADDR_NO_RANDOMIZE');
     assert.equal(p.syscalls.find((r) => r.names.includes('clone3'))?.errnoRet, 38);
+  });
+});
+
+describe('IPv6 in a container\'s own network namespace', () => {
+  it('is switched off by sysctl when the host has IPv6, not set otherwise or on the host network', () => {
+    const build = buildOciSpec;
+    const base = {
+      hostname: 'web.1', args: ['true'], env: {}, cwd: '/', user: { uid: 1, gid: 1 }, rootfs: '/r', hostEntries: [], etcDir: '/e', binds: [], app: null,
+      tmpfsBytes: 1, limits: { memoryBytes: 1 << 20, cpuShares: 2, pids: 10 }, cgroupsPath: '/s/x', arch: process.arch,
+    } as unknown as ContainerSpecInput;
+    assert.deepEqual(build({ ...base, network: { kind: 'netns', path: '/run/netns/x' } }).linux.sysctl, { ...NO_IPV6_SYSCTLS });
+    assert.equal(build({ ...base, network: { kind: 'netns', path: '/run/netns/x' }, hostIpv6: false }).linux.sysctl, undefined);
+    assert.equal(build({ ...base, network: { kind: 'host' } }).linux.sysctl, undefined);
   });
 });

@@ -68,6 +68,8 @@ export interface ContainerSpecInput {
   cgroupsPath: string;
   /** `none`: a new, empty namespace (loopback only); `netns`: join one made with `ip netns`; `host`: share the host's. */
   network: NetworkMode;
+  /** The host has an IPv6 stack (default true): only then are IPv6 sysctls set in the container's own netns. */
+  hostIpv6?: boolean;
   /** `process.arch`, for the seccomp architectures. */
   arch: string;
   /** RLIMIT_NOFILE; Heroku's dynos get 10000. */
@@ -109,8 +111,15 @@ export interface OciSpec {
     maskedPaths: string[];
     readonlyPaths: string[];
     seccomp: SeccompProfile;
+    sysctl?: Record<string, string>;
   };
 }
+
+/** IPv6 off in a container's own network namespace: Slipway manages no IPv6 address (see firewall.ts). */
+export const NO_IPV6_SYSCTLS: Readonly<Record<string, string>> = Object.freeze({
+  'net.ipv6.conf.all.disable_ipv6': '1',
+  'net.ipv6.conf.default.disable_ipv6': '1',
+});
 
 /** runc's `runc spec` defaults. */
 export const MASKED_PATHS: readonly string[] = [
@@ -203,6 +212,7 @@ export function buildOciSpec(input: ContainerSpecInput): OciSpec {
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
       seccomp: dynoSeccompProfile(input.arch),
+      ...(input.network.kind === 'host' || input.hostIpv6 === false ? {} : { sysctl: { ...NO_IPV6_SYSCTLS } }),
     },
   };
 }

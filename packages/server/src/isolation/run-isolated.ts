@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { detectCgroupVersion, ensureParentCpuWeight } from './cgroups.js';
+import { hostHasIpv6 } from './firewall-apply.js';
 import { buildOciSpec, DYNO_USER, type BindMount, type ContainerLimits, type ContainerUser } from './oci-spec.js';
 import { hostNameservers, prepareRootfs, probeHostEntries, writeEtc } from './rootfs.js';
 import { execCapture } from './exec.js';
@@ -33,14 +34,16 @@ export interface RunIsolatedOptions {
   user?: ContainerUser;
   limits: ContainerLimits;
   timeoutMs: number;
-  /** `host` shares the host's network (builds fetch dependencies); `none` has loopback only. */
-  network?: 'none' | 'host';
+  /** `host` shares the host's network; `none` has loopback only; `{ netnsPath }` joins a namespace made with `ip netns` (builds: build/runc-sandbox-network.ts). */
+  network?: 'none' | 'host' | { netnsPath: string };
+  /** The container id (default `slipway-run-<random>`); its cgroup is `/slipway/<id>`. */
+  id?: string;
   hostname?: string;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
 
 export async function runIsolated(opts: RunIsolatedOptions): Promise<{ exitCode: number | null; timedOut: boolean }> {
-  const id = `slipway-run-${randomBytes(6).toString('hex')}`;
+  const id = opts.id ?? `slipway-run-${randomBytes(6).toString('hex')}`;
   const bundle = path.join(opts.workDir, id);
   const user = opts.user ?? DYNO_USER;
   const hostname = opts.hostname ?? 'build';
@@ -77,7 +80,8 @@ export async function runIsolated(opts: RunIsolatedOptions): Promise<{ exitCode:
       tmpfsBytes: Math.min(opts.limits.memoryBytes, 1024 * 1024 * 1024),
       limits: opts.limits,
       cgroupsPath: `/slipway/${id}`,
-      network: network === 'host' ? { kind: 'host' } : { kind: 'none' },
+      network: network === 'host' ? { kind: 'host' } : network === 'none' ? { kind: 'none' } : { kind: 'netns', path: network.netnsPath },
+      hostIpv6: await hostHasIpv6(),
       arch: process.arch,
     });
     await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));

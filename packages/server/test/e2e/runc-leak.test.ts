@@ -18,7 +18,7 @@ import path from 'node:path';
 import { findDynoSize, type DynoSize } from '@slipway/contract';
 import { testConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log/index.js';
-import { appChain, chainNames, isRuncUsable, parseCidr, removeBridge, vethNames } from '../../src/isolation/index.js';
+import { appChain, chainNames, isRuncUsable, loadInstanceId, parseCidr, removeBridge, vethNames } from '../../src/isolation/index.js';
 import { recorder } from '../../src/dynos/driver.case.js';
 import type { DynoSpec, RuntimeDriver } from '../../src/dynos/driver.js';
 import { createRuncDriver } from '../../src/dynos/runc-driver.js';
@@ -29,10 +29,10 @@ const TOTAL = 200;
 const CONCURRENCY = 10;
 const APPS = 10;
 
-describe('runc driver: 200 starts and stops leave nothing behind', { skip: usable.usable ? false : `runc is not usable here: ${usable.reason}`, timeout: 300_000 }, () => {
+describe('runc driver: 200 starts and stops leave nothing behind', { skip: usable.usable ? false : `runc is not usable here: ${usable.reason}`, timeout: 900_000 }, () => {
   const bridge = `slwl${randomBytes(3).toString('hex')}`;
   const subnet = freeSubnet();
-  const net = { bridge, subnet: parseCidr(subnet), routerPort: null };
+  const bridgeNet = { bridge, subnet: parseCidr(subnet), routerPort: null };
   const prefix = `leak${randomBytes(2).toString('hex')}`;
   const size = findDynoSize('standard-1x') as DynoSize;
   let tmp: string;
@@ -62,6 +62,9 @@ describe('runc driver: 200 starts and stops leave nothing behind', { skip: usabl
     slugPath = path.join(tmp, 'slug.tgz');
     execFileSync('tar', ['-czf', slugPath, '-C', path.join(tmp, 'src'), './app']);
     driver = createRuncDriver({ config: testConfig(), logger: silentLogger, dataDir, network: { bridge, subnet } });
+    // The driver's instance id (made in the data dir) is part of the app chains' names.
+    const instance = await loadInstanceId(dataDir);
+    const net = { bridge, subnet: parseCidr(subnet), routerPort: null, instance };
     for (const m of [dataDir, tmp, bridge, subnet.replace(/0\/24$/, ''), prefix, ...Object.values(chainNames(net))]) markers.add(m);
     for (let app = 0; app < APPS; app++) markers.add(appChain(net, `${prefix}-id-${app}`));
   });
@@ -71,7 +74,7 @@ describe('runc driver: 200 starts and stops leave nothing behind', { skip: usabl
       for (const ref of await driver.list().catch(() => [])) await driver.stop({ ref, host: null, port: null }, { graceMs: 0 }).catch(() => undefined);
       await driver.close();
     }
-    await removeBridge(net).catch(() => undefined);
+    await removeBridge(bridgeNet).catch(() => undefined);
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
