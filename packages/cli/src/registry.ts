@@ -50,6 +50,7 @@ import runDetachedCmd from './commands/run/detached.js';
 import runCmd from './commands/run/index.js';
 import serverCmd from './commands/server.js';
 import usersAddCmd from './commands/users/add.js';
+import usersPasswordCmd from './commands/users/password.js';
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['access:add', accessAddCmd],
@@ -99,6 +100,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['run', runCmd],
   ['server', serverCmd],
   ['users:add', usersAddCmd],
+  ['users:password', usersPasswordCmd],
 ]);
 
 const ALIASES: ReadonlyMap<string, string> = new Map(
