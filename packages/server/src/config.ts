@@ -3,6 +3,7 @@
  * parsed once at boot into a frozen object. A bad value stops the boot with a one-line error naming
  * the variable. Every Heroku timing is a key with Heroku's value as default, so tests can shorten it.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 type Parser<T> = (raw: string) => T;
@@ -51,6 +52,15 @@ const token: Parser<string> = (raw) => {
   return raw;
 };
 
+/** Where `npm run build` puts the dashboard bundle: `dist/` of the `@slipway/dashboard` workspace. */
+function defaultDashboardDir(): string {
+  try {
+    return path.join(path.dirname(createRequire(import.meta.url).resolve('@slipway/dashboard/package.json')), 'dist');
+  } catch {
+    return path.resolve('packages/dashboard/dist');
+  }
+}
+
 const MIN = 60_000;
 const table = {
   apiPort: { env: 'SLIPWAY_API_PORT', parse: port, default: 5000, doc: 'Port of the Platform API and git endpoint.' },
@@ -94,6 +104,7 @@ const table = {
 
   apiRateLimit: { env: 'SLIPWAY_API_RATE_LIMIT', parse: int(0), default: 4500, doc: 'Request tokens per account (refilled ~75/min); 0 disables.' },
   routerProcess: { env: 'SLIPWAY_ROUTER_PROCESS', parse: bool, default: true, doc: 'Run the router in its own process.' },
+  dashboardDir: { env: 'SLIPWAY_DASHBOARD_DIR', parse: (raw: string) => path.resolve(nonEmpty(raw)), default: defaultDashboardDir, doc: 'The built dashboard bundle served at / and /dashboard/ on the API port.' },
   url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },
 } satisfies Record<string, Entry<unknown>>;
 
