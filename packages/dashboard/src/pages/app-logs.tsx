@@ -60,7 +60,7 @@ export function LogsTab({ app }: { app: App }) {
   useEffect(() => {
     const el = box.current;
     if (el && !paused) el.scrollTop = el.scrollHeight;
-  }, [lines, paused]);
+  }, [lines, paused, search]);
 
   const shown = search.trim() === '' ? lines : lines.filter((l) => matchesSearch(l, search));
   return (

@@ -28,10 +28,11 @@ function FormationRow({ app, f, onChanged }: { app: App; f: Formation; onChanged
     <tr>
       <th scope="row"><span class="ptype">{f.type}</span> <code class="command">{f.command}</code></th>
       <td>
-        <form class="inline tight" onSubmit={(e) => { e.preventDefault(); submitQuantity(); }}>
+        <form class="inline tight" onSubmit={(e) => e.preventDefault()}>
           <label class="sr-only" for={`${id}-quantity`}>{f.type} quantity</label>
           <input id={`${id}-quantity`} type="number" min={0} max={100} class="qty" value={quantity}
             onInput={(e) => setQuantity(e.currentTarget.value)} onChange={submitQuantity} aria-describedby={`${id}-error`} />
+          <span class="sr-only">Press Enter to apply.</span>
         </form>
       </td>
       <td>
