@@ -95,8 +95,13 @@ describe('the dashboard in chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#sign-in-error').getByText('Invalid email or password.').waitFor();
     await screenshot('sign-in');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Keyboard only: Tab from the email field to the password field, Enter submits.
+    await page.getByLabel('Email').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate<string>('document.activeElement.id'), 'password');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Apps' }).waitFor();
     const cookies = await browser.context.cookies();
     const session = cookies.find((c) => c.name === 'slipway_session');
@@ -273,6 +278,40 @@ describe('the dashboard in chromium', () => {
     assert.deepEqual(dialogs, [], 'no script from app values ran');
   });
 
+  test('settings: maintenance, a domain, a collaborator, rename, and delete with typed confirmation', async () => {
+    assert.equal((await api(platform.url, platform.token, 'POST', '/apps', { name: 'dash-second' })).status, 201);
+    assert.equal((await api(platform.url, platform.token, 'POST', '/users', { email: 'friend@example.com' })).status, 201);
+    await page.goto(`${platform.url}/dashboard/apps/dash-second/settings`);
+    await page.getByRole('heading', { name: 'Maintenance mode' }).waitFor();
+    await page.getByRole('button', { name: 'Turn maintenance on' }).click();
+    await page.getByRole('button', { name: 'Turn maintenance off' }).waitFor();
+    assert.equal((await api<{ maintenance: boolean }>(platform.url, platform.token, 'GET', '/apps/dash-second')).body.maintenance, true);
+
+    await page.getByLabel('Custom domain').fill('www.dash-second.test');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByRole('button', { name: 'Remove www.dash-second.test' }).click();
+    await page.getByRole('button', { name: 'Remove www.dash-second.test' }).waitFor({ state: 'detached' });
+
+    const collab = page.getByRole('form', { name: 'Add collaborator' });
+    await page.getByLabel('Email', { exact: true }).fill('nobody@example.com');
+    await page.getByRole('button', { name: 'Add collaborator' }).click();
+    await collab.locator('.error').waitFor();
+    await page.getByLabel('Email', { exact: true }).fill('friend@example.com');
+    await page.getByRole('button', { name: 'Add collaborator' }).click();
+    await page.getByRole('button', { name: 'Remove friend@example.com' }).waitFor();
+    await checkA11y('settings (maintenance on)');
+
+    await page.getByLabel('New name').fill('dash-renamed');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.waitForURL(/\/dashboard\/apps\/dash-renamed\/settings$/);
+    const del = page.getByRole('button', { name: 'Delete app' });
+    assert.equal(await del.isDisabled(), true, 'delete waits for the typed name');
+    await page.getByLabel('Type dash-renamed to confirm').fill('dash-renamed');
+    await del.click();
+    await page.waitForURL(/\/dashboard\/apps$/);
+    assert.equal((await api(platform.url, platform.token, 'GET', '/apps/dash-renamed')).status, 404);
+  });
+
   test('the apps list at 360 px wide, the users page, and the account page regenerating the API token', async () => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.getByRole('link', { name: 'Apps', exact: true }).click();
@@ -288,6 +327,7 @@ describe('the dashboard in chromium', () => {
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     await page.getByRole('cell', { name: EMAIL }).waitFor();
     await checkA11y('users');
+    const session = (await browser.context.cookies()).find((c) => c.name === 'slipway_session');
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByRole('heading', { name: 'Account' }).waitFor();
     await checkA11y('account');
@@ -299,5 +339,10 @@ describe('the dashboard in chromium', () => {
     assert.equal(me.body.email, EMAIL, 'the regenerated token works');
     assert.equal((await api(platform.url, platform.token, 'GET', '/account')).status, 401, 'the old token no longer does');
     assert.deepEqual(cspViolations, [], 'nothing on any page needed more than the CSP allows');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const cookie = `slipway_session=${session?.value}`;
+    const after = await fetch(`${platform.url}/account`, { headers: { Cookie: cookie, Accept: 'application/vnd.heroku+json; version=3' } });
+    assert.equal(after.status, 401, 'the session ended at sign-out');
   });
 });
