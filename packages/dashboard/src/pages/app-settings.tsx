@@ -1,10 +1,11 @@
-/** Settings: config vars, domains, collaborators, maintenance, rename, delete (typed confirmation). */
+/** Settings: config vars, buildpacks, domains, collaborators, maintenance, rename, delete (typed confirmation). */
 import type { App, Collaborator, Domain } from '@slipway/contract';
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { appPath, del, get, patch, post } from '../api';
 import { Empty, ErrorText, useAction, useLoad } from '../components/ui';
 import { appHref, routes } from '../routes';
+import { Buildpacks } from './settings-buildpacks';
 import { ConfigVars } from './settings-config-vars';
 
 function Domains({ app }: { app: App }) {
@@ -74,6 +75,7 @@ export function SettingsTab({ app, onChanged }: { app: App; onChanged: () => Pro
   return (
     <div class="tab settings">
       <ConfigVars app={app} />
+      <Buildpacks app={app} />
       <Domains app={app} />
       <Collaborators app={app} />
       <section aria-labelledby="maint-title">

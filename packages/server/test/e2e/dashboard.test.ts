@@ -287,6 +287,15 @@ describe('the dashboard in chromium', () => {
     await page.getByRole('button', { name: 'Turn maintenance off' }).waitFor();
     assert.equal((await api<{ maintenance: boolean }>(platform.url, platform.token, 'GET', '/apps/dash-second')).body.maintenance, true);
 
+    await page.getByLabel('Buildpack', { exact: true }).fill('not a buildpack');
+    await page.getByRole('button', { name: 'Add buildpack' }).click();
+    await page.getByRole('form', { name: 'Add buildpack' }).getByText(/Unknown buildpack/).waitFor();
+    await page.getByLabel('Buildpack', { exact: true }).fill('heroku/nodejs');
+    await page.getByRole('button', { name: 'Add buildpack' }).click();
+    await page.getByRole('button', { name: 'Remove buildpack heroku/nodejs' }).waitFor();
+    const bps = await api<{ buildpack: { url: string } }[]>(platform.url, platform.token, 'GET', '/apps/dash-second/buildpack-installations');
+    assert.deepEqual(bps.body.map((b) => b.buildpack.url), ['heroku/nodejs']);
+
     await page.getByLabel('Custom domain').fill('www.dash-second.test');
     await page.getByRole('button', { name: 'Add domain' }).click();
     await page.getByRole('button', { name: 'Remove www.dash-second.test' }).click();
