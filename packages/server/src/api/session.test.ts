@@ -47,6 +47,16 @@ test('a wrong password, an unknown email and a token-only user are all refused w
   assert.equal(bad.body.id, 'invalid_params');
 });
 
+test('repeated wrong passwords lock the email (429) before any password is checked; others still sign in', async () => {
+  await t.request('POST', '/users', { body: { email: 'guessed@example.com', password: PASSWORD } });
+  for (let i = 0; i < 10; i++) assert.equal((await signIn('guessed@example.com', `guess-${i}-password`)).status, 401);
+  const locked = await signIn('guessed@example.com', PASSWORD);
+  assert.equal(locked.status, 429);
+  assert.equal(locked.body.id, 'rate_limit');
+  assert.match(locked.body.message, /Too many failed sign-ins/);
+  assert.equal((await signIn('dash@example.com', PASSWORD)).status, 201);
+});
+
 test('cookie requests that change state need the CSRF header; Bearer requests do not', async () => {
   const s = await signIn('dash@example.com', PASSWORD);
   const refused = await t.request('POST', '/apps', { token: null, headers: { Cookie: s.cookie }, body: { name: 'csrf-refused' } });

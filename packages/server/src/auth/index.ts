@@ -14,6 +14,7 @@ export { generateToken, hashToken, TOKEN_PREFIX } from './tokens.js';
 export { tokenFromAuthorization } from './credentials.js';
 export { bootstrapAdmin, type BootstrapResult } from './bootstrap.js';
 export { hashPassword, verifyPassword, passwordProblem, MIN_PASSWORD_LENGTH } from './passwords.js';
+export { createSignInThrottle, type SignInThrottle } from './sign-in-throttle.js';
 export {
   csrfToken, sessionCookie, clearedSessionCookie, sessionFromCookie, isSessionToken, SESSION_COOKIE, CSRF_HEADER,
 } from './sessions.js';

@@ -1,7 +1,7 @@
 /**
  * Dashboard sign-in (Slipway extension): `POST /session {email, password}` sets the HttpOnly
  * session cookie and returns the account and the CSRF token; `GET /session` returns them again for
- * a page load; `DELETE /session` signs out. Passwords: `PUT /users/:user/password` (admins for
+ * a page load; `DELETE /session` signs out. Ten failed sign-ins lock an email for a while (429). Passwords: `PUT /users/:user/password` (admins for
  * anyone, users for themselves with their current password). API tokens: `GET /account/tokens`
  * lists the caller's (never their values), `POST /account/tokens` replaces them with a new one,
  * shown once.
@@ -9,7 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
-import { clearedSessionCookie, isSessionToken, passwordProblem, sessionCookie, verifyPassword } from '../../auth/index.js';
+import { clearedSessionCookie, createSignInThrottle, isSessionToken, passwordProblem, sessionCookie, verifyPassword } from '../../auth/index.js';
 import { InvalidParamsError, NotFoundError, SlipwayError } from '../../errors.js';
 import type { Route } from '../http/index.js';
 import { toAccount } from '../present.js';
@@ -23,13 +23,22 @@ const secure = (req: IncomingMessage) => Boolean((req.socket as TLSSocket).encry
 
 export function sessionRoutes(deps: RouteDeps): Route[] {
   const { store, auth } = deps;
+  const throttle = createSignInThrottle();
   return [
     {
       method: 'POST', path: '/session', auth: false,
       handler: async (ctx) => {
         const input = await body(ctx, SignIn);
+        if (!throttle.allowed(input.email)) {
+          throw new SlipwayError('rate_limit', 'Too many failed sign-ins for this email. Try again in a few minutes.');
+        }
         const signed = await auth.signIn(input.email, input.password);
-        if (!signed) throw new SlipwayError('unauthorized', 'Invalid email or password.');
+        if (!signed) {
+          throttle.failed(input.email);
+          deps.logger.warn('auth.sign_in_failed', { email: input.email });
+          throw new SlipwayError('unauthorized', 'Invalid email or password.');
+        }
+        throttle.succeeded(input.email);
         deps.logger.info('auth.signed_in', { user: signed.user.email });
         return {
           status: 201,
