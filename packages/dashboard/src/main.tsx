@@ -1,7 +1,7 @@
 /** The dashboard's entry: who is signed in, then the pages (client-side routes under /dashboard/). */
 import './styles.css';
-import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { createContext, render } from 'preact';
+import { useContext, useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router } from 'preact-iso';
 import type { Account } from '@slipway/contract';
 import { ApiError, get, setCsrfToken } from './api';
@@ -14,6 +14,11 @@ import { NotFoundPage } from './pages/not-found';
 import { SignInPage } from './pages/sign-in';
 import { UsersPage } from './pages/users';
 import { routes } from './routes';
+
+/** The signed-in account, for the pages that show it (stable route components: no remounts). */
+const UserContext = createContext<Account | null>(null);
+const AccountRoute = () => <AccountPage user={useContext(UserContext)!} />;
+const UsersRoute = () => <UsersPage user={useContext(UserContext)!} />;
 
 interface SessionBody {
   user: Account;
@@ -37,16 +42,18 @@ function Dashboard() {
   if (user === undefined) return <main class="center"><Loading what="the dashboard" /></main>;
   if (user === null) return <SignInPage onSignedIn={signedIn} />;
   return (
-    <Shell user={user} onSignedOut={() => { setCsrfToken(''); setUser(null); }}>
-      <Router>
-        <Route path="/" component={AppsPage} />
-        <Route path={routes.apps} component={AppsPage} />
-        <Route path={routes.app} component={AppPage} />
-        <Route path={routes.account} component={() => <AccountPage user={user} />} />
-        <Route path={routes.users} component={() => <UsersPage user={user} />} />
-        <Route default component={NotFoundPage} />
-      </Router>
-    </Shell>
+    <UserContext.Provider value={user}>
+      <Shell user={user} onSignedOut={() => { setCsrfToken(''); setUser(null); }}>
+        <Router>
+          <Route path="/" component={AppsPage} />
+          <Route path={routes.apps} component={AppsPage} />
+          <Route path={routes.app} component={AppPage} />
+          <Route path={routes.account} component={AccountRoute} />
+          <Route path={routes.users} component={UsersRoute} />
+          <Route default component={NotFoundPage} />
+        </Router>
+      </Shell>
+    </UserContext.Provider>
   );
 }
 

@@ -13,13 +13,20 @@ export async function readBuildOutput(url: string, onText: (text: string) => voi
   }
 }
 
-/** Opens a log session's `logplex_url` as an EventSource; returns its close function. */
-export function openLogStream(url: string, onLine: (line: string) => void, onState: (open: boolean) => void): () => void {
+/**
+ * Opens a log session's `logplex_url` as an EventSource; returns its close function. The browser
+ * reconnects by itself after a network error (resuming after the last event id); `onClosed` is
+ * called when it gives up (the session expired: 404).
+ */
+export function openLogStream(url: string, onLine: (line: string) => void, onState: (open: boolean) => void, onClosed: () => void): () => void {
   const source = new EventSource(sameOrigin(url));
   source.onmessage = (ev: MessageEvent<string>) => {
     for (const line of ev.data.split('\n')) if (line !== '') onLine(line);
   };
   source.onopen = () => onState(true);
-  source.onerror = () => onState(source.readyState === EventSource.OPEN);
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED) onClosed();
+    else onState(source.readyState === EventSource.OPEN);
+  };
   return () => source.close();
 }

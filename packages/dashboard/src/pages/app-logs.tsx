@@ -19,7 +19,8 @@ export function LogsTab({ app }: { app: App }) {
   const [search, setSearch] = useState('');
   const [paused, setPaused] = useState(false);
   const [lines, setLines] = useState<LogLine[]>([]);
-  const [connected, setConnected] = useState(false);
+  const [connected, setConnected] = useState<boolean | 'closed'>(false);
+  const [attempt, setAttempt] = useState(0);
   const [error, setError] = useState<Error | undefined>(undefined);
   const pending = useRef<LogLine[]>([]);
   const pausedRef = useRef(paused);
@@ -41,13 +42,13 @@ export function LogsTab({ app }: { app: App }) {
         const line = parseLogLine(raw, seq++);
         if (pausedRef.current) pending.current.push(line);
         else setLines((ls) => [...ls, line].slice(-KEEP));
-      }, setConnected);
+      }, setConnected, () => setConnected('closed'));
     }, (err: Error) => { if (!cancelled) setError(err); });
     return () => {
       cancelled = true;
       close?.();
     };
-  }, [app.name, applied.source, applied.dyno]);
+  }, [app.name, applied.source, applied.dyno, attempt]);
 
   useEffect(() => {
     if (!paused && pending.current.length > 0) {
@@ -78,7 +79,8 @@ export function LogsTab({ app }: { app: App }) {
         <label for="log-search">Search</label>
         <input id="log-search" type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
         <button type="button" aria-pressed={paused} onClick={() => setPaused(!paused)}>{paused ? `Resume (${pending.current.length} new)` : 'Pause'}</button>
-        <span class={connected ? 'live on' : 'live'} role="status">{connected ? 'live' : 'connecting…'}</span>
+        <span class={connected === true ? 'live on' : 'live'} role="status">{connected === true ? 'live' : connected === 'closed' ? 'disconnected' : 'connecting…'}</span>
+        {connected === 'closed' && <button type="button" class="secondary" onClick={() => setAttempt(attempt + 1)}>Reconnect</button>}
       </form>
       <ErrorText error={error} />
       <div class="logs" ref={box} tabIndex={0} role="log" aria-label="Log lines" aria-live="off">

@@ -8,13 +8,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchBrowser, seriousA11yViolations, type TestBrowser } from '../helpers/browser.js';
-import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
+import { freePort, startPlatform, type RunningPlatform } from '../helpers/platform.js';
 import { api, checkout, FIXTURES, remoteUrl, run, waitFor, type Checkout } from './deploy-helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -159,19 +160,31 @@ describe('the dashboard in chromium', () => {
   });
 
   test('deploy by git push: the running build\'s output streams live on the Activity tab', async () => {
+    // The build is held by a test buildpack until the test opens a TCP gate (as in deploy.test.ts),
+    // so the page is seen streaming a build that is still running, whatever the machine's speed.
+    const gate = net.createServer((socket) => socket.destroy());
+    const gatePort = await freePort();
+    cleanups.push(() => new Promise<void>((resolve) => gate.close(() => resolve())));
+    const bp = await api(platform.url, platform.token, 'PUT', `/apps/${APP}/buildpack-installations`, { updates: [{ buildpack: path.join(FIXTURES, 'wait-buildpack') }] });
+    assert.equal(bp.status, 200, JSON.stringify(bp.body));
+    assert.equal((await api(platform.url, platform.token, 'PATCH', `/apps/${APP}/config-vars`, { WAIT_FOR: `127.0.0.1:${gatePort}` })).status, 200);
     const co: Checkout = await checkout('log-app');
     cleanups.push(() => co.close());
     await tab('Activity');
     await page.getByRole('heading', { name: 'Builds' }).waitFor();
     const pushing = co.git(['push', remoteUrl(platform.apiPort, APP, platform.token), 'HEAD:main']);
     const live = page.locator('.build[data-status="pending"]').getByTestId('build-output');
-    await live.getByText(/\S/).first().waitFor({ timeout: 120_000 });
-    const whileRunning = (await live.textContent()) ?? '';
-    assert.ok(whileRunning.length > 0, 'output shown while the build was still pending');
+    await live.getByText(/Waiting for the test to let this build finish/).waitFor({ timeout: 120_000 });
+    assert.doesNotMatch((await live.textContent()) ?? '', /released by the test/);
+    await new Promise<void>((resolve) => gate.listen(gatePort, '127.0.0.1', resolve));
+    // The same element, still streaming, gets the rest of the output.
+    await page.getByTestId('build-output').getByText(/released by the test/).waitFor({ timeout: 60_000 });
     const pushed = await pushing;
     assert.equal(pushed.code, 0, pushed.output);
     await page.locator('.build[data-status="succeeded"]').first().waitFor({ timeout: 60_000 });
     await checkA11y('activity');
+    assert.equal((await api(platform.url, platform.token, 'PUT', `/apps/${APP}/buildpack-installations`, { updates: [] })).status, 200);
+    assert.equal((await api(platform.url, platform.token, 'PATCH', `/apps/${APP}/config-vars`, { WAIT_FOR: null })).status, 200);
   });
 
   test('scale web 1→3 from Resources and see three web dynos up', async () => {
@@ -334,7 +347,10 @@ describe('the dashboard in chromium', () => {
     await screenshot('apps');
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'Users' }).waitFor();
-    await page.getByRole('cell', { name: EMAIL }).waitFor();
+    await page.getByRole('cell', { name: EMAIL }).waitFor().catch(async (err) => {
+      process.stdout.write(`# DEBUG users page: ${JSON.stringify(await page.locator('main').innerText())}\n`);
+      throw err;
+    });
     await checkA11y('users');
     const session = (await browser.context.cookies()).find((c) => c.name === 'slipway_session');
     await page.getByRole('link', { name: 'Account' }).click();
