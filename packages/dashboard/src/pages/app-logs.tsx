@@ -23,6 +23,7 @@ export function LogsTab({ app }: { app: App }) {
   const [attempt, setAttempt] = useState(0);
   const [error, setError] = useState<Error | undefined>(undefined);
   const pending = useRef<LogLine[]>([]);
+  const [held, setHeld] = useState(0);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
   const box = useRef<HTMLDivElement>(null);
@@ -40,7 +41,10 @@ export function LogsTab({ app }: { app: App }) {
       if (cancelled) return;
       close = openLogStream(session.logplex_url, (raw) => {
         const line = parseLogLine(raw, seq++);
-        if (pausedRef.current) pending.current.push(line);
+        if (pausedRef.current) {
+          pending.current.push(line);
+          setHeld(pending.current.length);
+        }
         else setLines((ls) => [...ls, line].slice(-KEEP));
       }, setConnected, () => setConnected('closed'));
     }, (err: Error) => { if (!cancelled) setError(err); });
@@ -54,6 +58,7 @@ export function LogsTab({ app }: { app: App }) {
     if (!paused && pending.current.length > 0) {
       const more = pending.current;
       pending.current = [];
+      setHeld(0);
       setLines((ls) => [...ls, ...more].slice(-KEEP));
     }
   }, [paused]);
@@ -78,7 +83,7 @@ export function LogsTab({ app }: { app: App }) {
         <button type="submit" class="secondary">Apply filters</button>
         <label for="log-search">Search</label>
         <input id="log-search" type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
-        <button type="button" aria-pressed={paused} onClick={() => setPaused(!paused)}>{paused ? `Resume (${pending.current.length} new)` : 'Pause'}</button>
+        <button type="button" aria-pressed={paused} onClick={() => setPaused(!paused)}>{paused ? `Resume (${held} new)` : 'Pause'}</button>
         <span class={connected === true ? 'live on' : 'live'} role="status">{connected === true ? 'live' : connected === 'closed' ? 'disconnected' : 'connecting…'}</span>
         {connected === 'closed' && <button type="button" class="secondary" onClick={() => setAttempt(attempt + 1)}>Reconnect</button>}
       </form>

@@ -276,6 +276,26 @@ describe('the dashboard in chromium', () => {
     await xssLine.waitFor({ timeout: 10_000 });
     assert.equal(await xssLine.textContent(), `${XSS} 0`);
     assert.equal(await page.locator('.logs img').count(), 0);
+    // Pause holds new lines back; Resume shows them.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const held = `held-${Date.now()}`;
+    assert.equal(await routerGet(`/burst?n=1&tag=${held}`), 200);
+    await page.getByRole('button', { name: /Resume \([1-9]\d* new\)/ }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('.logs .line').filter({ hasText: held }).count(), 0, 'not shown while paused');
+    await page.getByRole('button', { name: /Resume/ }).click();
+    await page.locator('.logs .line').filter({ hasText: `${held} 0` }).waitFor();
+    // Filters go to the log session: source app, dyno web.1 → only app[web.1] lines.
+    await page.getByLabel('Source').selectOption('app');
+    await page.getByLabel('Dyno', { exact: true }).fill('web.1');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('live', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.locator('.logs .line').first().waitFor();
+    const sources = await page.locator('.logs .line .src').allTextContents();
+    assert.ok(sources.length > 0 && sources.every((src) => src === 'app[web.1]'), `filtered: ${[...new Set(sources)].join(', ')}`);
+    await page.getByLabel('Source').selectOption('');
+    await page.getByLabel('Dyno', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.locator('.logs .line .src').filter({ hasText: 'heroku[router]' }).first().waitFor({ timeout: 30_000 });
     // No web dynos → H14 on the router's line, highlighted.
     assert.equal((await api(platform.url, platform.token, 'PATCH', `/apps/${APP}/formation/web`, { quantity: 0 })).status, 200);
     const h14 = page.locator('.logs .line.router-error').filter({ hasText: 'code=H14' });
