@@ -199,6 +199,14 @@ describe('the dashboard in chromium', () => {
     assert.equal(formation.body.find((f) => f.type === 'web')?.quantity, 3);
     await screenshot('resources');
     await checkA11y('resources');
+    const dynoUpdated = async (name: string) => (await api<{ name: string; updated_at: string }[]>(platform.url, platform.token, 'GET', `/apps/${APP}/dynos`)).body.find((d) => d.name === name)?.updated_at;
+    const before = await dynoUpdated('web.2');
+    await page.getByRole('button', { name: 'Restart web.2' }).click();
+    await waitFor('web.2 restarted', async () => {
+      const at = await dynoUpdated('web.2');
+      return at && before && at > before ? true : undefined;
+    }, 60_000);
+    await page.locator('.dyno[data-dyno="web.2"][data-state="up"]').waitFor({ timeout: 60_000 });
     await quantity.fill('-1');
     await quantity.press('Enter');
     await page.locator('#formation-web-error .error').getByText(/must not be negative/).waitFor();
