@@ -56,6 +56,7 @@ import runCmd from './commands/run/index.js';
 import serverCmd from './commands/server.js';
 import setupCmd from './commands/setup.js';
 import usersAddCmd from './commands/users/add.js';
+import usersPasswordCmd from './commands/users/password.js';
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['access:add', accessAddCmd],
@@ -111,6 +112,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['server', serverCmd],
   ['setup', setupCmd],
   ['users:add', usersAddCmd],
+  ['users:password', usersPasswordCmd],
 ]);
 
 const ALIASES: ReadonlyMap<string, string> = new Map(

@@ -3,6 +3,7 @@
  * parsed once at boot into a frozen object. A bad value stops the boot with a one-line error naming
  * the variable. Every Heroku timing is a key with Heroku's value as default, so tests can shorten it.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 type Parser<T> = (raw: string) => T;
@@ -55,6 +56,15 @@ const instanceIdParser: Parser<string> = (raw) => {
   if (!/^[0-9a-f]{8}$/.test(raw)) throw new Error(`expected 8 lowercase hex digits, got "${raw}"`);
   return raw;
 };
+
+/** Where `npm run build` puts the dashboard bundle: `dist/` of the `@slipway/dashboard` workspace. */
+function defaultDashboardDir(): string {
+  try {
+    return path.join(path.dirname(createRequire(import.meta.url).resolve('@slipway/dashboard/package.json')), 'dist');
+  } catch {
+    return path.resolve('packages/dashboard/dist');
+  }
+}
 
 const MIN = 60_000;
 const table = {
@@ -115,6 +125,7 @@ const table = {
   apiMaxConnectionsPerIp: { env: 'SLIPWAY_API_MAX_CONNECTIONS_PER_IP', parse: int(0), default: 256, doc: 'API port: open connections per client address (0 = no cap).' },
   apiRateLimit: { env: 'SLIPWAY_API_RATE_LIMIT', parse: int(0), default: 4500, doc: 'Request tokens per account (refilled ~75/min); 0 disables.' },
   routerProcess: { env: 'SLIPWAY_ROUTER_PROCESS', parse: bool, default: true, doc: 'Run the router in its own process.' },
+  dashboardDir: { env: 'SLIPWAY_DASHBOARD_DIR', parse: (raw: string) => path.resolve(nonEmpty(raw)), default: defaultDashboardDir, doc: 'The built dashboard bundle served at / and /dashboard/ on the API port.' },
   url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },
 } satisfies Record<string, Entry<unknown>>;
 

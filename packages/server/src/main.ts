@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppRecord } from './store/types.js';
 import { createApi } from './api/index.js';
@@ -18,6 +19,7 @@ import { createAppService } from './apps/index.js';
 import { bootstrapAdmin, createAuth } from './auth/index.js';
 import { chooseBuildSandbox, createBuilder } from './build/index.js';
 import { apiBaseUrl, loadConfig, ConfigError, type Config } from './config.js';
+import { createDashboard } from './dashboard/index.js';
 import { createEventBus } from './events/index.js';
 import { createLogger, type Logger } from './log/index.js';
 import { createLogplex } from './logplex/index.js';
@@ -132,6 +134,9 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       await apps.scale(undefined, app, [{ type, quantity }], { by });
     };
     const waker = createWaker({ store, scale: scaleBy, logger: logger.child({ part: 'autoscale' }) });
+    // The web dashboard: its pages and assets are offered the API port's requests before git's.
+    const dashboard = createDashboard({ dir: config.dashboardDir, logger: logger.child({ part: 'dashboard' }) });
+    const preRoute = async (req: IncomingMessage, res: ServerResponse) => (await dashboard.handle(req, res)) || builder.gitHandler(req, res);
 
     // Listeners last.
     const api = createApi({
@@ -144,7 +149,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }) }),
       ],
-      auth, preRoute: builder.gitHandler, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
+      auth, preRoute, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
     });
     // HTTPS on the API port too: the official CLI writes https://<api host:port>/<app>.git remotes.
     routes = api.routes();
@@ -152,7 +157,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     own({ name: 'api', stop: () => api.close() });
     const port = (server.address() as AddressInfo).port;
     apiUrl = config.apiPort === port ? apiBaseUrl(config) : `http://localhost:${port}`;
-    announce(`Slipway API and git listening on ${apiUrl}`);
+    announce(`Slipway API, git and dashboard listening on ${apiUrl}`);
     if (tlsMaterial) {
       const httpsOrigin = `https://${new URL(apiUrl).host}`;
       announce(`HTTPS on the same port (${httpsOrigin}, used by heroku CLI git remotes) with the self-signed certificate ${tlsMaterial.certPath}`);

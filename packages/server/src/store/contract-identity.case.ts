@@ -67,6 +67,21 @@ export function identityCases(ctx: ContractContext): void {
     });
   });
 
+  describe('passwords', () => {
+    it('are unset, then set, replaced and kept per user', async () => {
+      const s = ctx.store;
+      const u = await aUser(s);
+      const other = await aUser(s);
+      assert.equal(await s.passwords.get(u.id), undefined);
+      await s.passwords.set(u.id, 'scrypt$first');
+      await s.passwords.set(other.id, 'scrypt$other');
+      assert.equal(await s.passwords.get(u.id), 'scrypt$first');
+      await s.passwords.set(u.id, 'scrypt$second');
+      assert.equal(await s.passwords.get(u.id), 'scrypt$second');
+      assert.equal(await s.passwords.get(other.id), 'scrypt$other');
+    });
+  });
+
   describe('collaborators', () => {
     it('adds, finds, lists and removes; apps.listForUser follows', async () => {
       const s = ctx.store;

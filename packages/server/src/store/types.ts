@@ -219,6 +219,14 @@ export interface TokenRepo {
   delete(id: string): Promise<void>;
 }
 
+/** Dashboard sign-in: one password hash per user (the hash string says its KDF and parameters). */
+export interface PasswordRepo {
+  /** The user's hash, undefined when they have no password (token-only users). */
+  get(userId: string): Promise<string | undefined>;
+  /** Sets or replaces the user's hash. */
+  set(userId: string, hash: string): Promise<void>;
+}
+
 export interface AppRepo {
   create(input: New<AppRecord>): Promise<AppRecord>;
   get(id: string): Promise<AppRecord | undefined>;
@@ -336,6 +344,7 @@ export interface DrainRepo {
 export interface Repos {
   users: UserRepo;
   tokens: TokenRepo;
+  passwords: PasswordRepo;
   apps: AppRepo;
   collaborators: CollaboratorRepo;
   configVars: ConfigVarRepo;

@@ -69,4 +69,37 @@ describe('users:add', () => {
     assert.equal(r.stderr, 'Creating user dev@example.com... done\n');
     api.assertDone();
   });
+
+  it('--password asks for a dashboard password and sends it', async () => {
+    api.expect('POST', '/users', { status: 201, body: { id: 'u3', email: 'pw@example.com', token: 'pw-user-token' } });
+    const r = await runCommand(['users:add', 'pw@example.com', '--password'], { apiUrl: api.url, stdin: 'a-long-password\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(api.requests[0].body, { email: 'pw@example.com', password: 'a-long-password' });
+    assert.equal(r.stderr, 'Password: Creating user pw@example.com... done\n');
+    api.assertDone();
+  });
+});
+
+describe('users:password', () => {
+  it('sets another user\'s password (admin): PUT /users/EMAIL/password', async () => {
+    api.expect('PUT', '/users/dev%40example.com/password', { body: { id: 'u2', email: 'dev@example.com' } });
+    const r = await runCommand(['users:password', 'dev@example.com'], { apiUrl: api.url, stdin: 'new-password-1\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(api.requests[0].body, { password: 'new-password-1' });
+    assert.equal(r.stderr, 'New password: Setting password for dev@example.com... done\n');
+    api.assertDone();
+  });
+
+  it('changes your own with the current one, and shows the API\'s refusal on one line', async () => {
+    api.expect('PUT', '/users/~/password', { body: { id: 'u1', email: 'me@example.com' } });
+    const r = await runCommand(['users:password'], { apiUrl: api.url, stdin: 'old-password\nnew-password-2\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(api.requests[0].body, { current_password: 'old-password', password: 'new-password-2' });
+    api.expect('PUT', '/users/~/password', { status: 422, body: { id: 'invalid_params', message: 'Password must be at least 8 characters long.' } });
+    const bad = await runCommand(['users:password'], { apiUrl: api.url, stdin: '\nshort\n' });
+    assert.notEqual(bad.code, 0);
+    assert.deepEqual(api.requests[1].body, { password: 'short' });
+    assert.match(bad.stderr, /Error: Password must be at least 8 characters long\.\n$/);
+    api.assertDone();
+  });
 });

@@ -11,6 +11,7 @@ import type { RouteDeps } from './deps.js';
 import { domainRoutes } from './domains.js';
 import { formationRoutes } from './formation.js';
 import { releaseRoutes } from './releases.js';
+import { sessionRoutes } from './session.js';
 import { userRoutes } from './users.js';
 
 export type { RouteDeps } from './deps.js';
@@ -19,6 +20,7 @@ export { loadApp, requireAdmin } from './deps.js';
 export function apiRoutes(deps: RouteDeps): Route[] {
   return [
     ...accountRoutes(deps),
+    ...sessionRoutes(deps),
     ...userRoutes(deps),
     ...appRoutes(deps),
     ...configVarRoutes(deps),

@@ -9,10 +9,11 @@ import type { Db, RootDb } from '../db.js';
 import { StoreOpenError } from '../errors.js';
 import { initial } from './0001-initial.js';
 import { monitors } from './0002-monitors.js';
+import { passwords } from './0003-passwords.js';
 import { COLUMN_TYPES, type Migration } from './types.js';
 
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial, monitors];
+export const MIGRATIONS: readonly Migration[] = [initial, monitors, passwords];
 
 const PG_LOCK_KEY = 7_373_190_201; // arbitrary, fixed: "slipway migrations"
 

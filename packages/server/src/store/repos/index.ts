@@ -12,6 +12,7 @@ import { createDrainRepo } from './drains.js';
 import { createDynoRepo } from './dynos.js';
 import { createFormationRepo } from './formation.js';
 import { createMonitorRepo } from './monitors.js';
+import { createPasswordRepo } from './passwords.js';
 import { createReleaseRepo } from './releases.js';
 import { createSlugRepo } from './slugs.js';
 import { createTokenRepo } from './tokens.js';
@@ -23,6 +24,7 @@ export function createRepos(deps: RepoDeps): Repos {
   return {
     users: createUserRepo(deps),
     tokens: createTokenRepo(deps),
+    passwords: createPasswordRepo(deps),
     apps: createAppRepo(deps),
     collaborators: createCollaboratorRepo(deps),
     configVars: createConfigVarRepo(deps),
