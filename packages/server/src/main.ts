@@ -17,7 +17,7 @@ import { createApi } from './api/index.js';
 import { logRoutes } from './api/routes/log-sessions.js';
 import { createAppService } from './apps/index.js';
 import { bootstrapAdmin, createAuth } from './auth/index.js';
-import { chooseBuildSandbox, createBuilder } from './build/index.js';
+import { chooseBuildSandbox, createBuilder } from './builds/index.js';
 import { apiBaseUrl, loadConfig, ConfigError, type Config } from './config.js';
 import { createDashboard } from './dashboard/index.js';
 import { createEventBus } from './events/index.js';

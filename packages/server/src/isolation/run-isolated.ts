@@ -34,7 +34,7 @@ export interface RunIsolatedOptions {
   user?: ContainerUser;
   limits: ContainerLimits;
   timeoutMs: number;
-  /** `host` shares the host's network; `none` has loopback only; `{ netnsPath }` joins a namespace made with `ip netns` (builds: build/runc-sandbox-network.ts). */
+  /** `host` shares the host's network; `none` has loopback only; `{ netnsPath }` joins a namespace made with `ip netns` (builds: builds/runc-sandbox-network.ts). */
   network?: 'none' | 'host' | { netnsPath: string };
   /** The container id (default `slipway-run-<random>`); its cgroup is `/slipway/<id>`. */
   id?: string;

@@ -310,7 +310,7 @@ describe('Builds API', () => {
     await createApp('hostile-e2e');
     const shared = await worldReadableDir();
     cleanups.push(shared.close);
-    const { makeTarGz } = await import('../../src/build/tar-writer.js');
+    const { makeTarGz } = await import('../../src/builds/tar-writer.js');
     const tgz = path.join(shared.dir, 'evil.tgz');
     await writeFile(tgz, makeTarGz([{ name: 'Procfile', body: 'web: x\n' }, { name: '../../escape.txt', body: 'x' }]));
     const created = await api<BuildJson>(platform.url, platform.token, 'POST', '/apps/hostile-e2e/builds', { source_blob: { url: await upload(tgz) } });

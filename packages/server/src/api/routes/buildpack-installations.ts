@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { BuildpackInstallation } from '@slipway/contract';
 import type { BuildpackRecord } from '../../store/types.js';
-import { buildpackName, parseBuildpackRef } from '../../build/index.js';
+import { buildpackName, parseBuildpackRef } from '../../builds/index.js';
 import type { DeployRouteDeps } from './deploy-deps.js';
 import type { Route } from '../http/index.js';
 import { body } from '../validate.js';

@@ -8,7 +8,7 @@ import type { Build } from '@slipway/contract';
 import { NotFoundError } from '../../errors.js';
 import type { AppRecord, BuildRecord, Store } from '../../store/types.js';
 import type { DeployRouteDeps } from './deploy-deps.js';
-import { buildpackName, parseBuildpackRef } from '../../build/index.js';
+import { buildpackName, parseBuildpackRef } from '../../builds/index.js';
 import type { Route } from '../http/index.js';
 import { body } from '../validate.js';
 
