@@ -41,7 +41,7 @@ export async function startSlipwayRouter(scope, o) {
       req.on('data', (chunk) => {
         const lines = (rest + chunk).split('\n');
         rest = lines.pop() ?? '';
-        for (const l of lines) if (l.includes('"type":"log"')) shipped.log++; else if (l.includes('"type":"metric"')) shipped.metric++;
+        for (const l of lines) if (l.includes('"type":"log"')) shipped.log++; else if (l.includes('"type":"router-summary"')) shipped.metric++;
       });
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":0}'));
       return;

@@ -28,6 +28,12 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> => (raw
   return n;
 };
 const port: Parser<number> = int(0, 65535);
+/** An interval that divides the 10 s metrics tier evenly (the stored tiers stay 10 s / 1 min / 10 min). */
+const divisorOf10s: Parser<number> = (raw) => {
+  const n = int(100, 10_000)(raw);
+  if (10_000 % n !== 0) throw new Error(`expected a divisor of 10000, got ${n}`);
+  return n;
+};
 const str: Parser<string> = (raw) => raw;
 const nonEmpty: Parser<string> = (raw) => {
   if (raw.trim() === '') throw new Error('must not be empty');
@@ -91,6 +97,9 @@ const table = {
   buildMemoryMb: { env: 'SLIPWAY_BUILD_MEMORY_MB', parse: int(64), default: 2048, doc: 'Memory limit of an isolated (runc) build, in MB.' },
   runcBridge: { env: 'SLIPWAY_RUNC_BRIDGE', parse: nonEmpty, default: 'slipway0', doc: 'Linux bridge of the runc dynos\' private network.' },
   runcSubnet: { env: 'SLIPWAY_RUNC_SUBNET', parse: nonEmpty, default: '10.213.0.0/16', doc: 'IPv4 subnet of the runc dynos\' bridge (the host takes the first address).' },
+
+  metricsIntervalMs: { env: 'SLIPWAY_METRICS_INTERVAL_MS', parse: divisorOf10s, default: 10_000, doc: 'How often the router ships its per-app aggregates (a divisor of 10 s; shorter only for tests).' },
+  dynoMetricsIntervalMs: { env: 'SLIPWAY_DYNO_METRICS_INTERVAL_MS', parse: int(100), default: 20_000, doc: 'How often dyno memory and load are sampled (Heroku: 20 s).' },
 
   apiRateLimit: { env: 'SLIPWAY_API_RATE_LIMIT', parse: int(0), default: 4500, doc: 'Request tokens per account (refilled ~75/min); 0 disables.' },
   routerProcess: { env: 'SLIPWAY_ROUTER_PROCESS', parse: bool, default: true, doc: 'Run the router in its own process.' },

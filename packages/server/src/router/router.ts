@@ -7,6 +7,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
+import type { RouterMetricsRecorder } from '../metrics/index.js';
 import { ROUTER_CODES, type RouterCode } from './codes.js';
 import { createDeadlines, resolutionFor } from './deadlines.js';
 import { Cancellation, createDispatcher, RoutingRejection, type Slot } from './dispatcher.js';
@@ -27,6 +28,8 @@ export interface RouterDeps {
   logger: Logger;
   onLog?: (entry: RouterLogEntry) => void;
   onMetric?: (metric: RouterMetric) => void;
+  /** Per-app interval aggregates (metrics/router-aggregator.ts): the router ships these, not per-request records. */
+  metrics?: RouterMetricsRecorder;
   limits?: Partial<RouterLimits>;
   /** What clients speak to this listener (X-Forwarded-Proto). */
   protocol?: 'http' | 'https';
@@ -151,6 +154,7 @@ export function createRouter(deps: RouterDeps): Router {
   function report(p: Pending): void {
     const message = formatRouterLine(p.outcome);
     deps.onLog?.({ appId: p.app.appId, line: { source: 'heroku', dyno: 'router', message, time: isoNow() } });
+    deps.metrics?.record(p.app.appId, p.outcome);
     deps.onMetric?.({
       appId: p.app.appId, at: p.receivedAt, dyno: p.outcome.dyno, status: p.outcome.status, code: p.outcome.code ?? null,
       queueMs: p.outcome.queueMs, connectMs: p.outcome.connectMs, serviceMs: p.outcome.serviceMs, bytes: p.outcome.bytes ?? 0,
@@ -242,6 +246,7 @@ export function createRouter(deps: RouterDeps): Router {
       return;
     }
     const p: Pending = { app, outcome: b.outcome, receivedAt: b.receivedAt };
+    deps.metrics?.enter(app.appId);
     const cancel = new Cancellation();
     const onClose = () => {
       if (!res.writableFinished) cancel.abort();
@@ -278,6 +283,7 @@ export function createRouter(deps: RouterDeps): Router {
     tunnels.add(socket);
     socket.once('close', () => tunnels.delete(socket));
     const p: Pending = { app, outcome: b.outcome, receivedAt: b.receivedAt };
+    deps.metrics?.enter(app.appId);
     const cancel = new Cancellation();
     const onClose = () => cancel.abort();
     socket.once('close', onClose);

@@ -2,8 +2,9 @@
  * The router process's two doors into the API process (not part of the Platform API):
  * - `GET /internal/router/routes`: Server-Sent Events, `event: table` with the full routing table
  *   on connect and after every change, a comment heartbeat in between.
- * - `POST /internal/router/logs`: NDJSON batches of `{"type":"log"|"metric"|"dropped",…}` from the
- *   router; log lines go to the app's logplex channel, metrics to `onMetric`.
+ * - `POST /internal/router/logs`: NDJSON batches of `{"type":"log"|"router-summary"|"metric"|"dropped",…}`
+ *   from the router; log lines go to the app's logplex channel, per-app 10 s summaries to
+ *   `onRouterSummary` (the metrics room), per-request metrics (older routers) to `onMetric`.
  * Both need `Authorization: Bearer <config.internalToken>`; with no token configured they refuse.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -12,6 +13,7 @@ import type { Config } from '../../config.js';
 import { SlipwayError } from '../../errors.js';
 import type { Logger } from '../../log/index.js';
 import type { LogSink } from '../../logplex/types.js';
+import { parseRouterSummary, type RouterSummary } from '../../metrics/index.js';
 import type { RouteFeed } from '../../router/feed.js';
 import type { RouterMetric } from '../../router/types.js';
 import type { Route } from '../http/index.js';
@@ -21,6 +23,8 @@ export interface InternalRouterDeps {
   feed: Pick<RouteFeed, 'snapshot' | 'subscribe'>;
   logs: LogSink;
   onMetric?: (metric: RouterMetric) => void;
+  /** A router's per-app 10 s aggregate (metrics room). */
+  onRouterSummary?: (summary: RouterSummary) => void;
   logger?: Logger;
   heartbeatMs?: number;
 }
@@ -96,6 +100,12 @@ function ingest(deps: InternalRouterDeps, raw: string): boolean {
   }
   if (entry.type === 'metric' && typeof entry.appId === 'string' && typeof entry.status === 'number') {
     deps.onMetric?.(entry as unknown as RouterMetric);
+    return true;
+  }
+  if (entry.type === 'router-summary') {
+    const summary = parseRouterSummary(entry);
+    if (!summary) return false;
+    deps.onRouterSummary?.(summary);
     return true;
   }
   if (entry.type === 'dropped' && typeof entry.count === 'number') {

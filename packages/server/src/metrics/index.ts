@@ -1,0 +1,11 @@
+/**
+ * The metrics room's door. Router side: `createRouterAggregator` (per app, per 10 s interval,
+ * DDSketch histograms and counts). API side: ingest into the store's tiers, queries, the JSON API
+ * and the Prometheus exposition. See docs/metrics.md.
+ */
+export { createRouterAggregator, ROUTER_INTERVAL_MS } from './router-aggregator.js';
+export type { RouterAggregator, RouterMetricsRecorder, RequestSample } from './router-aggregator.js';
+export { parseRouterSummary, mergeRouterSummaries, statusClass, STATUS_CLASSES } from './router-summary.js';
+export type { RouterSummary, StatusClass } from './router-summary.js';
+export { quantile, mergeSketches, RELATIVE_ACCURACY } from './sketch.js';
+export type { SketchData } from './sketch.js';
