@@ -297,6 +297,55 @@ export interface DrainRepo {
   delete(id: string): Promise<void>;
 }
 
+/** One stored metrics interval: the key, and the metrics room's JSON for it. */
+export interface MetricPointRecord {
+  appId: string;
+  /** `router`, `dyno`, `log`. */
+  kind: string;
+  processType: string;
+  /** The tier: 10, 60 or 600 seconds. */
+  stepS: number;
+  /** Epoch ms of the interval's start (a multiple of stepS). */
+  startMs: number;
+  data: string;
+}
+
+export interface MetricEventRecord {
+  appId: string;
+  atMs: number;
+  /** `deploy`, `release`, `rollback`, `restart`, `crash`, `R14`, `R15`, `scale`, `config`. */
+  type: string;
+  message: string;
+  data: Record<string, unknown>;
+}
+
+export interface MetricPointQuery {
+  appId: string;
+  kind: string;
+  stepS: number;
+  /** Interval starts in [fromMs, toMs). */
+  fromMs: number;
+  toMs: number;
+  processType?: string;
+}
+
+export interface MetricsRepo {
+  /** The stored points with these keys (any order); missing ones are left out. */
+  getMany(keys: readonly Omit<MetricPointRecord, 'data'>[]): Promise<MetricPointRecord[]>;
+  /** Inserts or replaces each point. Throws MissingReferenceError for an app that is gone. */
+  putMany(points: readonly MetricPointRecord[]): Promise<void>;
+  /** Points of one app, kind and tier in a window, oldest first. */
+  range(q: MetricPointQuery): Promise<MetricPointRecord[]>;
+  /** Process types with points of this kind in the tier since `fromMs`. */
+  processTypes(appId: string, kind: string, stepS: number, fromMs: number): Promise<string[]>;
+  /** Deletes the tier's points that started before `beforeMs`; resolves to how many. */
+  prune(stepS: number, beforeMs: number): Promise<number>;
+  recordEvent(event: MetricEventRecord): Promise<void>;
+  /** An app's events in [fromMs, toMs), oldest first, at most `limit`. */
+  events(appId: string, fromMs: number, toMs: number, limit?: number): Promise<MetricEventRecord[]>;
+  pruneEvents(beforeMs: number): Promise<number>;
+}
+
 export interface Repos {
   users: UserRepo;
   tokens: TokenRepo;
@@ -312,6 +361,7 @@ export interface Repos {
   domains: DomainRepo;
   audit: AuditRepo;
   drains: DrainRepo;
+  metrics: MetricsRepo;
 }
 
 export interface Store extends Repos {

@@ -8,10 +8,11 @@ import type { Logger } from '../../log/index.js';
 import type { Db, RootDb } from '../db.js';
 import { StoreOpenError } from '../errors.js';
 import { initial } from './0001-initial.js';
+import { metrics } from './0002-metrics.js';
 import { COLUMN_TYPES, type Migration } from './types.js';
 
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, metrics];
 
 const PG_LOCK_KEY = 7_373_190_201; // arbitrary, fixed: "slipway migrations"
 

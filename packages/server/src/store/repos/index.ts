@@ -11,6 +11,7 @@ import { createDomainRepo } from './domains.js';
 import { createDrainRepo } from './drains.js';
 import { createDynoRepo } from './dynos.js';
 import { createFormationRepo } from './formation.js';
+import { createMetricsRepo } from './metrics.js';
 import { createReleaseRepo } from './releases.js';
 import { createSlugRepo } from './slugs.js';
 import { createTokenRepo } from './tokens.js';
@@ -34,5 +35,6 @@ export function createRepos(deps: RepoDeps): Repos {
     domains: createDomainRepo(deps),
     audit: createAuditRepo(deps),
     drains: createDrainRepo(deps),
+    metrics: createMetricsRepo(deps),
   };
 }
