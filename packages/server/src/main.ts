@@ -26,6 +26,7 @@ import { ensureCertificate, gitTrustCommand } from './api/tls/index.js';
 import { dynoRoutes } from './api/routes/dynos.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
+import { createMetrics, createRouterAggregator } from './metrics/index.js';
 
 /**
  * How the platform stops. `control-plane` (SIGTERM: a service manager restarting Slipway) stops the
@@ -77,13 +78,16 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     logger.info('part.started', { part: part.name });
     return part;
   };
-  // The parts, in start order: store → events → logplex → dyno manager → builder → API listener
+  // The parts, in start order: store → events → metrics → logplex → dyno manager → builder → API listener
   // → router process. A failure part-way stops what already started.
   let apiUrl: string | undefined;
   try {
     const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: logger.child({ part: 'store' }) });
     own({ name: 'store', stop: () => store.close() });
     const events = createEventBus((err, name) => logger.error('events.listener_failed', { event: name, error: String(err) }));
+    const metrics = createMetrics({ store, logger: logger.child({ part: 'metrics' }) });
+    metrics.start();
+    own({ name: 'metrics', stop: () => metrics.stop() });
     const logplex = createLogplex({ config, store, events, logger: logger.child({ part: 'logplex' }) });
     await logplex.start();
     own({ name: 'logplex', stop: () => logplex.stop() });
@@ -117,7 +121,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...logRoutes({ apps, logplex, config }),
         ...builder.routes(),
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
-        ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }) }),
+        ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
       ],
       auth, preRoute: builder.gitHandler, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
     });
@@ -147,7 +151,13 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       await router.start();
       own({ name: 'router', stop: async (mode) => (mode === 'all' ? router.stop() : router.detach()) });
     } else {
-      own(await startInProcessRouter({ config, logger: logger.child({ part: 'router' }), feed, logs: logplex }));
+      const routerMetrics = createRouterAggregator({
+        intervalMs: config.metricsIntervalMs,
+        onSummary: (summary) => void metrics.ingestRouter([summary]).catch((err) => logger.error('metrics.ingest_failed', { error: String(err) })),
+      });
+      routerMetrics.start();
+      own({ name: 'router-metrics', stop: async () => routerMetrics.stop() });
+      own(await startInProcessRouter({ config, logger: logger.child({ part: 'router' }), feed, logs: logplex, metrics: routerMetrics }));
     }
     announce(`Router serves apps at http://<app>.${config.domain}:${config.routerPort}/`);
     if (admin.token) announce(`Admin token for ${admin.admin.email} (shown once, saved to ${admin.tokenFile}): ${admin.token}`);

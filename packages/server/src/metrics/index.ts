@@ -9,3 +9,6 @@ export { parseRouterSummary, mergeRouterSummaries, statusClass, STATUS_CLASSES }
 export type { RouterSummary, StatusClass } from './router-summary.js';
 export { quantile, mergeSketches, RELATIVE_ACCURACY } from './sketch.js';
 export type { SketchData } from './sketch.js';
+export { createMetrics, METRIC_NAMES } from './metrics.js';
+export type { Metrics, MetricsDeps, Series, SeriesPoint, SeriesQuery, LiveUpdate, LatestRouterMetrics } from './metrics.js';
+export { TIERS, MAX_POINTS } from './tiers.js';

@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seeded } from './test-kit.js';
 import { addValue, decodeSketch, encodeSketch, mergeSketches, newSketch, quantile, RELATIVE_ACCURACY } from './sketch.js';
-
-/** A deterministic PRNG (mulberry32), so the distributions are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The exact value at rank q·(n−1) (the definition DDSketch approximates). */
 function exact(sorted: number[], q: number): number {

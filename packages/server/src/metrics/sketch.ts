@@ -4,8 +4,8 @@
  * percentile is never averaged (docs/metrics.md says why DDSketch and what it costs).
  *
  * On the wire and in the store a sketch is `SketchData`: its summary numbers plus its non-empty
- * bins as base64 varints (key delta, count). The library's protobuf form writes every bin between
- * the lowest and the highest as an 8-byte double; ours writes only the filled ones in 2–4 bytes.
+ * bins as base64 varints, in runs of adjacent bins (gap, run length, counts). The library's protobuf form writes every bin between
+ * the lowest and the highest as an 8-byte double; ours writes the filled ones in 1–3 bytes.
  * Values are milliseconds and never negative (a negative duration is clamped to 0).
  */
 import { DDSketch } from '@datadog/sketches-js';
@@ -21,7 +21,7 @@ export interface SketchData {
   max: number;
   /** Values of exactly 0. */
   zero: number;
-  /** Non-empty bins: base64 of varints (zigzag key delta, count). */
+  /** Non-empty bins: base64 of varints, runs of adjacent bins (zigzag gap, length, counts…). */
   bins: string;
 }
 
@@ -50,16 +50,23 @@ const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
 
 export function encodeSketch(sketch: DDSketch): SketchData {
   if (sketch.count === 0) return { ...EMPTY_SKETCH };
+  // Runs of adjacent filled bins: (zigzag gap from the previous run's end, run length, counts…).
   const bytes: number[] = [];
-  const store = sketch.store;
-  let lastKey = 0;
-  for (let i = 0; i < store.bins.length; i++) {
-    const c = store.bins[i];
-    if (!c) continue;
-    const key = i + store.offset;
-    writeVarint(bytes, zigzag(key - lastKey));
-    writeVarint(bytes, Math.round(c));
-    lastKey = key;
+  const { bins, offset } = sketch.store;
+  let next = 0;
+  let i = 0;
+  while (i < bins.length) {
+    if (!bins[i]) {
+      i += 1;
+      continue;
+    }
+    let end = i;
+    while (end < bins.length && bins[end]) end += 1;
+    writeVarint(bytes, zigzag(i + offset - next));
+    writeVarint(bytes, end - i);
+    for (let k = i; k < end; k++) writeVarint(bytes, Math.round(bins[k]));
+    next = end + offset;
+    i = end;
   }
   return { n: sketch.count, sum: sketch.sum, min: sketch.min, max: sketch.max, zero: sketch.zeroCount, bins: Buffer.from(bytes).toString('base64') };
 }
@@ -80,10 +87,12 @@ export function decodeSketch(data: SketchData): DDSketch {
       mul *= 0x80;
     }
   };
-  let key = 0;
+  let next = 0;
   while (pos < bytes.length) {
-    key += unzigzag(read());
-    sketch.store.add(key, read());
+    const first = next + unzigzag(read());
+    const length = read();
+    for (let k = 0; k < length; k++) sketch.store.add(first + k, read());
+    next = first + length;
   }
   sketch.zeroCount = data.zero;
   sketch.count = data.n;

@@ -30,7 +30,7 @@ function fakeApi(token = TOKEN) {
     snapshot: () => table,
     subscribe: (l: (t: RoutingTable) => void) => (listeners.add(l), () => listeners.delete(l)),
   };
-  const routes = new RouteTable(internalRouterRoutes({ config: { internalToken: token }, feed, logs, onMetric: (m) => metrics.push(m), onRouterSummary: (s) => summaries.push(s) }));
+  const routes = new RouteTable(internalRouterRoutes({ config: { internalToken: token }, feed, logs, onMetric: (m) => metrics.push(m), onRouterSummaries: async (s) => void summaries.push(...s) }));
   const handler = createApiHandler({ routes, authenticate: async () => undefined, logger: silentLogger });
   let server: http.Server | undefined;
   return {

@@ -12,22 +12,22 @@ export function metricsCases(ctx: ContractContext): void {
       const key = { appId: app.id, kind: 'router', processType: 'web', stepS: 10 };
       const big = 1_764_000_000_000; // epoch ms past 2^32: a bigint column
       await s.metrics.putMany([
-        { ...key, startMs: big, data: '{"a":1}' },
-        { ...key, startMs: big + 10_000, data: '{"a":2}' },
-        { ...key, processType: 'worker', startMs: big, data: '{"w":1}' },
-        { ...key, stepS: 60, startMs: big, data: '{"m":1}' },
+        { ...key, startMs: big, data: Buffer.from('{"a":1}') },
+        { ...key, startMs: big + 10_000, data: Buffer.from('{"a":2}') },
+        { ...key, processType: 'worker', startMs: big, data: Buffer.from('{"w":1}') },
+        { ...key, stepS: 60, startMs: big, data: Buffer.from('{"m":1}') },
       ]);
-      await s.metrics.putMany([{ ...key, startMs: big, data: '{"a":3}' }]);
+      await s.metrics.putMany([{ ...key, startMs: big, data: Buffer.from('{"a":3}') }]);
       const got = await s.metrics.getMany([{ ...key, startMs: big }, { ...key, startMs: big + 20_000 }]);
-      assert.deepEqual(got, [{ ...key, startMs: big, data: '{"a":3}' }]);
+      assert.deepEqual(got, [{ ...key, startMs: big, data: Buffer.from('{"a":3}') }]);
       const web = await s.metrics.range({ appId: app.id, kind: 'router', stepS: 10, fromMs: big, toMs: big + 20_000, processType: 'web' });
-      assert.deepEqual(web.map((p) => [p.startMs, p.data]), [[big, '{"a":3}'], [big + 10_000, '{"a":2}']]);
+      assert.deepEqual(web.map((p) => [p.startMs, p.data.toString()]), [[big, '{"a":3}'], [big + 10_000, '{"a":2}']]);
       const all = await s.metrics.range({ appId: app.id, kind: 'router', stepS: 10, fromMs: big, toMs: big + 10_000 });
       assert.deepEqual(all.map((p) => p.processType), ['web', 'worker']);
       assert.deepEqual(await s.metrics.processTypes(app.id, 'router', 10, big), ['web', 'worker']);
       assert.equal(await s.metrics.prune(10, big + 10_000), 2);
       assert.equal((await s.metrics.range({ appId: app.id, kind: 'router', stepS: 60, fromMs: 0, toMs: big * 2 })).length, 1);
-      await assert.rejects(s.metrics.putMany([{ ...key, appId: '00000000-0000-0000-0000-000000000000', startMs: big, data: '{}' }]), MissingReferenceError);
+      await assert.rejects(s.metrics.putMany([{ ...key, appId: '00000000-0000-0000-0000-000000000000', startMs: big, data: Buffer.from('{}') }]), MissingReferenceError);
     });
 
     it('records events and lists an app\'s window in time order; they go with the app', async () => {

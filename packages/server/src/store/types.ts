@@ -297,7 +297,7 @@ export interface DrainRepo {
   delete(id: string): Promise<void>;
 }
 
-/** One stored metrics interval: the key, and the metrics room's JSON for it. */
+/** One stored metrics interval: the key, and the metrics room's bytes for it. */
 export interface MetricPointRecord {
   appId: string;
   /** `router`, `dyno`, `log`. */
@@ -307,7 +307,8 @@ export interface MetricPointRecord {
   stepS: number;
   /** Epoch ms of the interval's start (a multiple of stepS). */
   startMs: number;
-  data: string;
+  /** The metrics room's encoding (opaque here). */
+  data: Buffer;
 }
 
 export interface MetricEventRecord {

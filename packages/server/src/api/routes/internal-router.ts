@@ -4,7 +4,7 @@
  *   on connect and after every change, a comment heartbeat in between.
  * - `POST /internal/router/logs`: NDJSON batches of `{"type":"log"|"router-summary"|"metric"|"dropped",…}`
  *   from the router; log lines go to the app's logplex channel, per-app 10 s summaries to
- *   `onRouterSummary` (the metrics room), per-request metrics (older routers) to `onMetric`.
+ *   `onRouterSummaries` (the metrics room), per-request metrics (older routers) to `onMetric`.
  * Both need `Authorization: Bearer <config.internalToken>`; with no token configured they refuse.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -23,8 +23,8 @@ export interface InternalRouterDeps {
   feed: Pick<RouteFeed, 'snapshot' | 'subscribe'>;
   logs: LogSink;
   onMetric?: (metric: RouterMetric) => void;
-  /** A router's per-app 10 s aggregate (metrics room). */
-  onRouterSummary?: (summary: RouterSummary) => void;
+  /** A batch's per-app interval aggregates (metrics room); awaited before the batch is acknowledged. */
+  onRouterSummaries?: (summaries: RouterSummary[]) => Promise<void>;
   logger?: Logger;
   heartbeatMs?: number;
 }
@@ -62,9 +62,10 @@ export function internalRouterRoutes(deps: InternalRouterDeps): Route[] {
         let size = 0;
         let rest = '';
         let accepted = 0;
+        const summaries: RouterSummary[] = [];
         const take = (line: string) => {
           if (line.trim() === '') return;
-          if (ingest(deps, line)) accepted += 1;
+          if (ingest(deps, line, summaries)) accepted += 1;
         };
         for await (const chunk of ctx.req) {
           size += (chunk as Buffer).length;
@@ -74,13 +75,14 @@ export function internalRouterRoutes(deps: InternalRouterDeps): Route[] {
           lines.forEach(take);
         }
         take(rest);
+        if (summaries.length > 0) await deps.onRouterSummaries?.(summaries);
         return { status: 200, body: { accepted } };
       },
     },
   ];
 }
 
-function ingest(deps: InternalRouterDeps, raw: string): boolean {
+function ingest(deps: InternalRouterDeps, raw: string, summaries: RouterSummary[]): boolean {
   let entry: Record<string, unknown>;
   try {
     entry = JSON.parse(raw) as Record<string, unknown>;
@@ -105,7 +107,7 @@ function ingest(deps: InternalRouterDeps, raw: string): boolean {
   if (entry.type === 'router-summary') {
     const summary = parseRouterSummary(entry);
     if (!summary) return false;
-    deps.onRouterSummary?.(summary);
+    summaries.push(summary);
     return true;
   }
   if (entry.type === 'dropped' && typeof entry.count === 'number') {

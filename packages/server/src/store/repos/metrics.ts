@@ -5,7 +5,7 @@ import { fromJson, toInt, toJson, toStr } from './rows.js';
 
 const toPoint = (r: Row): MetricPointRecord => ({
   appId: toStr(r.app_id), kind: toStr(r.kind), processType: toStr(r.process_type),
-  stepS: toInt(r.step_s), startMs: toInt(r.start_ms), data: toStr(r.data),
+  stepS: toInt(r.step_s), startMs: toInt(r.start_ms), data: Buffer.from(r.data as Uint8Array),
 });
 
 const toEvent = (r: Row): MetricEventRecord => ({

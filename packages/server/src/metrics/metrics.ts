@@ -1,0 +1,212 @@
+/**
+ * The metrics service in the API process: ingests the router's interval summaries (and dyno
+ * samples) into the store's tiers, answers series queries, tells live subscribers about new
+ * intervals, and prunes each tier past its retention. The store is the one source of truth: a
+ * restarted platform answers from it.
+ */
+import { InvalidParamsError, NotFoundError } from '../errors.js';
+import type { Logger } from '../log/index.js';
+import type { MetricEventRecord, Store } from '../store/index.js';
+import { createPointWriter, type PointCodec } from './point-writer.js';
+import { ROUTER_METRICS, routerCodec, routerValue, stripKey, type RouterMetricName, type RouterPointData } from './router-series.js';
+import type { RouterSummary } from './router-summary.js';
+import { quantile } from './sketch.js';
+import { EVENTS_RETAIN_MS, floorTo, MAX_POINTS, planQuery, TIERS } from './tiers.js';
+
+export interface SeriesQuery {
+  startMs?: number;
+  endMs?: number;
+  stepS?: number;
+  processType?: string;
+}
+
+export interface SeriesPoint {
+  time: string;
+  [field: string]: unknown;
+}
+
+export interface Series {
+  name: string;
+  processType: string;
+  startMs: number;
+  endMs: number;
+  stepS: number;
+  points: SeriesPoint[];
+}
+
+/** One new interval for live subscribers. */
+export interface LiveUpdate {
+  kind: string;
+  processType: string;
+  startMs: number;
+  stepS: number;
+  values: (name: string) => Record<string, unknown> | undefined;
+}
+
+/** What the autoscaler and the dashboard read: the router's numbers for a process type over a recent window. */
+export interface LatestRouterMetrics {
+  windowMs: number;
+  requests: number;
+  rpm: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  queueP95: number | null;
+  /** Share of requests answered 5xx (H-codes included), 0–1; null without requests. */
+  errorRate: number | null;
+}
+
+export interface MetricsDeps {
+  store: Store;
+  logger: Logger;
+  now?: () => number;
+  /** How often retention runs (default 1 min). */
+  pruneEveryMs?: number;
+}
+
+export interface Metrics {
+  ingestRouter(summaries: readonly RouterSummary[]): Promise<void>;
+  series(appId: string, name: string, q?: SeriesQuery): Promise<Series>;
+  latest(appId: string, processType?: string, windowMs?: number): Promise<LatestRouterMetrics>;
+  events(appId: string, startMs: number, endMs: number): Promise<MetricEventRecord[]>;
+  recordEvent(event: Omit<MetricEventRecord, 'atMs'> & { atMs?: number }): Promise<void>;
+  subscribe(appId: string, listener: (u: LiveUpdate) => void): () => void;
+  /** Deletes what is past each tier's retention. */
+  prune(): Promise<void>;
+  /** Resolves when every write queued so far is stored. */
+  idle(): Promise<void>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const HOUR = 3_600_000;
+export const METRIC_NAMES: readonly string[] = [...ROUTER_METRICS];
+
+export function createMetrics(deps: MetricsDeps): Metrics {
+  const now = deps.now ?? Date.now;
+  const writer = createPointWriter({ store: deps.store, logger: deps.logger });
+  const listeners = new Map<string, Set<(u: LiveUpdate) => void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let pruning: Promise<void> | undefined;
+
+  function notify(appId: string, u: LiveUpdate): void {
+    for (const l of listeners.get(appId) ?? []) {
+      try {
+        l(u);
+      } catch (err) {
+        deps.logger.error('metrics.listener_failed', { error: String(err) });
+      }
+    }
+  }
+
+  async function readMerged<T>(codec: PointCodec<T>, appId: string, processType: string, q: SeriesQuery): Promise<{ startMs: number; endMs: number; stepS: number; buckets: { t: number; data: T | undefined }[] }> {
+    const endMs = q.endMs ?? now();
+    const startMs = q.startMs ?? endMs - HOUR;
+    if (!(startMs < endMs)) throw new InvalidParamsError('start must be before end.', 'start');
+    const plan = planQuery(startMs, q.stepS ?? 60, now());
+    const stepMs = plan.stepS * 1000;
+    const first = floorTo(startMs, stepMs);
+    const count = Math.ceil((endMs - first) / stepMs);
+    if (count > MAX_POINTS) throw new InvalidParamsError(`That would be ${count} points; at most ${MAX_POINTS} per query: use a larger step.`, 'step');
+    const rows = await deps.store.metrics.range({ appId, kind: codec.kind, stepS: plan.tier.stepS, fromMs: first, toMs: first + count * stepMs, processType });
+    const groups = new Map<number, T[]>();
+    for (const r of rows) {
+      const t = floorTo(r.startMs, stepMs);
+      let g = groups.get(t);
+      if (!g) groups.set(t, (g = []));
+      g.push(codec.decode(r.data));
+    }
+    const buckets = [];
+    for (let i = 0; i < count; i++) {
+      const t = first + i * stepMs;
+      const g = groups.get(t);
+      buckets.push({ t, data: g ? codec.merge(g) : undefined });
+    }
+    return { startMs: first, endMs: first + count * stepMs, stepS: plan.stepS, buckets };
+  }
+
+  const EMPTY_ROUTER: RouterPointData = routerCodec.merge([]);
+
+  async function prune(): Promise<void> {
+    const t = now();
+    for (const tier of TIERS) await deps.store.metrics.prune(tier.stepS, floorTo(t - tier.retainMs, tier.stepS * 1000));
+    await deps.store.metrics.pruneEvents(t - EVENTS_RETAIN_MS);
+  }
+
+  return {
+    async ingestRouter(summaries) {
+      if (summaries.length === 0) return;
+      await writer.write(routerCodec, summaries.map((s) => ({ appId: s.appId, processType: s.processType, startMs: s.start, data: stripKey(s) })));
+      for (const s of summaries) {
+        const data = stripKey(s);
+        const stepS = s.stepMs / 1000;
+        notify(s.appId, {
+          kind: 'router', processType: s.processType, startMs: s.start, stepS,
+          values: (name) => ((ROUTER_METRICS as readonly string[]).includes(name) ? routerValue(name as RouterMetricName, data, stepS) : undefined),
+        });
+      }
+    },
+
+    async series(appId, name, q = {}) {
+      if (!(ROUTER_METRICS as readonly string[]).includes(name)) throw new NotFoundError('metric', `Couldn't find that metric. Metrics: ${METRIC_NAMES.join(', ')}.`);
+      const processType = q.processType ?? 'web';
+      const r = await readMerged(routerCodec, appId, processType, q);
+      return {
+        name, processType, startMs: r.startMs, endMs: r.endMs, stepS: r.stepS,
+        points: r.buckets.map((b) => ({ time: new Date(b.t).toISOString(), ...routerValue(name as RouterMetricName, b.data ?? EMPTY_ROUTER, r.stepS) })),
+      };
+    },
+
+    async latest(appId, processType = 'web', windowMs = 60_000) {
+      const endMs = now();
+      const rows = await deps.store.metrics.range({ appId, kind: 'router', stepS: TIERS[0].stepS, fromMs: floorTo(endMs - windowMs, 10_000), toMs: endMs + 1, processType });
+      const d = routerCodec.merge(rows.map((r) => routerCodec.decode(r.data)));
+      return {
+        windowMs, requests: d.requests, rpm: Math.round((d.requests * 60_000 * 100) / windowMs) / 100,
+        p50: quantile(d.service, 0.5), p95: quantile(d.service, 0.95), p99: quantile(d.service, 0.99), queueP95: quantile(d.queue, 0.95),
+        errorRate: d.requests ? (d.statuses['5xx'] ?? 0) / d.requests : null,
+      };
+    },
+
+    events: (appId, startMs, endMs) => deps.store.metrics.events(appId, startMs, endMs),
+
+    async recordEvent(e) {
+      try {
+        await deps.store.metrics.recordEvent({ ...e, atMs: e.atMs ?? now() });
+      } catch (err) {
+        deps.logger.warn('metrics.event_failed', { app_id: e.appId, type: e.type, error: String(err) });
+      }
+    },
+
+    subscribe(appId, listener) {
+      let set = listeners.get(appId);
+      if (!set) listeners.set(appId, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(appId);
+      };
+    },
+
+    prune,
+
+    idle: () => writer.idle(),
+
+    start() {
+      const every = deps.pruneEveryMs ?? 60_000;
+      const tick = () => {
+        pruning = prune().catch((err) => deps.logger.error('metrics.prune_failed', { error: String(err) })).finally(() => {
+          pruning = undefined;
+        });
+      };
+      timer = setInterval(tick, every);
+      timer.unref?.();
+    },
+
+    async stop() {
+      clearInterval(timer);
+      await pruning;
+      await writer.idle();
+    },
+  };
+}
