@@ -26,7 +26,8 @@ import { ensureCertificate, gitTrustCommand } from './api/tls/index.js';
 import { dynoRoutes } from './api/routes/dynos.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
-import { createMetrics, createRouterAggregator } from './metrics/index.js';
+import { createMetrics, createPrometheusExposition, createRouterAggregator } from './metrics/index.js';
+import { metricsRoutes } from './api/routes/metrics.js';
 
 /**
  * How the platform stops. `control-plane` (SIGTERM: a service manager restarting Slipway) stops the
@@ -88,6 +89,8 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     const metrics = createMetrics({ store, logger: logger.child({ part: 'metrics' }) });
     metrics.start();
     own({ name: 'metrics', stop: () => metrics.stop() });
+    const prometheus = createPrometheusExposition({ metrics, store });
+    own({ name: 'prometheus', stop: async () => prometheus.close() });
     const logplex = createLogplex({ config, store, events, logger: logger.child({ part: 'logplex' }) });
     await logplex.start();
     own({ name: 'logplex', stop: () => logplex.stop() });
@@ -121,6 +124,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...logRoutes({ apps, logplex, config }),
         ...builder.routes(),
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
+        ...metricsRoutes({ apps, metrics, prometheus }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
       ],
       auth, preRoute: builder.gitHandler, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),

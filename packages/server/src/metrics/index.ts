@@ -12,3 +12,5 @@ export type { SketchData } from './sketch.js';
 export { createMetrics, METRIC_NAMES } from './metrics.js';
 export type { Metrics, MetricsDeps, Series, SeriesPoint, SeriesQuery, LiveUpdate, LatestRouterMetrics } from './metrics.js';
 export { TIERS, MAX_POINTS } from './tiers.js';
+export { createPrometheusExposition } from './prometheus.js';
+export type { PrometheusExposition } from './prometheus.js';

@@ -36,11 +36,14 @@ export interface Series {
 
 /** One new interval for live subscribers. */
 export interface LiveUpdate {
+  appId: string;
   kind: string;
   processType: string;
   startMs: number;
   stepS: number;
   values: (name: string) => Record<string, unknown> | undefined;
+  /** The interval's router numbers (kind `router`). */
+  router?: RouterPointData;
 }
 
 /** What the autoscaler and the dashboard read: the router's numbers for a process type over a recent window. */
@@ -70,6 +73,7 @@ export interface Metrics {
   latest(appId: string, processType?: string, windowMs?: number): Promise<LatestRouterMetrics>;
   events(appId: string, startMs: number, endMs: number): Promise<MetricEventRecord[]>;
   recordEvent(event: Omit<MetricEventRecord, 'atMs'> & { atMs?: number }): Promise<void>;
+  /** New intervals of one app as they are stored; `'*'` for every app. */
   subscribe(appId: string, listener: (u: LiveUpdate) => void): () => void;
   /** Deletes what is past each tier's retention. */
   prune(): Promise<void>;
@@ -90,7 +94,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   let pruning: Promise<void> | undefined;
 
   function notify(appId: string, u: LiveUpdate): void {
-    for (const l of listeners.get(appId) ?? []) {
+    for (const l of [...(listeners.get(appId) ?? []), ...(listeners.get('*') ?? [])]) {
       try {
         l(u);
       } catch (err) {
@@ -141,7 +145,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         const data = stripKey(s);
         const stepS = s.stepMs / 1000;
         notify(s.appId, {
-          kind: 'router', processType: s.processType, startMs: s.start, stepS,
+          appId: s.appId, kind: 'router', processType: s.processType, startMs: s.start, stepS, router: data,
           values: (name) => ((ROUTER_METRICS as readonly string[]).includes(name) ? routerValue(name as RouterMetricName, data, stepS) : undefined),
         });
       }

@@ -62,7 +62,10 @@ export function useTestApiDatabase(fresh: (() => Promise<string>) | undefined): 
   defaultDatabaseUrl = fresh;
 }
 
-export async function startTestApi(opts: { config?: Partial<Config>; extraRoutes?: Route[]; databaseUrl?: string } = {}): Promise<TestApi> {
+/** Routes of other rooms, given directly or built over the test API's store and app service. */
+export type ExtraRoutes = Route[] | ((deps: { store: Store; apps: AppService; events: EventBus }) => Route[]);
+
+export async function startTestApi(opts: { config?: Partial<Config>; extraRoutes?: ExtraRoutes; databaseUrl?: string } = {}): Promise<TestApi> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'slipway-api-'));
   const config = testConfig({ dataDir, apiRateLimit: 0, adminToken: 'test-admin-token-0123456789', ...opts.config });
   const databaseUrl = opts.databaseUrl ?? (defaultDatabaseUrl ? await defaultDatabaseUrl() : 'sqlite::memory:');
@@ -72,7 +75,8 @@ export async function startTestApi(opts: { config?: Partial<Config>; extraRoutes
   const boot = await bootstrapAdmin({ store, config, logger: silentLogger });
   const adminToken = boot.token ?? config.adminToken;
   const apps = createAppService({ store, events, logs, config, logger: silentLogger });
-  const api = createApi({ config, store, events, logs, apps, logger: silentLogger, extraRoutes: opts.extraRoutes });
+  const extraRoutes = typeof opts.extraRoutes === 'function' ? opts.extraRoutes({ store, apps, events }) : opts.extraRoutes;
+  const api = createApi({ config, store, events, logs, apps, logger: silentLogger, extraRoutes });
   const server = await api.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
