@@ -24,8 +24,11 @@ export interface RequestSample {
 export interface RouterMetricsRecorder {
   /** A request for `appId` entered the router (for the concurrency peak). */
   enter(appId: string): void;
-  /** The request finished (after `enter`): counts it in the current interval. */
-  record(appId: string, sample: RequestSample): void;
+  /**
+   * The request finished (after `enter`): counts it in the current interval. `totalMs` is the time
+   * from reading the request to relaying the response (default: queue + connect + service).
+   */
+  record(appId: string, sample: RequestSample, totalMs?: number): void;
 }
 
 export interface RouterAggregator extends RouterMetricsRecorder {
@@ -110,7 +113,7 @@ export function createRouterAggregator(deps: RouterAggregatorDeps): RouterAggreg
       a.inFlight += 1;
       if (a.inFlight > a.maxConcurrency) a.maxConcurrency = a.inFlight;
     },
-    record(appId, s) {
+    record(appId, s, totalMs) {
       if (now() >= current + step) rotate();
       let a = apps.get(appId);
       if (!a) apps.set(appId, (a = fresh(1)));
@@ -123,7 +126,7 @@ export function createRouterAggregator(deps: RouterAggregatorDeps): RouterAggreg
       const service = s.serviceMs ?? 0;
       addValue(a.service, service);
       addValue(a.queue, s.queueMs);
-      addValue(a.total, s.queueMs + (s.connectMs ?? 0) + service);
+      addValue(a.total, totalMs ?? s.queueMs + (s.connectMs ?? 0) + service);
     },
     start() {
       running = true;

@@ -29,7 +29,7 @@ export interface RouterSummary {
   service: SketchData;
   /** Time waiting in the router's queue for a dyno, ms. */
   queue: SketchData;
-  /** queue + connect + service, ms. */
+  /** From reading the request to relaying the whole response (queue, connect and service included), ms. */
   total: SketchData;
 }
 

@@ -48,6 +48,8 @@ interface Pending {
   app: RouterApp;
   outcome: RequestOutcome;
   receivedAt: number;
+  /** performance.now() when the request was read: the metrics' total time runs from here to the log line. */
+  startedAt: number;
 }
 
 let isoMs = -1;
@@ -121,7 +123,8 @@ export function createRouter(deps: RouterDeps): Router {
     if (n > limits.maxConnectionsPerClient) socket.destroy();
   });
 
-  function begin(req: http.IncomingMessage): { requestId: string; path: string; host: string | undefined; outcome: RequestOutcome; receivedAt: number } | { reject: number } {
+  function begin(req: http.IncomingMessage): { requestId: string; path: string; host: string | undefined; outcome: RequestOutcome; receivedAt: number; startedAt: number } | { reject: number } {
+    const startedAt = performance.now();
     const receivedAt = Date.now();
     const requestId = pickRequestId(req.headers['x-request-id']);
     const rawUrl = req.url ?? '/';
@@ -148,13 +151,13 @@ export function createRouter(deps: RouterDeps): Router {
       fwd: forwardedFor(req.headers['x-forwarded-for'], clientIp),
       dyno: null, connectMs: null, serviceMs: null, status: 0, bytes: null, protocol, queueMs: 0,
     };
-    return { requestId, path, host: normalizeHost(hostHeader), outcome, receivedAt };
+    return { requestId, path, host: normalizeHost(hostHeader), outcome, receivedAt, startedAt };
   }
 
   function report(p: Pending): void {
     const message = formatRouterLine(p.outcome);
     deps.onLog?.({ appId: p.app.appId, line: { source: 'heroku', dyno: 'router', message, time: isoNow() } });
-    deps.metrics?.record(p.app.appId, p.outcome);
+    deps.metrics?.record(p.app.appId, p.outcome, performance.now() - p.startedAt);
     deps.onMetric?.({
       appId: p.app.appId, at: p.receivedAt, dyno: p.outcome.dyno, status: p.outcome.status, code: p.outcome.code ?? null,
       queueMs: p.outcome.queueMs, connectMs: p.outcome.connectMs, serviceMs: p.outcome.serviceMs, bytes: p.outcome.bytes ?? 0,
@@ -245,7 +248,7 @@ export function createRouter(deps: RouterDeps): Router {
       sendPage(res, 404, noSuchAppPage(b.requestId), req.method);
       return;
     }
-    const p: Pending = { app, outcome: b.outcome, receivedAt: b.receivedAt };
+    const p: Pending = { app, outcome: b.outcome, receivedAt: b.receivedAt, startedAt: b.startedAt };
     deps.metrics?.enter(app.appId);
     const cancel = new Cancellation();
     const onClose = () => {
@@ -282,7 +285,7 @@ export function createRouter(deps: RouterDeps): Router {
     }
     tunnels.add(socket);
     socket.once('close', () => tunnels.delete(socket));
-    const p: Pending = { app, outcome: b.outcome, receivedAt: b.receivedAt };
+    const p: Pending = { app, outcome: b.outcome, receivedAt: b.receivedAt, startedAt: b.startedAt };
     deps.metrics?.enter(app.appId);
     const cancel = new Cancellation();
     const onClose = () => cancel.abort();
