@@ -99,7 +99,6 @@ const table = {
   runcSubnet: { env: 'SLIPWAY_RUNC_SUBNET', parse: nonEmpty, default: '10.213.0.0/16', doc: 'IPv4 subnet of the runc dynos\' bridge (the host takes the first address).' },
 
   metricsIntervalMs: { env: 'SLIPWAY_METRICS_INTERVAL_MS', parse: divisorOf10s, default: 10_000, doc: 'How often the router ships its per-app aggregates (a divisor of 10 s; shorter only for tests).' },
-  dynoMetricsIntervalMs: { env: 'SLIPWAY_DYNO_METRICS_INTERVAL_MS', parse: int(100), default: 20_000, doc: 'How often dyno memory and load are sampled (Heroku: 20 s).' },
 
   apiRateLimit: { env: 'SLIPWAY_API_RATE_LIMIT', parse: int(0), default: 4500, doc: 'Request tokens per account (refilled ~75/min); 0 disables.' },
   routerProcess: { env: 'SLIPWAY_ROUTER_PROCESS', parse: bool, default: true, doc: 'Run the router in its own process.' },

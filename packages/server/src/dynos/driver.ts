@@ -45,9 +45,14 @@ export interface DynoExit {
 }
 
 export interface DynoUsage {
+  /** Memory in use (resident, without reclaimable cache): what R14/R15 judge. */
   memoryBytes: number;
-  /** Cumulative CPU time in microseconds. */
+  /** Cumulative CPU time in microseconds (the metrics' load average is computed from it). */
   cpuMicros: number;
+  /** Resident anonymous memory, swap and page cache, where the runtime tells them apart. */
+  rssBytes?: number;
+  swapBytes?: number;
+  cacheBytes?: number;
 }
 
 export interface DynoEvents {

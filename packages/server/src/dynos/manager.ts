@@ -12,7 +12,7 @@ import type { EventBus } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import type { LogSink } from '../logplex/types.js';
 import type { AppRecord, DynoRecord, SlugRecord, Store } from '../store/types.js';
-import type { RuntimeDriver } from './driver.js';
+import type { DynoUsage, RuntimeDriver } from './driver.js';
 import { createRunner, sizeOf, type Desired, type Live } from './dyno-runner.js';
 import { hardLimitBytes, memoryLine, memoryVerdict } from './memory.js';
 import { createOneOffs, type OneOffOptions, type ReleasePhaseInput } from './one-off.js';
@@ -33,10 +33,23 @@ export interface DynoManagerDeps {
   slugPath?: (slug: SlugRecord) => string | null;
   /** How often memory is sampled (default 5 s). */
   memorySampleMs?: number;
+  /** Every usage sample of a running dyno (the metrics room keeps memory and load from these). */
+  onUsage?: (sample: DynoUsageSample) => void;
   /** Full resync of every app, whatever the events said (default 30 s). */
   resyncMs?: number;
   /** Delay that batches a burst of events for one app (default 0: the next turn of the event loop; reconcileApp coalesces the rest). */
   debounceMs?: number;
+}
+
+export interface DynoUsageSample {
+  appId: string;
+  /** `web.1` */
+  dyno: string;
+  type: string;
+  /** The size's memory quota (R14 above it). */
+  quotaBytes: number;
+  atMs: number;
+  usage: DynoUsage;
 }
 
 export interface DynoTarget {
@@ -274,6 +287,7 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
           if (!u || closed || proc.exited) return;
           live.memoryBytes = u.memoryBytes;
           const size = sizeOf(live.record.size);
+          if (!live.oneOff) deps.onUsage?.({ appId: live.appId, dyno: live.name, type: live.type, quotaBytes: size.memoryMb * 1024 * 1024, atMs: now().getTime(), usage: u });
           const verdict = memoryVerdict(u.memoryBytes, size);
           if (verdict === 'ok') return;
           if (verdict === 'R15' && !driver.capabilities.memoryLimit) {

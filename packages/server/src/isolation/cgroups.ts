@@ -12,6 +12,12 @@ export type CgroupVersion = 1 | 2;
 export interface CgroupUsage {
   memoryBytes: number;
   cpuMicros: number;
+  /** Anonymous memory (v1 total_rss, v2 anon). */
+  rssBytes?: number;
+  /** Page cache (v1 total_cache, v2 file). */
+  cacheBytes?: number;
+  /** Swap in use (v1 total_swap with swap accounting, v2 memory.swap.current). */
+  swapBytes?: number;
 }
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -119,7 +125,8 @@ export function createCgroupReader(version: CgroupVersion, root = CGROUP_ROOT): 
         if (current === undefined) return undefined;
         const stat = parseFlatKeyed((await readText(path.join(dir(p), 'memory.stat'))) ?? '');
         const cpu = parseFlatKeyed((await readText(path.join(dir(p), 'cpu.stat'))) ?? '');
-        return { memoryBytes: workingSet(current, stat), cpuMicros: cpu.usage_usec ?? 0 };
+        const swap = await readNumber(path.join(dir(p), 'memory.swap.current'));
+        return { memoryBytes: workingSet(current, stat), cpuMicros: cpu.usage_usec ?? 0, rssBytes: stat.anon, cacheBytes: stat.file, swapBytes: swap };
       },
       async oomKills(p) {
         const events = await readText(path.join(dir(p), 'memory.events'));
@@ -140,7 +147,10 @@ export function createCgroupReader(version: CgroupVersion, root = CGROUP_ROOT): 
       const stat = parseFlatKeyed((await readText(path.join(mem(p), 'memory.stat'))) ?? '');
       const cpuNanos = (await readNumber(path.join(root, 'cpuacct', rel(p), 'cpuacct.usage'))) ??
         (await readNumber(path.join(root, 'cpu,cpuacct', rel(p), 'cpuacct.usage'))) ?? 0;
-      return { memoryBytes: workingSet(usage, stat), cpuMicros: Math.floor(cpuNanos / 1000) };
+      return {
+        memoryBytes: workingSet(usage, stat), cpuMicros: Math.floor(cpuNanos / 1000),
+        rssBytes: stat.total_rss, cacheBytes: stat.total_cache, swapBytes: stat.total_swap,
+      };
     },
     async oomKills(p) {
       const ctl = await readText(path.join(mem(p), 'memory.oom_control'));

@@ -14,3 +14,4 @@ export type { Metrics, MetricsDeps, Series, SeriesPoint, SeriesQuery, LiveUpdate
 export { TIERS, MAX_POINTS } from './tiers.js';
 export { createPrometheusExposition } from './prometheus.js';
 export type { PrometheusExposition } from './prometheus.js';
+export type { DynoSample } from './dyno-series.js';

@@ -7,7 +7,8 @@
 import { InvalidParamsError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { MetricEventRecord, Store } from '../store/index.js';
-import { createPointWriter, type PointCodec } from './point-writer.js';
+import { DYNO_METRICS, dynoCodec, dynoValue, EMPTY_DYNO, LoadAverages, sampleData, type DynoMetricName, type DynoPointData, type DynoSample } from './dyno-series.js';
+import { createPointWriter, type IncomingPoint, type PointCodec } from './point-writer.js';
 import { ROUTER_METRICS, routerCodec, routerValue, stripKey, type RouterMetricName, type RouterPointData } from './router-series.js';
 import type { RouterSummary } from './router-summary.js';
 import { quantile } from './sketch.js';
@@ -69,6 +70,10 @@ export interface MetricsDeps {
 
 export interface Metrics {
   ingestRouter(summaries: readonly RouterSummary[]): Promise<void>;
+  /** A dyno usage sample (from the dyno manager); kept per 10 s interval and process type, written every 10 s. */
+  recordDyno(sample: DynoSample): void;
+  /** Writes the dyno samples buffered so far. */
+  flushDynos(): Promise<void>;
   series(appId: string, name: string, q?: SeriesQuery): Promise<Series>;
   latest(appId: string, processType?: string, windowMs?: number): Promise<LatestRouterMetrics>;
   events(appId: string, startMs: number, endMs: number): Promise<MetricEventRecord[]>;
@@ -84,7 +89,8 @@ export interface Metrics {
 }
 
 const HOUR = 3_600_000;
-export const METRIC_NAMES: readonly string[] = [...ROUTER_METRICS];
+export const METRIC_NAMES: readonly string[] = [...ROUTER_METRICS, ...DYNO_METRICS];
+const DYNO_INTERVAL_MS = 10_000;
 
 export function createMetrics(deps: MetricsDeps): Metrics {
   const now = deps.now ?? Date.now;
@@ -130,6 +136,22 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   }
 
   const EMPTY_ROUTER: RouterPointData = routerCodec.merge([]);
+  const loads = new LoadAverages();
+  let dynoBuffer = new Map<string, IncomingPoint<DynoPointData>>();
+  let dynoTimer: NodeJS.Timeout | undefined;
+
+  async function flushDynos(): Promise<void> {
+    if (dynoBuffer.size === 0) return;
+    const points = [...dynoBuffer.values()];
+    dynoBuffer = new Map();
+    await writer.write(dynoCodec, points);
+    for (const p of points) {
+      notify(p.appId, {
+        appId: p.appId, kind: 'dyno', processType: p.processType, startMs: p.startMs, stepS: DYNO_INTERVAL_MS / 1000,
+        values: (name) => ((DYNO_METRICS as readonly string[]).includes(name) ? dynoValue(name as DynoMetricName, p.data) : undefined),
+      });
+    }
+  }
 
   async function prune(): Promise<void> {
     const t = now();
@@ -151,7 +173,26 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       }
     },
 
+    recordDyno(sample) {
+      const load = loads.update(`${sample.appId}\0${sample.dyno}`, sample.atMs, sample.usage.cpuMicros);
+      const startMs = floorTo(sample.atMs, DYNO_INTERVAL_MS);
+      const key = `${sample.appId}\0${sample.type}\0${startMs}`;
+      const data = sampleData(sample, load);
+      const had = dynoBuffer.get(key);
+      dynoBuffer.set(key, { appId: sample.appId, processType: sample.type, startMs, data: had ? dynoCodec.merge([had.data, data]) : data });
+    },
+
+    flushDynos,
+
     async series(appId, name, q = {}) {
+      if ((DYNO_METRICS as readonly string[]).includes(name)) {
+        const processType = q.processType ?? 'web';
+        const r = await readMerged(dynoCodec, appId, processType, q);
+        return {
+          name, processType, startMs: r.startMs, endMs: r.endMs, stepS: r.stepS,
+          points: r.buckets.map((b) => ({ time: new Date(b.t).toISOString(), ...dynoValue(name as DynoMetricName, b.data ?? EMPTY_DYNO) })),
+        };
+      }
       if (!(ROUTER_METRICS as readonly string[]).includes(name)) throw new NotFoundError('metric', `Couldn't find that metric. Metrics: ${METRIC_NAMES.join(', ')}.`);
       const processType = q.processType ?? 'web';
       const r = await readMerged(routerCodec, appId, processType, q);
@@ -205,10 +246,16 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       };
       timer = setInterval(tick, every);
       timer.unref?.();
+      dynoTimer = setInterval(() => {
+        flushDynos().catch((err) => deps.logger.error('metrics.dyno_flush_failed', { error: String(err) }));
+      }, DYNO_INTERVAL_MS);
+      dynoTimer.unref?.();
     },
 
     async stop() {
       clearInterval(timer);
+      clearInterval(dynoTimer);
+      await flushDynos().catch((err) => deps.logger.error('metrics.dyno_flush_failed', { error: String(err) }));
       await pruning;
       await writer.idle();
     },
