@@ -35,6 +35,7 @@ import loginCmd from './commands/login.js';
 import logoutCmd from './commands/logout.js';
 import logsCmd from './commands/logs.js';
 import maintenanceCmd from './commands/maintenance/index.js';
+import metricsCmd from './commands/metrics.js';
 import maintenanceOffCmd from './commands/maintenance/off.js';
 import maintenanceOnCmd from './commands/maintenance/on.js';
 import psCmd from './commands/ps/index.js';
@@ -86,6 +87,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['maintenance', maintenanceCmd],
   ['maintenance:off', maintenanceOffCmd],
   ['maintenance:on', maintenanceOnCmd],
+  ['metrics', metricsCmd],
   ['ps', psCmd],
   ['ps:kill', psKillCmd],
   ['ps:restart', psRestartCmd],
