@@ -26,7 +26,7 @@ import { ensureCertificate, gitTrustCommand } from './api/tls/index.js';
 import { dynoRoutes } from './api/routes/dynos.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
-import { createMetrics, createPrometheusExposition, createRouterAggregator } from './metrics/index.js';
+import { createMetrics, createPrometheusExposition, createRouterAggregator, recordPlatformEvents } from './metrics/index.js';
 import { metricsRoutes } from './api/routes/metrics.js';
 
 /**
@@ -91,6 +91,8 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     own({ name: 'metrics', stop: () => metrics.stop() });
     const prometheus = createPrometheusExposition({ metrics, store });
     own({ name: 'prometheus', stop: async () => prometheus.close() });
+    const metricEvents = recordPlatformEvents({ events, store, metrics, logger: logger.child({ part: 'metrics' }) });
+    own({ name: 'metric-events', stop: () => metricEvents.stop() });
     const logplex = createLogplex({ config, store, events, logger: logger.child({ part: 'logplex' }) });
     await logplex.start();
     own({ name: 'logplex', stop: () => logplex.stop() });

@@ -50,6 +50,8 @@ export interface DynoUsageSample {
   quotaBytes: number;
   atMs: number;
   usage: DynoUsage;
+  /** Set when this sample is over the quota (R14) or the hard limit (R15). */
+  verdict?: 'R14' | 'R15';
 }
 
 export interface DynoTarget {
@@ -287,8 +289,13 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
           if (!u || closed || proc.exited) return;
           live.memoryBytes = u.memoryBytes;
           const size = sizeOf(live.record.size);
-          if (!live.oneOff) deps.onUsage?.({ appId: live.appId, dyno: live.name, type: live.type, quotaBytes: size.memoryMb * 1024 * 1024, atMs: now().getTime(), usage: u });
           const verdict = memoryVerdict(u.memoryBytes, size);
+          if (!live.oneOff) {
+            deps.onUsage?.({
+              appId: live.appId, dyno: live.name, type: live.type, quotaBytes: size.memoryMb * 1024 * 1024, atMs: now().getTime(), usage: u,
+              ...(verdict === 'ok' ? {} : { verdict }),
+            });
+          }
           if (verdict === 'ok') return;
           if (verdict === 'R15' && !driver.capabilities.memoryLimit) {
             runner.say(live, memoryLine(u.memoryBytes, size));

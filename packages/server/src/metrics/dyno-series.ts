@@ -16,6 +16,8 @@ export interface DynoSample {
   quotaBytes: number;
   atMs: number;
   usage: { memoryBytes: number; cpuMicros: number; rssBytes?: number; swapBytes?: number; cacheBytes?: number };
+  /** The manager's memory verdict when over quota. */
+  verdict?: 'R14' | 'R15';
 }
 
 /** What is stored per interval and process type: sums and maxima over every sample of every dyno. */

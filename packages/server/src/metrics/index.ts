@@ -15,3 +15,5 @@ export { TIERS, MAX_POINTS } from './tiers.js';
 export { createPrometheusExposition } from './prometheus.js';
 export type { PrometheusExposition } from './prometheus.js';
 export type { DynoSample } from './dyno-series.js';
+export { recordPlatformEvents, releaseEventType } from './platform-events.js';
+export type { PlatformEventRecorder } from './platform-events.js';

@@ -137,6 +137,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 
   const EMPTY_ROUTER: RouterPointData = routerCodec.merge([]);
   const loads = new LoadAverages();
+  /** Last R14/R15 event per dyno: one event per dyno and code every 10 minutes, not one per sample. */
+  const memoryEvents = new Map<string, number>();
+  const pendingEvents = new Set<Promise<void>>();
   let dynoBuffer = new Map<string, IncomingPoint<DynoPointData>>();
   let dynoTimer: NodeJS.Timeout | undefined;
 
@@ -150,6 +153,14 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         appId: p.appId, kind: 'dyno', processType: p.processType, startMs: p.startMs, stepS: DYNO_INTERVAL_MS / 1000,
         values: (name) => ((DYNO_METRICS as readonly string[]).includes(name) ? dynoValue(name as DynoMetricName, p.data) : undefined),
       });
+    }
+  }
+
+  async function recordEvent(e: Omit<MetricEventRecord, 'atMs'> & { atMs?: number }): Promise<void> {
+    try {
+      await deps.store.metrics.recordEvent({ ...e, atMs: e.atMs ?? now() });
+    } catch (err) {
+      deps.logger.warn('metrics.event_failed', { app_id: e.appId, type: e.type, error: String(err) });
     }
   }
 
@@ -174,6 +185,19 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     },
 
     recordDyno(sample) {
+      if (sample.verdict) {
+        const key = `${sample.appId}\0${sample.dyno}\0${sample.verdict}`;
+        if (sample.atMs - (memoryEvents.get(key) ?? -Infinity) >= 600_000) {
+          memoryEvents.set(key, sample.atMs);
+          const mb = Math.round((sample.usage.memoryBytes / 1024 / 1024) * 10) / 10;
+          const p = recordEvent({
+            appId: sample.appId, atMs: sample.atMs, type: sample.verdict,
+            message: `${sample.dyno} ${sample.verdict === 'R14' ? 'Error R14 (Memory quota exceeded)' : 'Error R15 (Memory quota vastly exceeded)'}: ${mb} MB`,
+            data: { dyno: sample.dyno, memory_mb: mb },
+          }).finally(() => pendingEvents.delete(p));
+          pendingEvents.add(p);
+        }
+      }
       const load = loads.update(`${sample.appId}\0${sample.dyno}`, sample.atMs, sample.usage.cpuMicros);
       const startMs = floorTo(sample.atMs, DYNO_INTERVAL_MS);
       const key = `${sample.appId}\0${sample.type}\0${startMs}`;
@@ -215,13 +239,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 
     events: (appId, startMs, endMs) => deps.store.metrics.events(appId, startMs, endMs),
 
-    async recordEvent(e) {
-      try {
-        await deps.store.metrics.recordEvent({ ...e, atMs: e.atMs ?? now() });
-      } catch (err) {
-        deps.logger.warn('metrics.event_failed', { app_id: e.appId, type: e.type, error: String(err) });
-      }
-    },
+    recordEvent,
 
     subscribe(appId, listener) {
       let set = listeners.get(appId);
@@ -256,6 +274,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       clearInterval(timer);
       clearInterval(dynoTimer);
       await flushDynos().catch((err) => deps.logger.error('metrics.dyno_flush_failed', { error: String(err) }));
+      await Promise.all([...pendingEvents]);
       await pruning;
       await writer.idle();
     },
