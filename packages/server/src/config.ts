@@ -98,6 +98,7 @@ const table = {
   runcBridge: { env: 'SLIPWAY_RUNC_BRIDGE', parse: nonEmpty, default: 'slipway0', doc: 'Linux bridge of the runc dynos\' private network.' },
   runcSubnet: { env: 'SLIPWAY_RUNC_SUBNET', parse: nonEmpty, default: '10.213.0.0/16', doc: 'IPv4 subnet of the runc dynos\' bridge (the host takes the first address).' },
 
+  routerMetrics: { env: 'SLIPWAY_ROUTER_METRICS', parse: bool, default: true, doc: 'The router aggregates and ships per-app metrics (off only to measure their cost).' },
   metricsIntervalMs: { env: 'SLIPWAY_METRICS_INTERVAL_MS', parse: divisorOf10s, default: 10_000, doc: 'How often the router ships its per-app aggregates (a divisor of 10 s; shorter only for tests).' },
 
   apiRateLimit: { env: 'SLIPWAY_API_RATE_LIMIT', parse: int(0), default: 4500, doc: 'Request tokens per account (refilled ~75/min); 0 disables.' },

@@ -157,12 +157,14 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       await router.start();
       own({ name: 'router', stop: async (mode) => (mode === 'all' ? router.stop() : router.detach()) });
     } else {
-      const routerMetrics = createRouterAggregator({
+      const routerMetrics = config.routerMetrics ? createRouterAggregator({
         intervalMs: config.metricsIntervalMs,
         onSummary: (summary) => void metrics.ingestRouter([summary]).catch((err) => logger.error('metrics.ingest_failed', { error: String(err) })),
-      });
-      routerMetrics.start();
-      own({ name: 'router-metrics', stop: async () => routerMetrics.stop() });
+      }) : undefined;
+      if (routerMetrics) {
+        routerMetrics.start();
+        own({ name: 'router-metrics', stop: async () => routerMetrics.stop() });
+      }
       own(await startInProcessRouter({ config, logger: logger.child({ part: 'router' }), feed, logs: logplex, metrics: routerMetrics }));
     }
     announce(`Router serves apps at http://<app>.${config.domain}:${config.routerPort}/`);

@@ -62,7 +62,9 @@ export async function runRouterProcess(config: Config, logger: Logger): Promise<
   const token = internalTokenSource(config);
   const shipper = createLogShipper({ apiUrl, token, logger });
   // Metrics leave the router as one summary per app per 10 s, never one record per request.
-  const metrics = createRouterAggregator({ intervalMs: config.metricsIntervalMs, onSummary: (summary) => shipper.push({ type: 'router-summary', ...summary }) });
+  const metrics = config.routerMetrics
+    ? createRouterAggregator({ intervalMs: config.metricsIntervalMs, onSummary: (summary) => shipper.push({ type: 'router-summary', ...summary }) })
+    : undefined;
   const router = createRouter({
     config, logger, metrics,
     onLog: (entry) => shipper.push({ type: 'log', ...entry }),
@@ -73,7 +75,7 @@ export async function runRouterProcess(config: Config, logger: Logger): Promise<
     router.setTable(t);
     gotTable();
   } });
-  metrics.start();
+  metrics?.start();
   shipper.start();
   feed.start();
   // Listen once the first table is in: before it, every host would get the "no such app" 404.
@@ -94,7 +96,7 @@ export async function runRouterProcess(config: Config, logger: Logger): Promise<
     async stop() {
       feed.stop();
       await router.close(DRAIN_GRACE_MS);
-      metrics.stop();
+      metrics?.stop();
       await shipper.stop();
       rmSync(pidFile, { force: true });
     },
