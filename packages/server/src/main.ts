@@ -79,23 +79,23 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     logger.info('part.started', { part: part.name });
     return part;
   };
-  // The parts, in start order: store → events → metrics → logplex → dyno manager → builder → API listener
+  // The parts, in start order: store → events → logplex → metrics → dyno manager → builder → API listener
   // → router process. A failure part-way stops what already started.
   let apiUrl: string | undefined;
   try {
     const store = await createStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: logger.child({ part: 'store' }) });
     own({ name: 'store', stop: () => store.close() });
     const events = createEventBus((err, name) => logger.error('events.listener_failed', { event: name, error: String(err) }));
-    const metrics = createMetrics({ store, logger: logger.child({ part: 'metrics' }) });
+    const logplex = createLogplex({ config, store, events, logger: logger.child({ part: 'logplex' }) });
+    await logplex.start();
+    own({ name: 'logplex', stop: () => logplex.stop() });
+    const metrics = createMetrics({ store, logs: logplex, logger: logger.child({ part: 'metrics' }) });
     metrics.start();
     own({ name: 'metrics', stop: () => metrics.stop() });
     const prometheus = createPrometheusExposition({ metrics, store });
     own({ name: 'prometheus', stop: async () => prometheus.close() });
     const metricEvents = recordPlatformEvents({ events, store, metrics, logger: logger.child({ part: 'metrics' }) });
     own({ name: 'metric-events', stop: () => metricEvents.stop() });
-    const logplex = createLogplex({ config, store, events, logger: logger.child({ part: 'logplex' }) });
-    await logplex.start();
-    own({ name: 'logplex', stop: () => logplex.stop() });
     const feed = createRouteFeed({ store, events, logger: logger.child({ part: 'router-feed' }), domain: config.domain });
     await feed.start();
     own({ name: 'router-feed', stop: () => feed.stop() });

@@ -45,6 +45,7 @@ export interface DynoUsageSample {
   appId: string;
   /** `web.1` */
   dyno: string;
+  dynoId: string;
   type: string;
   /** The size's memory quota (R14 above it). */
   quotaBytes: number;
@@ -292,7 +293,7 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
           const verdict = memoryVerdict(u.memoryBytes, size);
           if (!live.oneOff) {
             deps.onUsage?.({
-              appId: live.appId, dyno: live.name, type: live.type, quotaBytes: size.memoryMb * 1024 * 1024, atMs: now().getTime(), usage: u,
+              appId: live.appId, dyno: live.name, dynoId: live.record.id, type: live.type, quotaBytes: size.memoryMb * 1024 * 1024, atMs: now().getTime(), usage: u,
               ...(verdict === 'ok' ? {} : { verdict }),
             });
           }

@@ -12,6 +12,8 @@ import type { PointCodec } from './point-writer.js';
 export interface DynoSample {
   appId: string;
   dyno: string;
+  /** The dyno's id (Heroku's `dyno=heroku.<app>.<id>` in runtime-metrics lines). */
+  dynoId?: string;
   type: string;
   quotaBytes: number;
   atMs: number;
@@ -80,22 +82,29 @@ export function dynoValue(name: DynoMetricName, d: DynoPointData): Record<string
 
 /** `load_avg_1m` per dyno, damped like the kernel's: load += (busy − load) · (1 − e^(−Δt/60 s)). */
 export class LoadAverages {
-  private readonly last = new Map<string, { atMs: number; cpuMicros: number; load: number }>();
+  private readonly last = new Map<string, { atMs: number; cpuMicros: number; m1: number; m5: number; m15: number }>();
 
-  /** The dyno's load after this sample (0 for its first). */
+  /** The dyno's 1-minute load after this sample (0 for its first). */
   update(key: string, atMs: number, cpuMicros: number): number {
+    return this.updateAll(key, atMs, cpuMicros).m1;
+  }
+
+  /** The 1, 5 and 15-minute averages after this sample. */
+  updateAll(key: string, atMs: number, cpuMicros: number): { m1: number; m5: number; m15: number } {
     const prev = this.last.get(key);
     if (!prev || cpuMicros < prev.cpuMicros) {
       // first sample, or a new process under the same name: start again from 0
-      this.last.set(key, { atMs, cpuMicros, load: 0 });
-      return 0;
+      const zero = { atMs, cpuMicros, m1: 0, m5: 0, m15: 0 };
+      this.last.set(key, zero);
+      return zero;
     }
-    if (atMs <= prev.atMs) return prev.load;
+    if (atMs <= prev.atMs) return prev;
     const dt = atMs - prev.atMs;
     const busy = (cpuMicros - prev.cpuMicros) / 1000 / dt;
-    const load = prev.load + (busy - prev.load) * (1 - Math.exp(-dt / 60_000));
-    this.last.set(key, { atMs, cpuMicros, load });
-    return load;
+    const damp = (old: number, minutes: number) => old + (busy - old) * (1 - Math.exp(-dt / (minutes * 60_000)));
+    const next = { atMs, cpuMicros, m1: damp(prev.m1, 1), m5: damp(prev.m5, 5), m15: damp(prev.m15, 15) };
+    this.last.set(key, next);
+    return next;
   }
 
   forget(key: string): void {

@@ -6,6 +6,8 @@
  */
 import { InvalidParamsError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log/index.js';
+import type { LogSink } from '../logplex/types.js';
+import { createRuntimeLog, RUNTIME_METRICS_FEATURE } from './runtime-log.js';
 import type { MetricEventRecord, Store } from '../store/index.js';
 import { DYNO_METRICS, dynoCodec, dynoValue, EMPTY_DYNO, LoadAverages, sampleData, type DynoMetricName, type DynoPointData, type DynoSample } from './dyno-series.js';
 import { createPointWriter, type IncomingPoint, type PointCodec } from './point-writer.js';
@@ -66,6 +68,8 @@ export interface MetricsDeps {
   now?: () => number;
   /** How often retention runs (default 1 min). */
   pruneEveryMs?: number;
+  /** Where `log-runtime-metrics` lines go (the apps' log channels). */
+  logs?: LogSink;
 }
 
 export interface Metrics {
@@ -137,6 +141,11 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 
   const EMPTY_ROUTER: RouterPointData = routerCodec.merge([]);
   const loads = new LoadAverages();
+  const runtimeLog = deps.logs ? createRuntimeLog({ logs: deps.logs }) : undefined;
+  /** Re-reads which apps enabled log-runtime-metrics (at start and with every dyno flush). */
+  async function refreshFeatures(): Promise<void> {
+    if (runtimeLog) runtimeLog.setEnabled(await deps.store.appFeatures.appsWith(RUNTIME_METRICS_FEATURE));
+  }
   /** Last R14/R15 event per dyno: one event per dyno and code every 10 minutes, not one per sample. */
   const memoryEvents = new Map<string, number>();
   const pendingEvents = new Set<Promise<void>>();
@@ -144,6 +153,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   let dynoTimer: NodeJS.Timeout | undefined;
 
   async function flushDynos(): Promise<void> {
+    await refreshFeatures();
     if (dynoBuffer.size === 0) return;
     const points = [...dynoBuffer.values()];
     dynoBuffer = new Map();
@@ -198,7 +208,9 @@ export function createMetrics(deps: MetricsDeps): Metrics {
           pendingEvents.add(p);
         }
       }
-      const load = loads.update(`${sample.appId}\0${sample.dyno}`, sample.atMs, sample.usage.cpuMicros);
+      const all = loads.updateAll(`${sample.appId}\0${sample.dyno}`, sample.atMs, sample.usage.cpuMicros);
+      const load = all.m1;
+      runtimeLog?.sample(sample, all);
       const startMs = floorTo(sample.atMs, DYNO_INTERVAL_MS);
       const key = `${sample.appId}\0${sample.type}\0${startMs}`;
       const data = sampleData(sample, load);
@@ -264,6 +276,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       };
       timer = setInterval(tick, every);
       timer.unref?.();
+      refreshFeatures().catch((err) => deps.logger.error('metrics.features_failed', { error: String(err) }));
       dynoTimer = setInterval(() => {
         flushDynos().catch((err) => deps.logger.error('metrics.dyno_flush_failed', { error: String(err) }));
       }, DYNO_INTERVAL_MS);

@@ -42,5 +42,18 @@ export function metricsCases(ctx: ContractContext): void {
       await s.apps.delete(app.id);
       assert.deepEqual(await s.metrics.events(app.id, 0, 10_000), []);
     });
+
+    it('keeps app features: unset, enabled, disabled; lists the apps that have one on', async () => {
+      const s = ctx.store;
+      const { app } = await anOwnedApp(s);
+      const { app: other } = await anOwnedApp(s);
+      assert.equal(await s.appFeatures.get(app.id, 'log-runtime-metrics'), undefined);
+      await s.appFeatures.set(app.id, 'log-runtime-metrics', true);
+      await s.appFeatures.set(other.id, 'log-runtime-metrics', true);
+      await s.appFeatures.set(other.id, 'log-runtime-metrics', false);
+      assert.equal(await s.appFeatures.get(app.id, 'log-runtime-metrics'), true);
+      assert.equal(await s.appFeatures.get(other.id, 'log-runtime-metrics'), false);
+      assert.deepEqual(await s.appFeatures.appsWith('log-runtime-metrics'), [app.id]);
+    });
   });
 }

@@ -347,6 +347,15 @@ export interface MetricsRepo {
   pruneEvents(beforeMs: number): Promise<number>;
 }
 
+/** Per-app switches of Heroku's app features API (labs) that have no column of their own. */
+export interface AppFeatureRepo {
+  /** Enabled, disabled, or undefined when never set. */
+  get(appId: string, name: string): Promise<boolean | undefined>;
+  set(appId: string, name: string, enabled: boolean): Promise<void>;
+  /** Ids of the apps that have `name` enabled. */
+  appsWith(name: string): Promise<string[]>;
+}
+
 export interface Repos {
   users: UserRepo;
   tokens: TokenRepo;
@@ -363,6 +372,7 @@ export interface Repos {
   audit: AuditRepo;
   drains: DrainRepo;
   metrics: MetricsRepo;
+  appFeatures: AppFeatureRepo;
 }
 
 export interface Store extends Repos {

@@ -1,5 +1,6 @@
 /** All repositories over one Db handle: the store's own, or a transaction's. */
 import type { Repos } from '../types.js';
+import { createAppFeatureRepo } from './app-features.js';
 import { createAppRepo } from './apps.js';
 import { createAuditRepo } from './audit.js';
 import { createBuildpackRepo } from './buildpacks.js';
@@ -36,5 +37,6 @@ export function createRepos(deps: RepoDeps): Repos {
     audit: createAuditRepo(deps),
     drains: createDrainRepo(deps),
     metrics: createMetricsRepo(deps),
+    appFeatures: createAppFeatureRepo(deps),
   };
 }
