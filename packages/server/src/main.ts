@@ -102,7 +102,12 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     const apps = createAppService({ store, events, logs: logplex, config, logger: logger.child({ part: 'apps' }) });
     const driver = await chooseRuntimeDriver({ config, logger: logger.child({ part: 'dynos' }) });
     own({ name: 'runtime-driver', stop: () => driver.close() });
-    const dynos = createDynoManager({ config, store, driver, logs: logplex, events, logger: logger.child({ part: 'dynos' }), onUsage: (s) => metrics.recordDyno(s) });
+    // Dyno output goes to logplex, and its l2met tokens (count#, sample#, measure#) to the metrics.
+    const dynoLogs = { publish: (appId: string, line: Parameters<typeof logplex.publish>[1]) => {
+      logplex.publish(appId, line);
+      metrics.observeLogLine(appId, line);
+    } };
+    const dynos = createDynoManager({ config, store, driver, logs: dynoLogs, events, logger: logger.child({ part: 'dynos' }), onUsage: (s) => metrics.recordDyno(s) });
     await dynos.start();
     own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
     const admin = await bootstrapAdmin({ store, config, logger });

@@ -17,3 +17,4 @@ export type { PrometheusExposition } from './prometheus.js';
 export type { DynoSample } from './dyno-series.js';
 export { recordPlatformEvents, releaseEventType } from './platform-events.js';
 export type { PlatformEventRecorder } from './platform-events.js';
+export { MAX_LOG_SERIES, parseL2met } from './log-metrics.js';

@@ -8,6 +8,7 @@ import { InvalidParamsError, NotFoundError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import type { LogSink } from '../logplex/types.js';
 import { createRuntimeLog, RUNTIME_METRICS_FEATURE } from './runtime-log.js';
+import { CUSTOM_PREFIX, logCodec, LogSeriesBound, logValue, parseL2met, type LogPointData } from './log-metrics.js';
 import type { MetricEventRecord, Store } from '../store/index.js';
 import { DYNO_METRICS, dynoCodec, dynoValue, EMPTY_DYNO, LoadAverages, sampleData, type DynoMetricName, type DynoPointData, type DynoSample } from './dyno-series.js';
 import { createPointWriter, type IncomingPoint, type PointCodec } from './point-writer.js';
@@ -76,8 +77,12 @@ export interface Metrics {
   ingestRouter(summaries: readonly RouterSummary[]): Promise<void>;
   /** A dyno usage sample (from the dyno manager); kept per 10 s interval and process type, written every 10 s. */
   recordDyno(sample: DynoSample): void;
-  /** Writes the dyno samples buffered so far. */
+  /** Writes the dyno samples and log metrics buffered so far. */
   flushDynos(): Promise<void>;
+  /** An app's own log line (dyno output): its l2met tokens become `custom:<name>` series. */
+  observeLogLine(appId: string, line: { source: string; dyno: string; message: string; time?: Date }): void;
+  /** The `custom:<name>` series an app logged in the last 24 hours. */
+  customMetrics(appId: string): Promise<string[]>;
   series(appId: string, name: string, q?: SeriesQuery): Promise<Series>;
   latest(appId: string, processType?: string, windowMs?: number): Promise<LatestRouterMetrics>;
   events(appId: string, startMs: number, endMs: number): Promise<MetricEventRecord[]>;
@@ -113,7 +118,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     }
   }
 
-  async function readMerged<T>(codec: PointCodec<T>, appId: string, processType: string, q: SeriesQuery): Promise<{ startMs: number; endMs: number; stepS: number; buckets: { t: number; data: T | undefined }[] }> {
+  async function readMerged<T>(codec: PointCodec<T>, appId: string, processType: string | undefined, q: SeriesQuery): Promise<{ startMs: number; endMs: number; stepS: number; buckets: { t: number; data: T | undefined }[] }> {
     const endMs = q.endMs ?? now();
     const startMs = q.startMs ?? endMs - HOUR;
     if (!(startMs < endMs)) throw new InvalidParamsError('start must be before end.', 'start');
@@ -151,9 +156,28 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const pendingEvents = new Set<Promise<void>>();
   let dynoBuffer = new Map<string, IncomingPoint<DynoPointData>>();
   let dynoTimer: NodeJS.Timeout | undefined;
+  const logBound = new LogSeriesBound();
+  let logBuffer = new Map<string, IncomingPoint<LogPointData>>();
+
+  async function flushLogs(): Promise<void> {
+    for (const [appId, n] of logBound.dropped) deps.logger.warn('metrics.log_series_dropped', { app_id: appId, dropped: n, max_series: 50 });
+    logBound.dropped.clear();
+    if (logBuffer.size === 0) return;
+    const points = [...logBuffer.values()];
+    logBuffer = new Map();
+    await writer.write(logCodec, points);
+    for (const p of points) {
+      const stepS = DYNO_INTERVAL_MS / 1000;
+      notify(p.appId, {
+        appId: p.appId, kind: 'log', processType: p.processType, startMs: p.startMs, stepS,
+        values: (name) => (name.startsWith(CUSTOM_PREFIX) && p.data[name.slice(CUSTOM_PREFIX.length)] ? logValue(p.data[name.slice(CUSTOM_PREFIX.length)], stepS) : undefined),
+      });
+    }
+  }
 
   async function flushDynos(): Promise<void> {
     await refreshFeatures();
+    await flushLogs();
     if (dynoBuffer.size === 0) return;
     const points = [...dynoBuffer.values()];
     dynoBuffer = new Map();
@@ -220,7 +244,39 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 
     flushDynos,
 
+    observeLogLine(appId, line) {
+      if (line.source !== 'app' || line.dyno === 'api') return;
+      const tokens = parseL2met(line.message);
+      if (tokens.length === 0) return;
+      const atMs = line.time?.getTime() ?? now();
+      const startMs = floorTo(atMs, DYNO_INTERVAL_MS);
+      const processType = line.dyno.split('.')[0] || 'web';
+      const key = `${appId}\0${processType}\0${startMs}`;
+      let point = logBuffer.get(key);
+      if (!point) logBuffer.set(key, (point = { appId, processType, startMs, data: {} }));
+      for (const [kind, name, value, unit] of tokens) {
+        if (!logBound.admit(appId, name)) continue;
+        const one = { kind, unit, n: 1, sum: value, min: value, max: value, last: value, lastAt: atMs };
+        point.data = point.data[name] ? logCodec.merge([point.data, { [name]: one }]) : { ...point.data, [name]: one };
+      }
+    },
+
+    async customMetrics(appId) {
+      const rows = await deps.store.metrics.range({ appId, kind: 'log', stepS: 600, fromMs: floorTo(now() - 24 * HOUR, 600_000), toMs: now() + 1 });
+      const names = new Set<string>();
+      for (const r of rows) for (const n of Object.keys(logCodec.decode(r.data))) names.add(`${CUSTOM_PREFIX}${n}`);
+      return [...names].sort();
+    },
+
     async series(appId, name, q = {}) {
+      if (name.startsWith(CUSTOM_PREFIX) && name.length > CUSTOM_PREFIX.length) {
+        const metric = name.slice(CUSTOM_PREFIX.length);
+        const r = await readMerged(logCodec, appId, q.processType, q);
+        return {
+          name, processType: q.processType ?? '*', startMs: r.startMs, endMs: r.endMs, stepS: r.stepS,
+          points: r.buckets.map((b) => ({ time: new Date(b.t).toISOString(), ...logValue(b.data?.[metric], r.stepS) })),
+        };
+      }
       if ((DYNO_METRICS as readonly string[]).includes(name)) {
         const processType = q.processType ?? 'web';
         const r = await readMerged(dynoCodec, appId, processType, q);

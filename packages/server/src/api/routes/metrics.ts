@@ -51,8 +51,8 @@ export function metricsRoutes(deps: MetricsRouteDeps): Route[] {
     {
       method: 'GET', path: '/apps/:app/metrics',
       handler: async (ctx) => {
-        await app(ctx);
-        return { body: [...METRIC_NAMES, 'events'].map((name) => ({ name })) };
+        const a = await app(ctx);
+        return { body: [...METRIC_NAMES, 'events', ...(await deps.metrics.customMetrics(a.id))].map((name) => ({ name })) };
       },
     },
     {
@@ -81,13 +81,13 @@ export function metricsRoutes(deps: MetricsRouteDeps): Route[] {
       handler: async (ctx) => {
         const a = await app(ctx);
         const name = ctx.params.name;
-        if (!METRIC_NAMES.includes(name)) await deps.metrics.series(a.id, name); // throws not_found
-        const processType = parseProcessType(ctx.query.get('process_type')) ?? 'web';
+        if (!METRIC_NAMES.includes(name) && !name.startsWith('custom:')) await deps.metrics.series(a.id, name); // throws not_found
+        const processType = parseProcessType(ctx.query.get('process_type')) ?? (name.startsWith('custom:') ? undefined : 'web');
         const { res } = ctx;
         res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
         res.write('retry: 2000\n\n');
         const off = deps.metrics.subscribe(a.id, (u) => {
-          if (u.processType !== processType) return;
+          if (processType !== undefined && u.processType !== processType) return;
           const value = u.values(name);
           if (value) res.write(`event: point\ndata: ${JSON.stringify({ time: new Date(u.startMs).toISOString(), step: u.stepS, process_type: u.processType, ...value })}\n\n`);
         });
