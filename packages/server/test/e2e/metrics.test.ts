@@ -5,7 +5,8 @@
  * wall-clock minute, every response timed at the client; Slipway's p50/p95/p99 for that minute
  * must be within 2 % (or 2 ms) of the client's, and its counts exact; two H12s in the minute
  * before are counted exactly. The platform is then restarted on the same data dir and answers the
- * same.
+ * same. A dyno allocating 200 MiB is reported within 10 %, a spinning dyno's load rises, and with
+ * `heroku labs:enable log-runtime-metrics` (the official CLI) its samples reach the log as Heroku's lines.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,13 +14,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
+import logfmt from 'logfmt';
+import { herokuCli } from '../helpers/heroku-cli.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 import { api, checkout, remoteUrl, run, waitFor, type Checkout } from './deploy-helpers.js';
 
 const APP = 'metrics-probe';
 const ROUTER_TIMEOUT_MS = 2_500;
-const SLEEPS = 280;
-const NOT_FOUND = 20;
+const SLEEPS = 935;
+const NOT_FOUND = 65;
 const H12 = 2;
 const CONCURRENCY = 8;
 /**
@@ -140,7 +143,65 @@ async function nextMinute(): Promise<number> {
   return minute;
 }
 
+/** The app's log history, messages of `<source>[<dyno>]` lines. */
+async function logMessages(source: 'app' | 'heroku', dyno: string): Promise<string[]> {
+  const s = await api<{ logplex_url: string }>(platform.url, platform.token, 'POST', `/apps/${APP}/log-sessions`, { lines: 1500, source, dyno });
+  assert.equal(s.status, 201, JSON.stringify(s.body));
+  const text = await (await fetch(s.body.logplex_url)).text();
+  return text.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6).replace(/^\S+ \w+\[[^\]]+\]: /, ''));
+}
+
+/** The newest non-empty 10 s point of a dyno series that started at or after `afterMs`. */
+async function latestDynoPoint(name: 'memory' | 'load', afterMs: number): Promise<Point | undefined> {
+  const start = Math.floor(afterMs / 10_000) * 10_000;
+  const r = await api<{ points: Point[] }>(platform.url, platform.token, 'GET', `/apps/${APP}/metrics/${name}?start=${start}&end=${Date.now() + 10_000}&step=10&process_type=web`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return [...r.body.points].reverse().find((p) => (p.samples as number) > 0 && Date.parse(p.time) >= start);
+}
+
 describe('metrics through the real router', () => {
+  test('dyno memory within 10 % of a known allocation, load rising for a CPU-bound dyno, log-runtime-metrics lines as Heroku\'s (enabled with the official CLI)', async () => {
+    const cli = await herokuCli(platform);
+    try {
+      const enabled = await cli.run(['labs:enable', 'log-runtime-metrics', '-a', APP]);
+      assert.equal(enabled.code, 0, `${enabled.stdout}\n${enabled.stderr}`);
+      assert.match(enabled.stderr + enabled.stdout, /Enabling log-runtime-metrics for metrics-probe/);
+      const features = await cli.run(['features', '-a', APP]);
+      assert.equal(features.code, 0, features.stderr);
+      assert.match(features.stdout, /\[ \] preboot/);
+    } finally {
+      await cli.close();
+    }
+    const recent = Date.now() - 30_000;
+    const before = await waitFor('a memory sample', () => latestDynoPoint('memory', recent), 60_000);
+    const baseMb = before.mean_mb as number;
+    assert.equal((await timed('/alloc?mb=200')).status, 200);
+    await waitFor('the dyno to have allocated', async () => ((await logMessages('app', 'web.1')).some((l) => l.includes('allocated 200 MiB')) ? true : undefined), 60_000);
+    const allocAt = Date.now();
+    const after = await waitFor('a memory sample after the allocation', async () => latestDynoPoint('memory', allocAt + 10_000), 60_000);
+    const grew = (after.mean_mb as number) - baseMb;
+    assert.ok(Math.abs(grew - 200) <= 20, `memory grew by ${grew} MB (from ${baseMb} to ${after.mean_mb}), allocated 200 MiB`);
+
+    const idleLoad = ((await latestDynoPoint('load', Date.now() - 30_000))?.max as number | undefined) ?? 0;
+    const spinAt = Date.now();
+    assert.equal((await timed('/spin?ms=30000')).status, 200);
+    const busy = await waitFor('the load to rise', async () => {
+      const p = await latestDynoPoint('load', spinAt + 10_000);
+      return p && (p.max as number) > Math.max(0.03, idleLoad + 0.02) ? p : undefined;
+    }, 60_000);
+    assert.ok((busy.max as number) > idleLoad, `load ${busy.max} after spinning, ${idleLoad} before`);
+
+    const lines = await waitFor('runtime-metrics lines', async () => {
+      const ls = (await logMessages('heroku', 'web.1')).filter((l) => l.startsWith('source=web.1 '));
+      return ls.some((l) => l.includes('sample#load_avg_1m')) && ls.some((l) => l.includes('sample#memory_total')) ? ls : undefined;
+    }, 60_000);
+    const memory = logfmt.parse(lines.find((l) => l.includes('sample#memory_total'))!) as Record<string, string>;
+    assert.match(memory.dyno, /^heroku\.[0-9a-f-]{36}\.[0-9a-f-]{36}$/);
+    for (const k of ['memory_total', 'memory_rss', 'memory_cache', 'memory_swap', 'memory_quota']) assert.match(memory[`sample#${k}`], /^\d+\.\d\dMB$/, k);
+    const load = logfmt.parse(lines.find((l) => l.includes('sample#load_avg_1m'))!) as Record<string, string>;
+    for (const k of ['load_avg_1m', 'load_avg_5m', 'load_avg_15m']) assert.match(load[`sample#${k}`], /^\d+\.\d\d$/, k);
+  });
+
   test('H-codes of a minute are counted exactly', async () => {
     const minute = await nextMinute();
     const h12 = await Promise.all(Array.from({ length: H12 }, () => timed('/slow?ms=60000')));
@@ -156,7 +217,7 @@ describe('metrics through the real router', () => {
 
   test('p50/p95/p99 of a minute within 2 % (or 2 ms) of the client\'s; throughput and status classes exact; kept across a restart', async (t) => {
     // A fixed discrete distribution of sleeps (plateaus, so every percentile sits inside one), and some 404s.
-    const plateaus: [number, number][] = [[20, 75], [50, 115], [120, 60], [250, 21], [400, 9]];
+    const plateaus: [number, number][] = [[20, 250], [50, 385], [120, 200], [250, 70], [400, 30]];
     const paths = plateaus.flatMap(([ms, n]) => Array<string>(n).fill(`/slow?ms=${ms}`));
     assert.equal(paths.length, SLEEPS);
     const rnd = seeded(2026);
