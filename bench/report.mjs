@@ -12,6 +12,7 @@ const TITLES = {
   deploy: '4. Deploy',
   logs: '5. Logs',
   density: '6. Density and overhead',
+  metrics: '7. Metrics',
 };
 const ORDER = Object.keys(TITLES);
 
@@ -34,6 +35,14 @@ function legacyLogs(s, chart) {
 }
 
 const sectionWriters = {
+  metrics(s) {
+    const r = s.router;
+    return [
+      table(['router', 'wrk req/s (median of rounds)', `p99 at fixed rate (ms)`], [['metrics on', v(r.rps.on), v(r.p99.on)], ['metrics off', v(r.rps.off), v(r.p99.off)]]),
+      '', `Summaries shipped by the metrics-on router during the run: ${r.summariesShipped}.`, '',
+      table(['ingest, 100 busy apps', 'CPU ms per 10 s interval', 'wall ms per interval', 'CPU ms per second'], [[`${s.ingest.intervals} intervals`, v(s.ingest.cpuMsPerInterval), v(s.ingest.wallMsPerInterval), v(s.ingest.cpuMsPerSecond)]]),
+    ];
+  },
   'router-overhead'(s, chart) {
     const lines = [`Setup: ${s.setup.backend}; ${s.setup.nginx}; Slipway: ${s.setup.slipway}; ${s.setup.loadgen}, ${s.setup.seconds} s per rate.`, ''];
     lines.push(table(['rate (req/s)', 'direct p50 / p99 (ms)', 'nginx p50 / p99', 'Slipway p50 / p99', 'nginx added p50 / p99', 'Slipway added p50 / p99', 'errors (d/n/s)'],

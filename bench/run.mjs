@@ -14,6 +14,7 @@ import { DEPLOY_APP, deploy } from './sections/deploy.mjs';
 import { density } from './sections/density.mjs';
 import { dynoStart } from './sections/dyno-start.mjs';
 import { logs } from './sections/logs.mjs';
+import { metrics } from './sections/metrics.mjs';
 import { routerOverhead } from './sections/router-overhead.mjs';
 import { routingQuality } from './sections/routing-quality.mjs';
 
@@ -33,6 +34,7 @@ const SECTIONS = [
   { id: 'router-overhead', fn: routerOverhead },
   { id: 'routing-quality', fn: routingQuality },
   { id: 'logs', fn: logs },
+  { id: 'metrics', fn: metrics },
   { id: 'deploy', fn: deploy, platform: true },
   { id: 'dyno-start', fn: dynoStart, platform: true, needsApp: true },
   { id: 'density', fn: density, platform: true, needsApp: true },

@@ -22,7 +22,7 @@ export function routingTable(dynos, concurrency = null) {
 
 /**
  * @param {ReturnType<import('./proc.mjs').createScope>} scope
- * @param {{ serverDist: string, dynos: {host?: string, port: number}[], concurrency?: number|null, readyPath?: string }} o
+ * @param {{ serverDist: string, dynos: {host?: string, port: number}[], concurrency?: number|null, readyPath?: string, env?: Record<string, string> }} o
  */
 export async function startSlipwayRouter(scope, o) {
   const token = `slw_bench_${randomBytes(16).toString('hex')}`;
@@ -41,7 +41,7 @@ export async function startSlipwayRouter(scope, o) {
       req.on('data', (chunk) => {
         const lines = (rest + chunk).split('\n');
         rest = lines.pop() ?? '';
-        for (const l of lines) if (l.includes('"type":"log"')) shipped.log++; else if (l.includes('"type":"metric"')) shipped.metric++;
+        for (const l of lines) if (l.includes('"type":"log"')) shipped.log++; else if (l.includes('"type":"router-summary"')) shipped.metric++;
       });
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":0}'));
       return;
@@ -59,6 +59,7 @@ export async function startSlipwayRouter(scope, o) {
       PATH: process.env.PATH, HOME: process.env.HOME ?? dataDir,
       SLIPWAY_INTERNAL_TOKEN: token, SLIPWAY_API_PORT: String(feed.address().port), SLIPWAY_ROUTER_PORT: '0',
       SLIPWAY_LISTEN_HOST: '127.0.0.1', SLIPWAY_DATA_DIR: dataDir, SLIPWAY_LOG_LEVEL: 'warn',
+      ...o.env,
     },
   });
   const { port } = await readyMessage(child, 'the Slipway router');

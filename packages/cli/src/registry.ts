@@ -37,6 +37,7 @@ import loginCmd from './commands/login.js';
 import logoutCmd from './commands/logout.js';
 import logsCmd from './commands/logs.js';
 import maintenanceCmd from './commands/maintenance/index.js';
+import metricsCmd from './commands/metrics.js';
 import maintenanceOffCmd from './commands/maintenance/off.js';
 import maintenanceOnCmd from './commands/maintenance/on.js';
 import psAutoscaleDisableCmd from './commands/ps/autoscale/disable.js';
@@ -95,6 +96,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['maintenance', maintenanceCmd],
   ['maintenance:off', maintenanceOffCmd],
   ['maintenance:on', maintenanceOnCmd],
+  ['metrics', metricsCmd],
   ['ps', psCmd],
   ['ps:autoscale', psAutoscaleCmd],
   ['ps:autoscale:disable', psAutoscaleDisableCmd],

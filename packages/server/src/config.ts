@@ -29,6 +29,12 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> => (raw
   return n;
 };
 const port: Parser<number> = int(0, 65535);
+/** An interval that divides the 10 s metrics tier evenly (the stored tiers stay 10 s / 1 min / 10 min). */
+const divisorOf10s: Parser<number> = (raw) => {
+  const n = int(100, 10_000)(raw);
+  if (10_000 % n !== 0) throw new Error(`expected a divisor of 10000, got ${n}`);
+  return n;
+};
 const str: Parser<string> = (raw) => raw;
 const nonEmpty: Parser<string> = (raw) => {
   if (raw.trim() === '') throw new Error('must not be empty');
@@ -123,6 +129,9 @@ const table = {
   apiBodyIdleTimeoutMs: { env: 'SLIPWAY_API_BODY_IDLE_TIMEOUT_MS', parse: int(1), default: 55_000, doc: 'API port: longest silence while a request body arrives (Heroku\'s rolling 55 s window).' },
   apiIdleTimeoutMs: { env: 'SLIPWAY_API_IDLE_TIMEOUT_MS', parse: int(1), default: 65_000, doc: 'API port: an idle keep-alive connection is closed after this long.' },
   apiMaxConnectionsPerIp: { env: 'SLIPWAY_API_MAX_CONNECTIONS_PER_IP', parse: int(0), default: 256, doc: 'API port: open connections per client address (0 = no cap).' },
+  routerMetrics: { env: 'SLIPWAY_ROUTER_METRICS', parse: bool, default: true, doc: 'The router aggregates and ships per-app metrics (off only to measure their cost).' },
+  metricsIntervalMs: { env: 'SLIPWAY_METRICS_INTERVAL_MS', parse: divisorOf10s, default: 10_000, doc: 'How often the router ships its per-app aggregates (a divisor of 10 s; shorter only for tests).' },
+
   apiRateLimit: { env: 'SLIPWAY_API_RATE_LIMIT', parse: int(0), default: 4500, doc: 'Request tokens per account (refilled ~75/min); 0 disables.' },
   routerProcess: { env: 'SLIPWAY_ROUTER_PROCESS', parse: bool, default: true, doc: 'Run the router in its own process.' },
   dashboardDir: { env: 'SLIPWAY_DASHBOARD_DIR', parse: (raw: string) => path.resolve(nonEmpty(raw)), default: defaultDashboardDir, doc: 'The built dashboard bundle served at / and /dashboard/ on the API port.' },

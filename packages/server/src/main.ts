@@ -34,6 +34,8 @@ import { dynoRoutes } from './api/routes/dynos.js';
 import { loadInstanceId, removeOwner, writeOwner } from './isolation/index.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
+import { createMetrics, createPrometheusExposition, createRouterAggregator, recordPlatformEvents } from './metrics/index.js';
+import { metricsRoutes } from './api/routes/metrics.js';
 
 /**
  * How the platform stops. `control-plane` (SIGTERM: a service manager restarting Slipway) stops the
@@ -89,7 +91,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     logger.info('part.started', { part: part.name });
     return part;
   };
-  // The parts, in start order: store → events → logplex → dyno manager → builder → API listener
+  // The parts, in start order: store → events → logplex → metrics → dyno manager → builder → API listener
   // → router process. A failure part-way stops what already started.
   let apiUrl: string | undefined;
   let routes: { method: string; path: string }[] = [];
@@ -106,13 +108,25 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     const logplex = createLogplex({ config, store, events, logger: logger.child({ part: 'logplex' }) });
     await logplex.start();
     own({ name: 'logplex', stop: () => logplex.stop() });
+    const metrics = createMetrics({ store, logs: logplex, logger: logger.child({ part: 'metrics' }) });
+    metrics.start();
+    own({ name: 'metrics', stop: () => metrics.stop() });
+    const prometheus = createPrometheusExposition({ metrics, store });
+    own({ name: 'prometheus', stop: async () => prometheus.close() });
+    const metricEvents = recordPlatformEvents({ events, store, metrics, logger: logger.child({ part: 'metrics' }) });
+    own({ name: 'metric-events', stop: () => metricEvents.stop() });
     const feed = createRouteFeed({ store, events, logger: logger.child({ part: 'router-feed' }), domain: config.domain });
     await feed.start();
     own({ name: 'router-feed', stop: () => feed.stop() });
     const apps = createAppService({ store, events, logs: logplex, config, logger: logger.child({ part: 'apps' }) });
     const driver = await chooseRuntimeDriver({ config, logger: logger.child({ part: 'dynos' }), announce });
     own({ name: 'runtime-driver', stop: () => driver.close() });
-    const dynos = createDynoManager({ config, store, driver, logs: logplex, events, logger: logger.child({ part: 'dynos' }) });
+    // Dyno output goes to logplex, and its l2met tokens (count#, sample#, measure#) to the metrics.
+    const dynoLogs = { publish: (appId: string, line: Parameters<typeof logplex.publish>[1]) => {
+      logplex.publish(appId, line);
+      metrics.observeLogLine(appId, line);
+    } };
+    const dynos = createDynoManager({ config, store, driver, logs: dynoLogs, events, logger: logger.child({ part: 'dynos' }), onUsage: (s) => metrics.recordDyno(s) });
     await dynos.start();
     own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
     const admin = await bootstrapAdmin({ store, config, logger });
@@ -147,7 +161,8 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...monitorRoutes({ apps, monitors: createMonitorService({ store, logs: logplex, events }) }),
         ...internalWakeRoutes({ config, waker }),
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
-        ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }) }),
+        ...metricsRoutes({ apps, metrics, prometheus }),
+        ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
       ],
       auth, preRoute, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
     });
@@ -182,7 +197,15 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       const onWake = (appId: string) => {
         waker.wake(appId).catch((err) => wakeLogger.error('autoscale.wake_failed', { app_id: appId, error: String(err) }));
       };
-      own(await startInProcessRouter({ config, logger: logger.child({ part: 'router' }), feed, logs: logplex, onWake }));
+      const routerMetrics = config.routerMetrics ? createRouterAggregator({
+        intervalMs: config.metricsIntervalMs,
+        onSummary: (summary) => void metrics.ingestRouter([summary]).catch((err) => logger.error('metrics.ingest_failed', { error: String(err) })),
+      }) : undefined;
+      if (routerMetrics) {
+        routerMetrics.start();
+        own({ name: 'router-metrics', stop: async () => routerMetrics.stop() });
+      }
+      own(await startInProcessRouter({ config, logger: logger.child({ part: 'router' }), feed, logs: logplex, metrics: routerMetrics, onWake }));
     }
     announce(`Router serves apps at http://<app>.${config.domain}:${config.routerPort}/`);
     if (admin.token) announce(`Admin token for ${admin.admin.email} (shown once, saved to ${admin.tokenFile}): ${admin.token}`);

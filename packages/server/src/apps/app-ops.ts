@@ -17,6 +17,8 @@ export interface UpdateAppInput {
   name?: string;
   maintenance?: boolean;
   stack?: string;
+  /** The `preboot` app feature: web dynos of a new release start before the old ones stop. */
+  preboot?: boolean;
 }
 
 const NAME_ATTEMPTS = 20;
@@ -105,6 +107,10 @@ export function appOps(ctx: ServiceContext) {
         if (input.maintenance !== undefined && input.maintenance !== app.maintenance) {
           next = await tx.apps.update(app.id, { maintenance: input.maintenance });
           lines.push(await ctx.announce(tx, next, user, 'app.maintenance', `${input.maintenance ? 'Enable' : 'Disable'} maintenance mode`, { maintenance: input.maintenance }));
+        }
+        if (input.preboot !== undefined && input.preboot !== app.preboot) {
+          next = await tx.apps.update(app.id, { preboot: input.preboot });
+          lines.push(await ctx.announce(tx, next, user, 'app.preboot', `${input.preboot ? 'Enable' : 'Disable'} preboot`, { preboot: input.preboot }));
         }
         if (input.stack !== undefined && input.stack !== app.stack) {
           next = await tx.apps.update(app.id, { stack: input.stack });

@@ -19,7 +19,7 @@ import type { DynoEvents, DynoExit, DynoHandle, DynoSpec, RuntimeDriver } from '
 
 export type ContractCase =
   | 'env-and-cwd' | 'stderr' | 'web-port' | 'stop-group' | 'stop-kill' | 'exit-once'
-  | 'ephemeral' | 'usage' | 'recover' | 'list-inspect' | 'attach';
+  | 'ephemeral' | 'usage' | 'usage-known-memory' | 'usage-cpu' | 'recover' | 'list-inspect' | 'attach';
 
 export interface DriverContractOptions {
   /** Cases this driver cannot pass, each with the reason (printed as the skip message). */
@@ -46,6 +46,16 @@ process.on('SIGTERM', () => { console.log('web got SIGTERM'); process.exit(0); }
 http.createServer((req, res) => res.end('hello from ' + process.env.DYNO))
   .listen(Number(process.env.PORT), () => console.log('listening on ' + process.env.PORT));
 `;
+/** Allocates and touches 200 MiB after its first report, so the increase is known. */
+const ALLOC_JS = `
+console.log('before');
+setTimeout(() => {
+  const keep = Buffer.alloc(200 * 1024 * 1024, 1);
+  console.log('allocated', keep.length);
+  setInterval(() => keep[0]++, 1000);
+}, 1500);
+`;
+const BUSY_JS = `console.log('spinning'); for (;;) {}`;
 const IDLE_JS = `setInterval(() => {}, 1000); const keep = Buffer.alloc(8 * 1024 * 1024, 1); console.log('idle', keep.length);`;
 
 export function runDriverContract(name: string, makeDriver: MakeDriver, opts: DriverContractOptions = {}): void {
@@ -68,6 +78,8 @@ export function runDriverContract(name: string, makeDriver: MakeDriver, opts: Dr
       await writeFile(path.join(src, 'marker.txt'), 'from the slug\n');
       await writeFile(path.join(src, 'web.js'), WEB_JS);
       await writeFile(path.join(src, 'idle.js'), IDLE_JS);
+      await writeFile(path.join(src, 'alloc.js'), ALLOC_JS);
+      await writeFile(path.join(src, 'busy.js'), BUSY_JS);
       await writeFile(path.join(src, '.profile.d', 'test.sh'), 'export FROM_PROFILE=yes\n');
       slugPath = path.join(tmp, 'slug.tgz');
       const tar = spawnSync('tar', ['-czf', slugPath, '-C', path.join(tmp, 'src'), './app'], { encoding: 'utf8' });
@@ -185,6 +197,34 @@ export function runDriverContract(name: string, makeDriver: MakeDriver, opts: Dr
       assert.ok(usage, 'usage of a running dyno');
       assert.ok(usage.memoryBytes > 8 * 1024 * 1024, `memory ${usage.memoryBytes}`);
       assert.ok(usage.cpuMicros >= 0);
+    });
+
+    it('reports the memory a dyno allocates within 10 %', { skip: skip('usage-known-memory') }, async () => {
+      const r = rec();
+      const h = await start(spec({ command: `exec '${node}' alloc.js` }), r);
+      await r.waitLine((l) => l === 'before');
+      const before = await driver.usage(h);
+      await r.waitLine((l) => l.startsWith('allocated'));
+      const after = await driver.usage(h);
+      assert.ok(before && after, 'usage of a running dyno');
+      const grew = after.memoryBytes - before.memoryBytes;
+      const want = 200 * 1024 * 1024;
+      assert.ok(Math.abs(grew - want) <= 0.1 * want, `grew by ${(grew / 1024 / 1024).toFixed(1)} MiB, allocated 200 MiB`);
+      if (after.rssBytes !== undefined) assert.ok(after.rssBytes >= want * 0.9, `rss ${after.rssBytes}`);
+    });
+
+    it('reports the CPU time of a busy dyno (the metrics\' load average comes from it)', { skip: skip('usage-cpu') }, async () => {
+      const r = rec();
+      const h = await start(spec({ command: `exec '${node}' busy.js` }), r);
+      await r.waitLine((l) => l === 'spinning');
+      const a = await driver.usage(h);
+      const t0 = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const b = await driver.usage(h);
+      const wallMicros = (performance.now() - t0) * 1000;
+      assert.ok(a && b, 'usage of a running dyno');
+      // On a shared machine the loop gets what the scheduler gives it; idle dynos use ~0.
+      assert.ok(b.cpuMicros - a.cpuMicros > 0.05 * wallMicros, `cpu ${(b.cpuMicros - a.cpuMicros) / 1000} ms in ${(wallMicros / 1000).toFixed(0)} ms`);
     });
 
     it('lists and inspects running dynos, and forgets them once stopped', { skip: skip('list-inspect') }, async () => {

@@ -45,11 +45,16 @@ export interface DynoExit {
 }
 
 export interface DynoUsage {
+  /** Memory in use (resident, without reclaimable cache): what R14/R15 judge. */
   memoryBytes: number;
-  /** Cumulative CPU time in microseconds. */
+  /** Cumulative CPU time in microseconds (the metrics' load average is computed from it). */
   cpuMicros: number;
   /** The dyno's writable filesystem (`/app`'s layer and `/tmp`), where the driver limits it. */
   disk?: { usedBytes: number; limitBytes: number };
+  /** Resident anonymous memory, swap and page cache, where the runtime tells them apart. */
+  rssBytes?: number;
+  swapBytes?: number;
+  cacheBytes?: number;
 }
 
 export interface DynoEvents {

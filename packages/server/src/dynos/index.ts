@@ -3,7 +3,7 @@
  * (The `runc` driver lives beside them in `runc-driver.ts` and plugs into the same interface.)
  */
 export { createDynoManager } from './manager.js';
-export type { DynoManager, DynoManagerDeps, DynoTarget, DynoUsageView } from './manager.js';
+export type { DynoManager, DynoManagerDeps, DynoTarget, DynoUsageSample, DynoUsageView } from './manager.js';
 export type { OneOffOptions, OneOffSession } from './one-off.js';
 export { createProcessDriver } from './process-driver.js';
 export type { ProcessDriverOptions } from './process-driver.js';

@@ -12,7 +12,7 @@ import type { EventBus } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import type { LogSink } from '../logplex/types.js';
 import type { AppRecord, DynoRecord, SlugRecord, Store } from '../store/types.js';
-import type { RuntimeDriver } from './driver.js';
+import type { DynoUsage, RuntimeDriver } from './driver.js';
 import { createRunner, sizeOf, type Desired, type Live } from './dyno-runner.js';
 import { DISK_R18_REPEAT_MS, diskFull, diskLine } from './disk.js';
 import { hardLimitBytes, memoryLine, memoryVerdict } from './memory.js';
@@ -34,10 +34,26 @@ export interface DynoManagerDeps {
   slugPath?: (slug: SlugRecord) => string | null;
   /** How often memory is sampled (default 5 s). */
   memorySampleMs?: number;
+  /** Every usage sample of a running dyno (the metrics room keeps memory and load from these). */
+  onUsage?: (sample: DynoUsageSample) => void;
   /** Full resync of every app, whatever the events said (default 30 s). */
   resyncMs?: number;
   /** Delay that batches a burst of events for one app (default 0: the next turn of the event loop; reconcileApp coalesces the rest). */
   debounceMs?: number;
+}
+
+export interface DynoUsageSample {
+  appId: string;
+  /** `web.1` */
+  dyno: string;
+  dynoId: string;
+  type: string;
+  /** The size's memory quota (R14 above it). */
+  quotaBytes: number;
+  atMs: number;
+  usage: DynoUsage;
+  /** Set when this sample is over the quota (R14) or the hard limit (R15). */
+  verdict?: 'R14' | 'R15';
 }
 
 export interface DynoTarget {
@@ -280,6 +296,12 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
           live.memoryBytes = u.memoryBytes;
           const size = sizeOf(live.record.size);
           const verdict = memoryVerdict(u.memoryBytes, size);
+          if (!live.oneOff) {
+            deps.onUsage?.({
+              appId: live.appId, dyno: live.name, dynoId: live.record.id, type: live.type, quotaBytes: size.memoryMb * 1024 * 1024, atMs: now().getTime(), usage: u,
+              ...(verdict === 'ok' ? {} : { verdict }),
+            });
+          }
           if (verdict === 'ok') return;
           if (verdict === 'R15' && !driver.capabilities.memoryLimit) {
             runner.say(live, memoryLine(u.memoryBytes, size));

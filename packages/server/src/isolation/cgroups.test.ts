@@ -39,13 +39,14 @@ describe('cgroups', () => {
   it('reads v1 usage without inactive page cache, CPU in microseconds, OOM kills', async () => {
     const root = await fakeRoot({
       'memory/slipway/c1/memory.usage_in_bytes': '50000000\n',
-      'memory/slipway/c1/memory.stat': 'cache 1000\ntotal_inactive_file 10000000\n',
+      'memory/slipway/c1/memory.stat': 'cache 1000\ntotal_rss 30000000\ntotal_cache 15000000\ntotal_inactive_file 10000000\n',
       'memory/slipway/c1/memory.oom_control': 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n',
       'memory/slipway/c1/cgroup.procs': '1\n',
       'cpuacct/slipway/c1/cpuacct.usage': '2500000\n',
     });
     const r = createCgroupReader(1, root);
-    assert.deepEqual(await r.usage('/slipway/c1'), { memoryBytes: 40000000, cpuMicros: 2500 });
+    // no total_swap without swap accounting: left out
+    assert.deepEqual(await r.usage('/slipway/c1'), { memoryBytes: 40000000, cpuMicros: 2500, rssBytes: 30000000, cacheBytes: 15000000 });
     assert.equal(await r.oomKills('/slipway/c1'), 1);
     assert.equal(await r.exists('/slipway/c1'), true);
     assert.equal(await r.usage('/slipway/gone'), undefined);
@@ -55,13 +56,14 @@ describe('cgroups', () => {
   it('reads v2 usage, CPU and OOM kills', async () => {
     const root = await fakeRoot({
       'slipway/c2/memory.current': '30000000\n',
-      'slipway/c2/memory.stat': 'anon 1\ninactive_file 5000000\n',
+      'slipway/c2/memory.stat': 'anon 1\nfile 6000000\ninactive_file 5000000\n',
+      'slipway/c2/memory.swap.current': '4096\n',
       'slipway/c2/memory.events': 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n',
       'slipway/c2/cpu.stat': 'usage_usec 777\nuser_usec 700\n',
       'slipway/c2/cgroup.procs': '',
     });
     const r = createCgroupReader(2, root);
-    assert.deepEqual(await r.usage('/slipway/c2'), { memoryBytes: 25000000, cpuMicros: 777 });
+    assert.deepEqual(await r.usage('/slipway/c2'), { memoryBytes: 25000000, cpuMicros: 777, rssBytes: 1, cacheBytes: 6000000, swapBytes: 4096 });
     assert.equal(await r.oomKills('/slipway/c2'), 1);
   });
 

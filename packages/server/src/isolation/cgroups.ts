@@ -12,6 +12,12 @@ export type CgroupVersion = 1 | 2;
 export interface CgroupUsage {
   memoryBytes: number;
   cpuMicros: number;
+  /** Anonymous memory (v1 total_rss, v2 anon). */
+  rssBytes?: number;
+  /** Page cache (v1 total_cache, v2 file). */
+  cacheBytes?: number;
+  /** Swap in use (v1 total_swap with swap accounting, v2 memory.swap.current). */
+  swapBytes?: number;
 }
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -99,6 +105,14 @@ async function readNumber(p: string): Promise<number | undefined> {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** The usage with the RSS / cache / swap figures the kernel gave (absent ones left out). */
+function withParts(u: CgroupUsage, rss: number | undefined, cache: number | undefined, swap: number | undefined): CgroupUsage {
+  if (rss !== undefined) u.rssBytes = rss;
+  if (cache !== undefined) u.cacheBytes = cache;
+  if (swap !== undefined) u.swapBytes = swap;
+  return u;
+}
+
 export interface CgroupReader {
   readonly version: CgroupVersion;
   usage(cgroupsPath: string): Promise<CgroupUsage | undefined>;
@@ -119,7 +133,8 @@ export function createCgroupReader(version: CgroupVersion, root = CGROUP_ROOT): 
         if (current === undefined) return undefined;
         const stat = parseFlatKeyed((await readText(path.join(dir(p), 'memory.stat'))) ?? '');
         const cpu = parseFlatKeyed((await readText(path.join(dir(p), 'cpu.stat'))) ?? '');
-        return { memoryBytes: workingSet(current, stat), cpuMicros: cpu.usage_usec ?? 0 };
+        const swap = await readNumber(path.join(dir(p), 'memory.swap.current'));
+        return withParts({ memoryBytes: workingSet(current, stat), cpuMicros: cpu.usage_usec ?? 0 }, stat.anon, stat.file, swap);
       },
       async oomKills(p) {
         const events = await readText(path.join(dir(p), 'memory.events'));
@@ -140,7 +155,7 @@ export function createCgroupReader(version: CgroupVersion, root = CGROUP_ROOT): 
       const stat = parseFlatKeyed((await readText(path.join(mem(p), 'memory.stat'))) ?? '');
       const cpuNanos = (await readNumber(path.join(root, 'cpuacct', rel(p), 'cpuacct.usage'))) ??
         (await readNumber(path.join(root, 'cpu,cpuacct', rel(p), 'cpuacct.usage'))) ?? 0;
-      return { memoryBytes: workingSet(usage, stat), cpuMicros: Math.floor(cpuNanos / 1000) };
+      return withParts({ memoryBytes: workingSet(usage, stat), cpuMicros: Math.floor(cpuNanos / 1000) }, stat.total_rss, stat.total_cache, stat.total_swap);
     },
     async oomKills(p) {
       const ctl = await readText(path.join(mem(p), 'memory.oom_control'));

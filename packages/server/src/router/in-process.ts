@@ -3,6 +3,7 @@
  * the same router, fed directly by the route feed, logging straight to logplex.
  */
 import type { Logger } from '../log/index.js';
+import type { RouterMetricsRecorder } from '../metrics/index.js';
 import type { LogSink } from '../logplex/types.js';
 import type { RouteFeed } from './feed.js';
 import { createRouter, type RouterConfig, type RouterLimits } from './router.js';
@@ -16,12 +17,13 @@ export interface InProcessRouterDeps {
   onMetric?: (metric: RouterMetric) => void;
   /** An app scaled to zero got a request (the waker, called directly). */
   onWake?: (appId: string) => void;
+  metrics?: RouterMetricsRecorder;
   limits?: Partial<RouterLimits>;
 }
 
 export async function startInProcessRouter(deps: InProcessRouterDeps): Promise<{ name: 'router'; port: number; stop(): Promise<void> }> {
   const router = createRouter({
-    config: deps.config, logger: deps.logger, limits: deps.limits, onMetric: deps.onMetric, onWake: deps.onWake,
+    config: deps.config, logger: deps.logger, limits: deps.limits, onMetric: deps.onMetric, onWake: deps.onWake, metrics: deps.metrics,
     onLog: (entry) => deps.logs.publish(entry.appId, { ...entry.line, time: entry.line.time ? new Date(entry.line.time) : undefined }),
   });
   router.setTable(deps.feed.snapshot());

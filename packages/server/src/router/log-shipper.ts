@@ -5,10 +5,12 @@
  */
 import http from 'node:http';
 import type { Logger } from '../log/index.js';
+import type { RouterSummary } from '../metrics/index.js';
 import { LineQueue } from './line-queue.js';
 import type { RouterLogEntry, RouterMetric } from './types.js';
 
-export type ShippedEntry = ({ type: 'log' } & RouterLogEntry) | ({ type: 'metric' } & RouterMetric) | { type: 'dropped'; count: number };
+export type ShippedEntry = ({ type: 'log' } & RouterLogEntry) | ({ type: 'metric' } & RouterMetric)
+  | ({ type: 'router-summary' } & RouterSummary) | { type: 'dropped'; count: number };
 
 export interface LogShipperDeps {
   apiUrl: string;

@@ -14,6 +14,7 @@ import { internalTokenSource, ROUTER_PID_FILE, ROUTER_TOKEN_FILE } from './proce
 import { createRouterSupervisor } from './supervisor.js';
 import { aDyno, anApp, aTable, request, startBackend, until } from './test-support.js';
 import type { RouterMetric, RoutingTable } from './types.js';
+import type { RouterSummary } from '../metrics/index.js';
 
 const TOKEN = 'internal-token-for-tests-0123456789';
 
@@ -23,16 +24,17 @@ function fakeApi(token = TOKEN) {
   const listeners = new Set<(t: RoutingTable) => void>();
   const lines: { appId: string; message: string }[] = [];
   const metrics: RouterMetric[] = [];
+  const summaries: RouterSummary[] = [];
   const logs: LogSink = { publish: (appId, line) => lines.push({ appId, message: line.message }) };
   const feed = {
     snapshot: () => table,
     subscribe: (l: (t: RoutingTable) => void) => (listeners.add(l), () => listeners.delete(l)),
   };
-  const routes = new RouteTable(internalRouterRoutes({ config: { internalToken: token }, feed, logs, onMetric: (m) => metrics.push(m) }));
+  const routes = new RouteTable(internalRouterRoutes({ config: { internalToken: token }, feed, logs, onMetric: (m) => metrics.push(m), onRouterSummaries: async (s) => void summaries.push(...s) }));
   const handler = createApiHandler({ routes, authenticate: async () => undefined, logger: silentLogger });
   let server: http.Server | undefined;
   return {
-    lines, metrics, listeners,
+    lines, metrics, summaries, listeners,
     publish(next: RoutingTable) {
       table = next;
       for (const l of listeners) l(next);
@@ -57,7 +59,7 @@ test('the router process follows the feed, routes, ships logs, survives the API 
   const backend = await startBackend((_req, res) => res.end('hello from web.1'));
   const api = fakeApi();
   const apiPort = await api.listen();
-  const config = testConfig({ apiPort, routerPort: 0, listenHost: '127.0.0.1', internalToken: TOKEN, dataDir });
+  const config = testConfig({ apiPort, routerPort: 0, listenHost: '127.0.0.1', internalToken: TOKEN, dataDir, metricsIntervalMs: 500 });
   const supervisor = createRouterSupervisor({ config, logger: silentLogger, stopGraceMs: 5_000 });
   t.after(async () => {
     await supervisor.stop();
@@ -77,7 +79,10 @@ test('the router process follows the feed, routes, ships logs, survives the API 
   }, 'the first table to reach the router');
   assert.equal(served.body, 'hello from web.1');
   await until(() => api.lines.find((l) => l.appId === 'app-1' && /status=200/.test(l.message)), 'the log line to be shipped');
-  await until(() => api.metrics.find((m) => m.appId === 'app-1' && m.status === 200), 'the metric to be shipped');
+  // Metrics leave the router as one aggregate per app per interval, not one record per request.
+  const summary = await until(() => api.summaries.find((m) => m.appId === 'app-1'), 'the interval summary to be shipped');
+  assert.deepEqual([summary.processType, summary.stepMs, summary.requests, summary.statuses], ['web', 500, 1, { '2xx': 1 }]);
+  assert.equal(api.metrics.length, 0);
 
   // The API goes away: traffic keeps flowing on the last table; log lines wait in the buffer.
   await api.close();

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, ConfigError, type Config } from '../config.js';
 import { createLogger, type Logger } from '../log/index.js';
+import { createRouterAggregator } from '../metrics/index.js';
 import { createFeedClient } from './feed-client.js';
 import { createLogShipper } from './log-shipper.js';
 import { createRouter } from './router.js';
@@ -61,10 +62,13 @@ export async function runRouterProcess(config: Config, logger: Logger): Promise<
   const apiUrl = internalApiUrl(config);
   const token = internalTokenSource(config);
   const shipper = createLogShipper({ apiUrl, token, logger });
+  // Metrics leave the router as one summary per app per 10 s, never one record per request.
+  const metrics = config.routerMetrics
+    ? createRouterAggregator({ intervalMs: config.metricsIntervalMs, onSummary: (summary) => shipper.push({ type: 'router-summary', ...summary }) })
+    : undefined;
   const router = createRouter({
-    config, logger,
+    config, logger, metrics,
     onLog: (entry) => shipper.push({ type: 'log', ...entry }),
-    onMetric: (metric) => shipper.push({ type: 'metric', ...metric }),
     onWake: createWakeClient({ apiUrl, token, logger }),
   });
   let gotTable: () => void = () => {};
@@ -73,6 +77,7 @@ export async function runRouterProcess(config: Config, logger: Logger): Promise<
     router.setTable(t);
     gotTable();
   } });
+  metrics?.start();
   shipper.start();
   feed.start();
   // Listen once the first table is in: before it, every host would get the "no such app" 404.
@@ -93,6 +98,7 @@ export async function runRouterProcess(config: Config, logger: Logger): Promise<
     async stop() {
       feed.stop();
       await router.close(DRAIN_GRACE_MS);
+      metrics?.stop();
       await shipper.stop();
       rmSync(pidFile, { force: true });
     },

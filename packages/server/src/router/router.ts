@@ -7,6 +7,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
+import type { RouterMetricsRecorder } from '../metrics/index.js';
 import { ROUTER_CODES, type RouterCode } from './codes.js';
 import { createDeadlines, resolutionFor } from './deadlines.js';
 import { Cancellation, createDispatcher, RoutingRejection, type Slot } from './dispatcher.js';
@@ -29,6 +30,8 @@ export interface RouterDeps {
   onMetric?: (metric: RouterMetric) => void;
   /** An app scaled to zero got a request: ask the platform to start a web dyno. */
   onWake?: (appId: string) => void;
+  /** Per-app interval aggregates (metrics/router-aggregator.ts): the router ships these, not per-request records. */
+  metrics?: RouterMetricsRecorder;
   limits?: Partial<RouterLimits>;
   /** What clients speak to this listener (X-Forwarded-Proto). */
   protocol?: 'http' | 'https';
@@ -47,6 +50,8 @@ interface Pending {
   app: RouterApp;
   outcome: RequestOutcome;
   receivedAt: number;
+  /** performance.now() when the request was read: the metrics' total time runs from here to the log line. */
+  startedAt: number;
 }
 
 let isoMs = -1;
@@ -120,7 +125,8 @@ export function createRouter(deps: RouterDeps): Router {
     if (n > limits.maxConnectionsPerClient) socket.destroy();
   });
 
-  function begin(req: http.IncomingMessage): { requestId: string; path: string; host: string | undefined; outcome: RequestOutcome; receivedAt: number } | { reject: number } {
+  function begin(req: http.IncomingMessage): { requestId: string; path: string; host: string | undefined; outcome: RequestOutcome; receivedAt: number; startedAt: number } | { reject: number } {
+    const startedAt = performance.now();
     const receivedAt = Date.now();
     const requestId = pickRequestId(req.headers['x-request-id']);
     const rawUrl = req.url ?? '/';
@@ -147,12 +153,13 @@ export function createRouter(deps: RouterDeps): Router {
       fwd: forwardedFor(req.headers['x-forwarded-for'], clientIp),
       dyno: null, connectMs: null, serviceMs: null, status: 0, bytes: null, protocol, queueMs: 0,
     };
-    return { requestId, path, host: normalizeHost(hostHeader), outcome, receivedAt };
+    return { requestId, path, host: normalizeHost(hostHeader), outcome, receivedAt, startedAt };
   }
 
   function report(p: Pending): void {
     const message = formatRouterLine(p.outcome);
     deps.onLog?.({ appId: p.app.appId, line: { source: 'heroku', dyno: 'router', message, time: isoNow() } });
+    deps.metrics?.record(p.app.appId, p.outcome, performance.now() - p.startedAt);
     deps.onMetric?.({
       appId: p.app.appId, at: p.receivedAt, dyno: p.outcome.dyno, status: p.outcome.status, code: p.outcome.code ?? null,
       queueMs: p.outcome.queueMs, connectMs: p.outcome.connectMs, serviceMs: p.outcome.serviceMs, bytes: p.outcome.bytes ?? 0,
@@ -243,7 +250,8 @@ export function createRouter(deps: RouterDeps): Router {
       sendPage(res, 404, noSuchAppPage(b.requestId), req.method);
       return;
     }
-    const p: Pending = { app, outcome: b.outcome, receivedAt: b.receivedAt };
+    const p: Pending = { app, outcome: b.outcome, receivedAt: b.receivedAt, startedAt: b.startedAt };
+    deps.metrics?.enter(app.appId);
     const cancel = new Cancellation();
     const onClose = () => {
       if (!res.writableFinished) cancel.abort();
@@ -279,7 +287,8 @@ export function createRouter(deps: RouterDeps): Router {
     }
     tunnels.add(socket);
     socket.once('close', () => tunnels.delete(socket));
-    const p: Pending = { app, outcome: b.outcome, receivedAt: b.receivedAt };
+    const p: Pending = { app, outcome: b.outcome, receivedAt: b.receivedAt, startedAt: b.startedAt };
+    deps.metrics?.enter(app.appId);
     const cancel = new Cancellation();
     const onClose = () => cancel.abort();
     socket.once('close', onClose);

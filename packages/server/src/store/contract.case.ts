@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe } from 'node:test';
 import { appCases } from './contract-apps.case.js';
 import { identityCases } from './contract-identity.case.js';
+import { metricsCases } from './contract-metrics.case.js';
 import { releaseCases } from './contract-releases.case.js';
 import { runtimeCases } from './contract-runtime.case.js';
 import { transactionCases } from './contract-transactions.case.js';
@@ -48,5 +49,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreSub
     releaseCases(ctx);
     runtimeCases(ctx);
     transactionCases(ctx);
+    metricsCases(ctx);
   });
 }

@@ -341,6 +341,65 @@ export interface DrainRepo {
   delete(id: string): Promise<void>;
 }
 
+/** One stored metrics interval: the key, and the metrics room's bytes for it. */
+export interface MetricPointRecord {
+  appId: string;
+  /** `router`, `dyno`, `log`. */
+  kind: string;
+  processType: string;
+  /** The tier: 10, 60 or 600 seconds. */
+  stepS: number;
+  /** Epoch ms of the interval's start (a multiple of stepS). */
+  startMs: number;
+  /** The metrics room's encoding (opaque here). */
+  data: Buffer;
+}
+
+export interface MetricEventRecord {
+  appId: string;
+  atMs: number;
+  /** `deploy`, `release`, `rollback`, `restart`, `crash`, `R14`, `R15`, `scale`, `config`. */
+  type: string;
+  message: string;
+  data: Record<string, unknown>;
+}
+
+export interface MetricPointQuery {
+  appId: string;
+  kind: string;
+  stepS: number;
+  /** Interval starts in [fromMs, toMs). */
+  fromMs: number;
+  toMs: number;
+  processType?: string;
+}
+
+export interface MetricsRepo {
+  /** The stored points with these keys (any order); missing ones are left out. */
+  getMany(keys: readonly Omit<MetricPointRecord, 'data'>[]): Promise<MetricPointRecord[]>;
+  /** Inserts or replaces each point. Throws MissingReferenceError for an app that is gone. */
+  putMany(points: readonly MetricPointRecord[]): Promise<void>;
+  /** Points of one app, kind and tier in a window, oldest first. */
+  range(q: MetricPointQuery): Promise<MetricPointRecord[]>;
+  /** Process types with points of this kind in the tier since `fromMs`. */
+  processTypes(appId: string, kind: string, stepS: number, fromMs: number): Promise<string[]>;
+  /** Deletes the tier's points that started before `beforeMs`; resolves to how many. */
+  prune(stepS: number, beforeMs: number): Promise<number>;
+  recordEvent(event: MetricEventRecord): Promise<void>;
+  /** An app's events in [fromMs, toMs), oldest first, at most `limit`. */
+  events(appId: string, fromMs: number, toMs: number, limit?: number): Promise<MetricEventRecord[]>;
+  pruneEvents(beforeMs: number): Promise<number>;
+}
+
+/** Per-app switches of Heroku's app features API (labs) that have no column of their own. */
+export interface AppFeatureRepo {
+  /** Enabled, disabled, or undefined when never set. */
+  get(appId: string, name: string): Promise<boolean | undefined>;
+  set(appId: string, name: string, enabled: boolean): Promise<void>;
+  /** Ids of the apps that have `name` enabled. */
+  appsWith(name: string): Promise<string[]>;
+}
+
 export interface Repos {
   users: UserRepo;
   tokens: TokenRepo;
@@ -358,6 +417,8 @@ export interface Repos {
   audit: AuditRepo;
   drains: DrainRepo;
   monitors: MonitorRepo;
+  metrics: MetricsRepo;
+  appFeatures: AppFeatureRepo;
 }
 
 export interface Store extends Repos {

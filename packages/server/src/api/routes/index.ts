@@ -9,6 +9,7 @@ import { collaboratorRoutes } from './collaborators.js';
 import { configVarRoutes } from './config-vars.js';
 import type { RouteDeps } from './deps.js';
 import { domainRoutes } from './domains.js';
+import { featureRoutes } from './features.js';
 import { formationRoutes } from './formation.js';
 import { releaseRoutes } from './releases.js';
 import { sessionRoutes } from './session.js';
@@ -28,5 +29,6 @@ export function apiRoutes(deps: RouteDeps): Route[] {
     ...formationRoutes(deps),
     ...domainRoutes(deps),
     ...collaboratorRoutes(deps),
+    ...featureRoutes(deps),
   ];
 }

@@ -2,8 +2,9 @@
  * The router process's two doors into the API process (not part of the Platform API):
  * - `GET /internal/router/routes`: Server-Sent Events, `event: table` with the full routing table
  *   on connect and after every change, a comment heartbeat in between.
- * - `POST /internal/router/logs`: NDJSON batches of `{"type":"log"|"metric"|"dropped",…}` from the
- *   router; log lines go to the app's logplex channel, metrics to `onMetric`.
+ * - `POST /internal/router/logs`: NDJSON batches of `{"type":"log"|"router-summary"|"metric"|"dropped",…}`
+ *   from the router; log lines go to the app's logplex channel, per-app 10 s summaries to
+ *   `onRouterSummaries` (the metrics room), per-request metrics (older routers) to `onMetric`.
  * Both need `Authorization: Bearer <config.internalToken>`; with no token configured they refuse.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -12,6 +13,7 @@ import type { Config } from '../../config.js';
 import { SlipwayError } from '../../errors.js';
 import type { Logger } from '../../log/index.js';
 import type { LogSink } from '../../logplex/types.js';
+import { parseRouterSummary, type RouterSummary } from '../../metrics/index.js';
 import type { RouteFeed } from '../../router/feed.js';
 import type { RouterMetric } from '../../router/types.js';
 import type { Route } from '../http/index.js';
@@ -21,6 +23,8 @@ export interface InternalRouterDeps {
   feed: Pick<RouteFeed, 'snapshot' | 'subscribe'>;
   logs: LogSink;
   onMetric?: (metric: RouterMetric) => void;
+  /** A batch's per-app interval aggregates (metrics room); awaited before the batch is acknowledged. */
+  onRouterSummaries?: (summaries: RouterSummary[]) => Promise<void>;
   logger?: Logger;
   heartbeatMs?: number;
 }
@@ -58,9 +62,10 @@ export function internalRouterRoutes(deps: InternalRouterDeps): Route[] {
         let size = 0;
         let rest = '';
         let accepted = 0;
+        const summaries: RouterSummary[] = [];
         const take = (line: string) => {
           if (line.trim() === '') return;
-          if (ingest(deps, line)) accepted += 1;
+          if (ingest(deps, line, summaries)) accepted += 1;
         };
         for await (const chunk of ctx.req) {
           size += (chunk as Buffer).length;
@@ -70,13 +75,14 @@ export function internalRouterRoutes(deps: InternalRouterDeps): Route[] {
           lines.forEach(take);
         }
         take(rest);
+        if (summaries.length > 0) await deps.onRouterSummaries?.(summaries);
         return { status: 200, body: { accepted } };
       },
     },
   ];
 }
 
-function ingest(deps: InternalRouterDeps, raw: string): boolean {
+function ingest(deps: InternalRouterDeps, raw: string, summaries: RouterSummary[]): boolean {
   let entry: Record<string, unknown>;
   try {
     entry = JSON.parse(raw) as Record<string, unknown>;
@@ -96,6 +102,12 @@ function ingest(deps: InternalRouterDeps, raw: string): boolean {
   }
   if (entry.type === 'metric' && typeof entry.appId === 'string' && typeof entry.status === 'number') {
     deps.onMetric?.(entry as unknown as RouterMetric);
+    return true;
+  }
+  if (entry.type === 'router-summary') {
+    const summary = parseRouterSummary(entry);
+    if (!summary) return false;
+    summaries.push(summary);
     return true;
   }
   if (entry.type === 'dropped' && typeof entry.count === 'number') {

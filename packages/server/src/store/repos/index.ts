@@ -1,5 +1,6 @@
 /** All repositories over one Db handle: the store's own, or a transaction's. */
 import type { Repos } from '../types.js';
+import { createAppFeatureRepo } from './app-features.js';
 import { createAppRepo } from './apps.js';
 import { createAuditRepo } from './audit.js';
 import { createBuildpackRepo } from './buildpacks.js';
@@ -13,6 +14,7 @@ import { createDynoRepo } from './dynos.js';
 import { createFormationRepo } from './formation.js';
 import { createMonitorRepo } from './monitors.js';
 import { createPasswordRepo } from './passwords.js';
+import { createMetricsRepo } from './metrics.js';
 import { createReleaseRepo } from './releases.js';
 import { createSlugRepo } from './slugs.js';
 import { createTokenRepo } from './tokens.js';
@@ -38,5 +40,7 @@ export function createRepos(deps: RepoDeps): Repos {
     audit: createAuditRepo(deps),
     drains: createDrainRepo(deps),
     monitors: createMonitorRepo(deps),
+    metrics: createMetricsRepo(deps),
+    appFeatures: createAppFeatureRepo(deps),
   };
 }
