@@ -13,9 +13,11 @@ const TITLES = {
   logs: '5. Logs',
   density: '6. Density and overhead',
   metrics: '7. Metrics',
+  autoscale: '8. Autoscaling',
 };
 const ORDER = Object.keys(TITLES);
 
+const round1 = (x) => Math.round(x * 10) / 10;
 const v = (x, unit = '') => (x === null || x === undefined || Number.isNaN(x) ? 'n/m' : `${x}${unit}`);
 const table = (head, rows) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const verdict = (r) => (r.met === true ? 'met' : r.met === false ? '**not met**' : 'n/m');
@@ -115,6 +117,14 @@ const sectionWriters = {
     lines.push('', chart('logs-tail', barChart({ title: 'Tail delay', unit: 'ms', series: ['log session', 'rsyslog relay', 'bare SSE'], groups: ['p50', 'p99'].map((p) => ({ label: p, values: [t.logSession[p], t.rsyslog?.[p] ?? null, t.bareSse[p]] })) })));
     return lines;
   },
+  autoscale(s, chart) {
+    const rows = [['Slipway', s.slipway], ["Heroku's policy", s.heroku], [`static (${s.staticPeak} dynos)`, s.static]].filter(([, r]) => r);
+    const lines = [table(['policy', 'back under target (s)', 'requests over target', 'requests', 'failed', 'p95 over the step (ms)', 'dyno-seconds', 'peak dynos'],
+      rows.map(([name, r]) => [name, r.backUnderTargetMs === null ? 'never' : v(round1(r.backUnderTargetMs / 1000)), v(r.overTarget), v(r.requests), v(r.failed), v(r.p95Ms), v(r.dynoSeconds), v(r.peakDynos)]))];
+    lines.push('', `A step from ${s.baseRps} to ${s.peakRps} requests a second on an endpoint holding its dyno for 50 ms (one at a time per dyno), target p95 ${s.targetMs} ms, measured at the client in 5 s windows. Heroku's policy is the same platform with the monitor's strategy set to \`heroku\` (one dyno per decision, a minute apart).`);
+    lines.push('', chart('autoscale', barChart({ title: 'Autoscaling: a 4x load step', unit: 's', series: ['back under target', 'dyno-seconds / 10'], groups: rows.map(([name, r]) => ({ label: name, values: [r.backUnderTargetMs === null ? null : r.backUnderTargetMs / 1000, r.dynoSeconds / 10] })) })));
+    return lines;
+  },
   density(s, chart) {
     const lines = [table(['idle web dynos', 'Slipway processes RSS (MB)', 'dyno processes RSS (MB)', 'own RSS per dyno (MB)', 'platform overhead per dyno (MB)', 'GET formation p50 / p99 (ms)'],
       s.rows.map((r) => [r.dynos, v(r.platformMb), v(r.dynosMb), v(r.perDynoOwnMb), v(r.overheadPerDynoMb), `${v(r.formationApiMs.p50)} / ${v(r.formationApiMs.p99)}`]))];
@@ -159,7 +169,7 @@ export function renderReport(result, { jsonRel, chartsRel, charts }) {
       }
     }
     if (s.ratios?.length) out.push('', ratioTable(s.ratios));
-    out.push('', `_Section time: ${s.seconds} s._`);
+    out.push('', `_Section time: ${s.seconds} s${s.fromRun ? `; from the full run of ${s.fromRun} (this run re-measured other sections with \`--only\`)` : ''}._`);
   }
   return out.join('\n') + '\n';
 }

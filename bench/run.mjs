@@ -11,6 +11,7 @@ import { createScope } from './lib/proc.mjs';
 import { notMeasured } from './lib/ratio.mjs';
 import { writeReport } from './report.mjs';
 import { DEPLOY_APP, deploy } from './sections/deploy.mjs';
+import { autoscale } from './sections/autoscale.mjs';
 import { density } from './sections/density.mjs';
 import { dynoStart } from './sections/dyno-start.mjs';
 import { logs } from './sections/logs.mjs';
@@ -38,6 +39,7 @@ const SECTIONS = [
   { id: 'deploy', fn: deploy, platform: true },
   { id: 'dyno-start', fn: dynoStart, platform: true, needsApp: true },
   { id: 'density', fn: density, platform: true, needsApp: true },
+  { id: 'autoscale', fn: autoscale },
 ];
 
 async function main() {
@@ -86,6 +88,14 @@ async function main() {
     await platformScope.close();
   }
   const date = new Date().toISOString().slice(0, 10);
+  // A full run of some sections (--only) keeps the other sections of the latest full run, each
+  // marked with the run it comes from, so docs/benchmarks.md stays whole.
+  if (only && !quick) {
+    const previous = await latestFullRun(path.join(benchDir, 'results'));
+    for (const [id, s] of Object.entries(previous?.sections ?? {})) {
+      if (!(id in sections)) sections[id] = { ...s, fromRun: s.fromRun ?? previous.date };
+    }
+  }
   const result = { date, startedAt: new Date(started).toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), machine: { ...machine, loadAverageAtEnd: describeMachine().loadAverage }, peers, platformRuntime, sections };
   const outDir = quick ? path.join(benchDir, 'results', 'quick') : path.join(benchDir, 'results');
   await mkdir(outDir, { recursive: true });
@@ -96,6 +106,14 @@ async function main() {
   log(`wrote ${path.relative(repoRoot, jsonPath)} and ${path.relative(repoRoot, mdPath)} in ${result.seconds}s${failed ? `; ${failed} section(s) FAILED` : ''}`);
   // Everything this run started was stopped above; exit even if a library left a socket open.
   process.exit(failed > 0 ? 1 : 0);
+}
+
+/** The newest bench/results/<date>.json, or undefined. */
+async function latestFullRun(dir) {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const names = (await readdir(dir).catch(() => [])).filter((n) => /^\d{4}-\d{2}-\d{2}\.json$/.test(n)).sort();
+  if (names.length === 0) return undefined;
+  return JSON.parse(await readFile(path.join(dir, names.at(-1)), 'utf8'));
 }
 
 main().catch((err) => {

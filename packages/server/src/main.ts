@@ -28,13 +28,13 @@ import { chooseRuntimeDriver, createDynoManager, createRendezvous } from './dyno
 import { ensureCertificate, gitTrustCommand } from './api/tls/index.js';
 import { deployRoutes } from './api/routes/deploys.js';
 import { monitorRoutes } from './api/routes/monitors.js';
-import { createMonitorService, createWaker } from './autoscale/index.js';
+import { createAutoscaler, createMonitorService, createWaker, metricsSignals } from './autoscale/index.js';
 import { internalWakeRoutes } from './api/routes/internal-wake.js';
 import { dynoRoutes } from './api/routes/dynos.js';
 import { loadInstanceId, removeOwner, writeOwner } from './isolation/index.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
-import { createMetrics, createPrometheusExposition, createRouterAggregator, recordPlatformEvents } from './metrics/index.js';
+import { createMetrics, createPrometheusExposition, createRecentLogReader, createRecentRouterReader, createRouterAggregator, recordPlatformEvents } from './metrics/index.js';
 import { metricsRoutes } from './api/routes/metrics.js';
 
 /**
@@ -148,6 +148,13 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       await apps.scale(undefined, app, [{ type, quantity }], { by });
     };
     const waker = createWaker({ store, scale: scaleBy, logger: logger.child({ part: 'autoscale' }) });
+    const autoscaler = createAutoscaler({
+      store, scale: scaleBy, logger: logger.child({ part: 'autoscale' }),
+      signals: metricsSignals(createRecentRouterReader({ store }), createRecentLogReader({ store })),
+      intervalMs: config.autoscaleIntervalMs, downWindowMs: config.autoscaleDownWindowMs,
+    });
+    autoscaler.start();
+    own({ name: 'autoscaler', stop: () => autoscaler.stop() });
     // The web dashboard: its pages and assets are offered the API port's requests before git's.
     const dashboard = createDashboard({ dir: config.dashboardDir, logger: logger.child({ part: 'dashboard' }) });
     const preRoute = async (req: IncomingMessage, res: ServerResponse) => (await dashboard.handle(req, res)) || builder.gitHandler(req, res);

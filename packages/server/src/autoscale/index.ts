@@ -11,3 +11,4 @@ export { createAutoscaler, combine, concurrencyOf } from './autoscaler.js';
 export type { Autoscaler, AutoscalerDeps, AutoscaleSignals } from './autoscaler.js';
 export { createWaker } from './wake.js';
 export type { Waker, WakerDeps } from './wake.js';
+export { metricsSignals } from './signals.js';

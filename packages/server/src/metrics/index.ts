@@ -14,7 +14,11 @@ export type { Metrics, MetricsDeps, Series, SeriesPoint, SeriesQuery, LiveUpdate
 export { TIERS, MAX_POINTS } from './tiers.js';
 export { createPrometheusExposition } from './prometheus.js';
 export type { PrometheusExposition } from './prometheus.js';
+export { createRecentRouterReader } from './recent-router.js';
+export type { RecentRouterReader, RouterInterval } from './recent-router.js';
 export type { DynoSample } from './dyno-series.js';
 export { recordPlatformEvents, releaseEventType } from './platform-events.js';
 export type { PlatformEventRecorder } from './platform-events.js';
 export { MAX_LOG_SERIES, parseL2met } from './log-metrics.js';
+export { createRecentLogReader } from './recent-log.js';
+export type { RecentLogReader } from './recent-log.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRouterAggregator } from './router-aggregator.js';
+import { createRouterAggregator, URGENT_GAP_MS, URGENT_QUEUE_MS } from './router-aggregator.js';
 import type { RouterSummary } from './router-summary.js';
 import { quantile } from './sketch.js';
 
@@ -57,4 +57,33 @@ test('a request recorded after the boundary ends the previous interval first; st
   assert.deepEqual(out.map((s) => [s.start, s.requests]), [[50_000, 1]]);
   agg.stop();
   assert.deepEqual(out.map((s) => [s.start, s.requests]), [[50_000, 1], [60_000, 1]]);
+});
+
+test('queued requests ship their app\'s numbers at once (at most every URGENT_GAP_MS); the parts add up to the interval', () => {
+  const clock = withClock(2_000_000);
+  const out: RouterSummary[] = [];
+  const agg = createRouterAggregator({ onSummary: (s) => out.push(s), now: clock.now, intervalMs: 10_000 });
+  const req = (queueMs: number) => { agg.enter('busy'); agg.record('busy', { status: 200, code: null, queueMs, connectMs: 1, serviceMs: 50, bytes: 1 }); };
+  clock.set(2_001_000);
+  req(0);
+  req(URGENT_QUEUE_MS - 1);
+  assert.equal(out.length, 0, 'no queue to speak of: nothing until the interval ends');
+  clock.set(2_002_500);
+  req(400);
+  assert.equal(out.length, 1, 'a request that waited ships at once');
+  assert.deepEqual([out[0].start, out[0].requests], [2_000_000, 3]);
+  clock.set(2_003_000);
+  req(600);
+  assert.equal(out.length, 1, 'not again within URGENT_GAP_MS');
+  clock.set(2_002_500 + URGENT_GAP_MS);
+  req(800);
+  assert.equal(out.length, 2);
+  assert.equal(out[1].requests, 2);
+  assert.equal(quantile(out[1].queue, 1), 800);
+  req(0);
+  clock.set(2_010_000);
+  agg.rotate();
+  assert.equal(out.length, 3, 'the rest at the interval end');
+  assert.deepEqual(out.map((s) => s.start), [2_000_000, 2_000_000, 2_000_000]);
+  assert.equal(out.reduce((n, s) => n + s.requests, 0), 6);
 });

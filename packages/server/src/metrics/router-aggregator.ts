@@ -10,6 +10,14 @@ import { addValue, encodeSketch, newSketch } from './sketch.js';
 import type { RouterSummary, StatusClass } from './router-summary.js';
 
 export const ROUTER_INTERVAL_MS = 10_000;
+/**
+ * A request that waited this long in the router's queue for a dyno ships its app's numbers so far
+ * at once (at most every URGENT_GAP_MS per app) instead of at the interval's end: the app is short
+ * of capacity, and the autoscaler should know in seconds. The store merges the parts of an
+ * interval, so nothing is counted twice; a healthy app still ships once per interval.
+ */
+export const URGENT_QUEUE_MS = 100;
+export const URGENT_GAP_MS = 2_000;
 const ROUTED_PROCESS_TYPE = 'web';
 
 export interface RequestSample {
@@ -40,6 +48,8 @@ export interface RouterAggregator extends RouterMetricsRecorder {
 }
 
 interface AppInterval {
+  /** When this app's numbers last left (or its interval began). */
+  shippedAt: number;
   requests: number;
   statuses: Partial<Record<StatusClass, number>>;
   codes: Record<string, number>;
@@ -67,10 +77,19 @@ export function createRouterAggregator(deps: RouterAggregatorDeps): RouterAggreg
   let timer: NodeJS.Timeout | undefined;
   let running = false;
 
-  const fresh = (inFlight: number): AppInterval => ({
-    requests: 0, statuses: {}, codes: {}, bytes: 0, inFlight, maxConcurrency: inFlight,
+  const fresh = (inFlight: number, shippedAt = current): AppInterval => ({
+    shippedAt, requests: 0, statuses: {}, codes: {}, bytes: 0, inFlight, maxConcurrency: inFlight,
     service: newSketch(), queue: newSketch(), total: newSketch(),
   });
+
+  /** Hands out one app's numbers of the interval starting at `start` (all of them, or what is left after an urgent part). */
+  function ship(appId: string, a: AppInterval, start: number): void {
+    deps.onSummary({
+      appId, processType: ROUTED_PROCESS_TYPE, start, stepMs: step,
+      requests: a.requests, statuses: a.statuses, codes: a.codes, bytes: a.bytes, maxConcurrency: a.maxConcurrency,
+      service: encodeSketch(a.service), queue: encodeSketch(a.queue), total: encodeSketch(a.total),
+    });
+  }
 
   function flush(start: number): void {
     for (const [appId, a] of apps) {
@@ -79,11 +98,7 @@ export function createRouterAggregator(deps: RouterAggregatorDeps): RouterAggreg
         else a.maxConcurrency = a.inFlight;
         continue;
       }
-      deps.onSummary({
-        appId, processType: ROUTED_PROCESS_TYPE, start, stepMs: step,
-        requests: a.requests, statuses: a.statuses, codes: a.codes, bytes: a.bytes, maxConcurrency: a.maxConcurrency,
-        service: encodeSketch(a.service), queue: encodeSketch(a.queue), total: encodeSketch(a.total),
-      });
+      ship(appId, a, start);
       if (a.inFlight === 0) apps.delete(appId);
       else apps.set(appId, fresh(a.inFlight));
     }
@@ -127,6 +142,13 @@ export function createRouterAggregator(deps: RouterAggregatorDeps): RouterAggreg
       addValue(a.service, service);
       addValue(a.queue, s.queueMs);
       addValue(a.total, totalMs ?? s.queueMs + (s.connectMs ?? 0) + service);
+      if (s.queueMs >= URGENT_QUEUE_MS) {
+        const t = now();
+        if (t - a.shippedAt >= URGENT_GAP_MS) {
+          ship(appId, a, current);
+          apps.set(appId, fresh(a.inFlight, t));
+        }
+      }
     },
     start() {
       running = true;

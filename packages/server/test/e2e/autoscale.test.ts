@@ -44,8 +44,35 @@ async function webStates(): Promise<string[]> {
   return r.body.filter((d) => d.type === 'web').map((d) => d.state);
 }
 
+/**
+ * An open-loop load: `rps` requests a second to `path` for `ms`, each on its own connection; the
+ * statuses in the order sent.
+ */
+async function load(rps: number, ms: number, p: string): Promise<number[]> {
+  const replies: Promise<number>[] = [];
+  const t0 = Date.now();
+  for (let i = 0; Date.now() - t0 < ms; i += 1) {
+    const due = t0 + (i * 1000) / rps;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    replies.push(viaRouter(p).then((r) => r.status, () => 0));
+  }
+  return Promise.all(replies);
+}
+
+async function webQuantity(): Promise<number> {
+  const r = await api<{ type: string; quantity: number }[]>(platform.url, platform.token, 'GET', `/apps/${APP}/formation`);
+  return r.body.find((f) => f.type === 'web')?.quantity ?? 0;
+}
+
 before(async () => {
-  platform = await startPlatform({ env: { SLIPWAY_BUILD_ISOLATION: 'none' } });
+  platform = await startPlatform({
+    env: {
+      SLIPWAY_BUILD_ISOLATION: 'none',
+      // Short windows so the test takes a minute, not ten: the router ships every 2 s, the
+      // autoscaler decides every second and removes dynos after 20 quiet seconds.
+      SLIPWAY_METRICS_INTERVAL_MS: '2000', SLIPWAY_AUTOSCALE_INTERVAL_MS: '1000', SLIPWAY_AUTOSCALE_DOWN_WINDOW_MS: '20000',
+    },
+  });
   cli = await herokuCli(platform);
   co = await checkout('router-probe');
   await heroku(['apps:create', APP]);
@@ -73,6 +100,38 @@ describe('autoscaling with the real platform', { timeout: 300_000 }, () => {
     assert.match(logs, /app\[api\]: Disable autoscaling web by user/);
   });
 
+  test('under a load step the formation grows at once to what the load needs, then shrinks back after the quiet window', async () => {
+    // One request at a time per dyno, 100 ms each: a dyno serves 10 requests a second.
+    await heroku(['config:set', 'SLIPWAY_DYNO_CONCURRENCY=1', '-a', APP]);
+    await heroku(['ps:scale', 'web=1', '-a', APP]);
+    await waitFor('one web dyno up', async () => ((await webStates()).filter((s) => s === 'up').length === 1 ? true : undefined), 90_000);
+    await heroku(['ps:autoscale:enable', '--min', '1', '--max', '5', '--p95', '400', '-a', APP], { hosts: METRICS_HOST });
+    await load(5, 6_000, '/slow?ms=100');
+    assert.equal(await webQuantity(), 1, 'half a dyno of load: nothing to do');
+
+    // 30 requests a second of 100 ms: 3 dynos busy; at 75 % that is 4.
+    const t0 = Date.now();
+    const step = load(30, 25_000, '/slow?ms=100');
+    const grown = await waitFor('the formation to grow', async () => ((await webQuantity()) >= 3 ? Date.now() - t0 : undefined), 25_000);
+    const statuses = await step;
+    const peak = await webQuantity();
+    assert.ok(peak >= 4 && peak <= 5, `sized for the load: web=${peak}`);
+    assert.ok(statuses.every((st) => st === 200), `every request of the step answered: ${statuses.filter((st) => st !== 200).length} were not`);
+    const logs = await heroku(['logs', '-n', '300', '-a', APP]);
+    const scaled = logs.split('\n').filter((l) => / by autoscaler \(/.test(l));
+    assert.ok(scaled.some((l) => /Scaled to web@[45]:Performance-M by autoscaler \((queue )?p95 \d+ ms > \d+ ms\)/.test(l)), scaled.join('\n'));
+    assert.ok(scaled.length <= 2, `one step up (at most one more): ${scaled.join('\n')}`);
+
+    // Quiet: back to the minimum after the 20 s window (at most half per step).
+    const quiet = Date.now();
+    await waitFor('the formation to shrink back to 1', async () => ((await webQuantity()) === 1 ? true : undefined), 90_000);
+    const shrunk = Date.now() - quiet;
+    assert.ok(shrunk >= 20_000, `not before the down window: ${shrunk} ms`);
+    process.stdout.write(`# load step: grew to ${peak} in ${grown} ms, back to 1 in ${shrunk} ms\n# ${scaled.join('\n# ')}\n`);
+    await heroku(['ps:autoscale:disable', '-a', APP], { hosts: METRICS_HOST });
+    await heroku(['config:unset', 'SLIPWAY_DYNO_CONCURRENCY', '-a', APP]);
+  });
+
   test('scaled to zero, the next requests wake the app: all are answered, none is an error', async () => {
     const monitors = await api<{ id: string }[]>(platform.url, platform.token, 'GET', `/apps/${APP}/formation/web/monitors`);
     const set = await api(platform.url, platform.token, 'PATCH', `/apps/${APP}/formation/web/monitors/${monitors.body[0].id}`, { is_active: true, min_quantity: 0, max_quantity: 3, idle_ms: 60_000 });
@@ -87,7 +146,7 @@ describe('autoscaling with the real platform', { timeout: 300_000 }, () => {
 
     const logs = await heroku(['logs', '-n', '200', '-a', APP]);
     assert.match(logs, /app\[api\]: Scaled to web@1:Performance-M by autoscaler \(request while scaled to zero\)/);
-    assert.equal(logs.match(/Scaled to web@1:Performance-M by autoscaler/g)?.length, 1, 'woken once for eight requests');
+    assert.equal(logs.match(/by autoscaler \(request while scaled to zero\)/g)?.length, 1, 'woken once for eight requests');
     await waitFor('router lines of the woken requests', async () => {
       const lines = (await heroku(['logs', '-n', '200', '--source', 'heroku', '--dyno', 'router', '-a', APP])).split('\n').filter((l) => l.includes('path="/slow'));
       return lines.length >= 8 ? lines : undefined;
