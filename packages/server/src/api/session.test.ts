@@ -103,6 +103,9 @@ test('the account\'s API tokens: listed without values, regenerated once (old on
   const list = await t.request('GET', '/account/tokens', { token: old });
   assert.equal(list.body.length, 1);
   assert.deepEqual(Object.keys(list.body[0]).sort(), ['created_at', 'description', 'id', 'last_used_at']);
+  const refused = await t.request('POST', '/account/tokens', { token: old, body: { description: 'x' } });
+  assert.equal(refused.status, 422, 'no fields are taken; a refused request keeps the old token');
+  assert.equal((await t.request('GET', '/account', { token: old })).status, 200);
   const fresh = await t.request('POST', '/account/tokens', { token: old });
   assert.equal(fresh.status, 201);
   assert.match(fresh.body.token, /^slw_/);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations/index.js';
 import { silentLogger } from '../log/index.js';
 import { createStore, StoreOpenError, storeTarget } from './index.js';
 import { redactUrl } from './open.js';
@@ -40,7 +41,7 @@ describe('createStore on SQLite', () => {
       const peek = new Database(file, { readonly: true });
       try {
         assert.equal(peek.pragma('journal_mode', { simple: true }), 'wal');
-        assert.deepEqual(peek.prepare('SELECT version, name FROM schema_migrations').all(), [{ version: 1, name: 'initial' }]);
+        assert.deepEqual(peek.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all(), MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
       } finally {
         peek.close();
       }

@@ -45,6 +45,9 @@ test('every route: traversal ids, NUL bytes, oversized config and bodies: no 5xx
   let baseline = await state();
   let sent = 0;
   for (const route of p.routes) {
+    // Regenerating the caller's own API token takes any body and succeeds by design; walking it would
+    // sign this test out (the dashboard's session tests cover it).
+    if (route.method === 'POST' && route.path === '/account/tokens') continue;
     const real = fillPath(route.path, fill);
     const withBody = bodyMethods.has(route.method);
     // The traversal test tries every id and tail; here one encoded id per parameter and one tail.
