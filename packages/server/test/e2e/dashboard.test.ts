@@ -215,6 +215,50 @@ describe('the dashboard in chromium', () => {
     await page.locator('#formation-web-error .error').getByText(/must not be negative/).waitFor();
   });
 
+  test('autoscaling from Resources: an invalid policy shows the API\'s error beside its field; a valid one is in the API and bounds manual scaling', async () => {
+    type Monitor = { id: string; process_type: string; is_active: boolean; min_quantity: number; max_quantity: number; value: number; queue_time_ms: number | null };
+    const monitors = async () => (await api<Monitor[]>(platform.url, platform.token, 'GET', `/apps/${APP}/monitors`)).body;
+    const form = page.locator('form.autoscale[data-type="web"]');
+    await form.waitFor();
+    await page.getByTestId('autoscale-web-policy').getByText('Off: no policy yet.').waitFor();
+    await form.getByLabel('Autoscale web').check();
+    await form.getByLabel('Min dynos').fill('5');
+    await form.getByLabel('Max dynos').fill('2');
+    await form.getByRole('button', { name: 'Save autoscaling for web' }).click();
+    // The monitors API's 422 (min above max), beside the Min field; nothing was created.
+    await page.locator('#autoscale-web-min_quantity-error .error').getByText('min_quantity (5) must not be above max_quantity (2).', { exact: false }).waitFor();
+    assert.deepEqual(await monitors(), []);
+    await checkA11y('resources with an autoscaling error');
+
+    await form.getByLabel('Min dynos').fill('1');
+    await form.getByLabel('Max dynos').fill('3');
+    await form.getByLabel('p95 target (ms)').fill('2000');
+    await form.getByLabel('Queue time target (ms)').fill('150');
+    await form.getByRole('button', { name: 'Save autoscaling for web' }).click();
+    await page.getByTestId('autoscale-web-policy').getByText('On: min 1, max 3, p95 2000 ms, queue 150 ms.').waitFor();
+    const [m] = await monitors();
+    assert.equal(m?.process_type, 'web');
+    assert.deepEqual({ active: m.is_active, min: m.min_quantity, max: m.max_quantity, p95: m.value, queue: m.queue_time_ms }, { active: true, min: 1, max: 3, p95: 2000, queue: 150 });
+    assert.equal(await page.locator('#autoscale-web-error .error, form.autoscale .error').count(), 0, 'the error went away');
+
+    // Manual scaling outside [min, max] is refused by the API; its message shows beside the quantity.
+    const quantity = page.getByLabel('web quantity');
+    await quantity.fill('5');
+    await quantity.press('Enter');
+    await page.locator('#formation-web-error .error').getByText('Autoscaling is on for web (min 1, max 3)', { exact: false }).waitFor();
+    const formation = await api<{ type: string; quantity: number }[]>(platform.url, platform.token, 'GET', `/apps/${APP}/formation`);
+    assert.equal(formation.body.find((f) => f.type === 'web')?.quantity, 3, 'the refused scale changed nothing');
+    await form.scrollIntoViewIfNeeded();
+    await screenshot('resources-autoscaling');
+    await checkA11y('resources with autoscaling on');
+
+    // Disable it again (the later tests scale by hand and expect web to stay as they left it).
+    await form.getByLabel('Autoscale web').uncheck();
+    await form.getByRole('button', { name: 'Save autoscaling for web' }).click();
+    await page.getByTestId('autoscale-web-policy').getByText('Off: min 1, max 3, p95 2000 ms, queue 150 ms.').waitFor();
+    assert.equal((await monitors())[0]?.is_active, false);
+  });
+
   test('a config var (shown as text) makes a release; rolling back removes it', async () => {
     await tab('Settings');
     await page.getByLabel('Key', { exact: true }).fill('XSS_PROBE');
