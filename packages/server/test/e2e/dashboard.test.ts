@@ -304,7 +304,22 @@ describe('the dashboard in chromium', () => {
       return m && Number(m[1]) >= N ? true : undefined;
     }, 60_000);
     assert.match((await page.getByTestId('response-time-summary').textContent()) ?? '', /p95 \d/);
-    assert.equal(await page.locator('figure.chart canvas').count() >= 4, true, 'uPlot drew four charts');
+    // Dyno memory of the running web dynos (sampled through the RuntimeDriver every 5 s, stored per
+    // 10 s): the chart's summary counts the samples, and grows live (the memory stream) without a reload.
+    const memory = page.getByTestId('memory-summary');
+    const samples = async () => Number(/^web: (\d+) samples/.exec((await memory.textContent()) ?? '')?.[1] ?? 0);
+    let first = 0;
+    await waitFor('memory samples of web on the chart', async () => ((first = await samples()) > 0 ? true : undefined), 60_000);
+    assert.match((await memory.textContent()) ?? '', /latest mean \d+(\.\d)? MB, max \d+(\.\d)? MB of \d+ MB/);
+    assert.match((await page.getByTestId('load-summary').textContent()) ?? '', /^web: latest mean \d/);
+    const stored = await api<{ points: { samples: number; max_mb: number | null }[] }>(platform.url, platform.token, 'GET', `/apps/${APP}/metrics/memory?process_type=web&step=10s`);
+    assert.ok(stored.body.points.some((p) => p.samples > 0 && (p.max_mb ?? 0) > 1), 'the API holds the memory the chart draws');
+    await waitFor('new memory samples shown live', async () => (await samples() > first ? true : undefined), 60_000);
+    assert.equal(await page.locator('figure.chart canvas').count() >= 6, true, 'uPlot drew six charts');
+    assert.equal(await page.getByText(/not collected/).count(), 0);
+    await page.locator('figure[data-chart="memory"]').scrollIntoViewIfNeeded();
+    await screenshot('metrics-dynos');
+    await page.evaluate('window.scrollTo(0, 0)');
     await screenshot('metrics');
     await checkA11y('metrics');
     for (const r of ['24h', '7d']) {
