@@ -40,8 +40,13 @@ export function describeMonitor(m: Monitor | undefined): string {
   return `${m.is_active ? 'On' : 'Off'}: min ${m.min_quantity}, max ${m.max_quantity}, ${[target, ...extra].join(', ')}.`;
 }
 
-/** Which field an API error names (the first one its message mentions), if any. */
+/**
+ * Which field an API error is about, if any: the one it asks to be given (`… give idle_ms, …`), else
+ * the first one its message mentions (`min_quantity (5) must not be above max_quantity (2).`).
+ */
 export function fieldOf(message: string): Field | undefined {
+  const asked = /\bgive (\w+)/.exec(message)?.[1];
+  if (asked && (FIELDS as readonly string[]).includes(asked)) return asked as Field;
   let best: { field: Field; at: number } | undefined;
   for (const field of FIELDS) {
     const at = message.indexOf(field);

@@ -229,8 +229,15 @@ describe('the dashboard in chromium', () => {
     await page.locator('#autoscale-web-min_quantity-error .error').getByText('min_quantity (5) must not be above max_quantity (2).', { exact: false }).waitFor();
     assert.deepEqual(await monitors(), []);
     await checkA11y('resources with an autoscaling error');
+    // Min 0 (scale to zero) without an idle time: the idle field appears, and the API's 422 is beside it.
+    await form.getByLabel('Min dynos').fill('0');
+    await form.getByRole('button', { name: 'Save autoscaling for web' }).click();
+    await page.locator('#autoscale-web-idle_ms-error .error').getByText('give idle_ms', { exact: false }).waitFor();
+    assert.equal(await page.locator('#autoscale-web-min_quantity-error .error').count(), 0);
+    assert.deepEqual(await monitors(), []);
 
     await form.getByLabel('Min dynos').fill('1');
+    await form.getByLabel('Idle before zero (s)').waitFor({ state: 'detached' });
     await form.getByLabel('Max dynos').fill('3');
     await form.getByLabel('p95 target (ms)').fill('2000');
     await form.getByLabel('Queue time target (ms)').fill('150');
