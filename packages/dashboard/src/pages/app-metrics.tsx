@@ -1,17 +1,18 @@
 /**
- * Metrics: response time p50/p95/p99/max, queue time, throughput by status class and router errors
- * by H-code over 1 h / 24 h / 7 d, with the app's events marked; refreshed live on each new interval
- * (the metrics API's SSE stream). Loaded on demand: uPlot is not part of the first page load.
+ * Metrics: response time p50/p95/p99/max, queue time, throughput by status class, router errors
+ * by H-code, and dyno memory and load per process type over 1 h / 24 h / 7 d, with the app's events
+ * marked; refreshed live on each new interval (the metrics API's SSE streams: router intervals and
+ * dyno samples). Loaded on demand: uPlot is not part of the first page load.
  */
-import type { App } from '@slipway/contract';
+import type { App, Formation } from '@slipway/contract';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { appPath, sameOrigin } from '../api';
+import { appPath, get, sameOrigin } from '../api';
 import { Chart, type ChartSeries } from '../components/chart';
 import { ago, Empty, ErrorText, Loading, useLoad } from '../components/ui';
 import { loadAppMetrics, RANGES, type AppMetrics, type Range } from '../metrics-api';
 
 const secs = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
-const fmt = (v: number | null | undefined, unit = 'ms') => (v === null || v === undefined ? '–' : `${Math.round(v * 10) / 10} ${unit}`);
+const fmt = (v: number | null | undefined, unit = 'ms') => (v === null || v === undefined ? '–' : `${Math.round(v * 10) / 10}${unit === '' ? '' : ` ${unit}`}`);
 const lastKnown = <T,>(points: T[], pick: (p: T) => number | null): number | null => {
   for (let i = points.length - 1; i >= 0; i--) {
     const v = pick(points[i]);
@@ -39,24 +40,39 @@ function charts(m: AppMetrics) {
   const errors: ChartSeries[] = codes.map((code, i) => ({ label: code, stroke: palette[i % palette.length], values: m.errors.points.map((p) => p.codes?.[code] ?? 0) }));
   const requests = t.reduce((n, p) => n + p.requests, 0);
   const errorCount = m.errors.points.reduce((n, p) => n + p.errors, 0);
-  return { times, response, queue, throughput, errors, codes, requests, errorCount };
+  const dynoTimes = m.dynos[0]?.memory.points.map((p) => secs(p.time)) ?? [];
+  const memory: ChartSeries[] = m.dynos.flatMap((d, i) => [
+    { label: `${d.type} mean`, stroke: palette[(2 * i) % palette.length], values: d.memory.points.map((p) => p.mean_mb) },
+    { label: `${d.type} max`, stroke: palette[(2 * i + 1) % palette.length], values: d.memory.points.map((p) => p.max_mb) },
+  ]);
+  const load: ChartSeries[] = m.dynos.flatMap((d, i) => [
+    { label: `${d.type} mean`, stroke: palette[(2 * i) % palette.length], values: d.load.points.map((p) => p.mean) },
+    { label: `${d.type} max`, stroke: palette[(2 * i + 1) % palette.length], values: d.load.points.map((p) => p.max) },
+  ]);
+  return { times, response, queue, throughput, errors, codes, requests, errorCount, dynoTimes, memory, load };
 }
 
 export function MetricsTab({ app }: { app: App }) {
   const [range, setRange] = useState<Range>('1h');
-  const metrics = useLoad(() => loadAppMetrics(app.name, range), [app.name, range]);
+  const metrics = useLoad(async () => {
+    const types = (await get<Formation[]>(appPath(app.name, '/formation'))).map((f) => f.type);
+    return loadAppMetrics(app.name, range, types);
+  }, [app.name, range]);
   useEffect(() => {
-    // Live: each new interval stored for the app triggers a reload of the window.
-    const source = new EventSource(sameOrigin(appPath(app.name, '/metrics/response-time/stream')));
+    // Live: each new interval stored for the app (router summaries, dyno samples) triggers a reload of the window.
     let timer: ReturnType<typeof setTimeout> | undefined;
-    source.addEventListener('point', () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => void metrics.reload(), 250);
+    const sources = ['response-time', 'memory'].map((name) => {
+      const source = new EventSource(sameOrigin(appPath(app.name, `/metrics/${name}/stream`)));
+      source.addEventListener('point', () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => void metrics.reload(), 250);
+      });
+      source.onerror = () => { if (source.readyState === EventSource.CLOSED) source.close(); };
+      return source;
     });
-    source.onerror = () => { if (source.readyState === EventSource.CLOSED) source.close(); };
     return () => {
       clearTimeout(timer);
-      source.close();
+      for (const source of sources) source.close();
     };
   }, [app.name, range]);
   const m = metrics.data;
@@ -88,10 +104,22 @@ export function MetricsTab({ app }: { app: App }) {
             <Chart id="errors" title="Router errors by code" unit="errors" times={c.times} series={c.errors} events={events}
               summary={c.codes.length === 0 ? 'No router errors.' : c.codes.map((code) => `${code}: ${m.errors.points.reduce((n, p) => n + (p.codes?.[code] ?? 0), 0)}`).join(', ')} />
           </div>
+          <h3>Dynos</h3>
+          {m.dynos.length === 0 && <Empty>No process types yet: no dyno memory or load to show.</Empty>}
+          {m.dynos.length > 0 && (
+            <div class="charts">
+              <Chart id="memory" title="Memory per process type (MB, mean and max over the dynos)" unit="MB" times={c.dynoTimes} series={c.memory} events={events} dots
+                summary={m.dynos.map((d) => {
+                  const quota = lastKnown(d.memory.points, (p) => p.quota_mb);
+                  return `${d.type}: ${d.memory.points.reduce((n, p) => n + p.samples, 0)} samples, latest mean ${fmt(lastKnown(d.memory.points, (p) => p.mean_mb), 'MB')}, max ${fmt(lastKnown(d.memory.points, (p) => p.max_mb), 'MB')}${quota === null ? '' : ` of ${fmt(quota, 'MB')}`}.`;
+                }).join(' ')} />
+              <Chart id="load" title="Dyno load (1 min average, CPUs busy)" unit="load" times={c.dynoTimes} series={c.load} events={events} dots
+                summary={m.dynos.map((d) => `${d.type}: latest mean ${fmt(lastKnown(d.load.points, (p) => p.mean), '')}, max ${fmt(lastKnown(d.load.points, (p) => p.max), '')}.`).join(' ')} />
+            </div>
+          )}
           <h3>Events</h3>
           {m.events.length === 0 && <Empty>No events in this window.</Empty>}
           <ul class="plain events">{m.events.slice(-30).reverse().map((e, i) => <li key={i}><span class="muted">{ago(e.time)}</span> {e.type}: {e.message}</li>)}</ul>
-          <p class="muted small">Dyno memory and load per process type are not collected by the platform yet.</p>
         </>
       )}
     </div>

@@ -1,12 +1,13 @@
 /**
  * Resources: the formation per process type (quantity and size apply at once through
  * `PATCH /apps/:app/formation/:type`) and the dynos, polled every second so state changes show live;
- * restart per dyno, per process type, or all.
+ * restart per dyno, per process type, or all; autoscaling per process type (resources-autoscaling.tsx).
  */
 import { DYNO_SIZES, findDynoSize, type App, type Dyno, type Formation } from '@slipway/contract';
 import { useState } from 'preact/hooks';
 import { appPath, del, get, patch } from '../api';
 import { ago, Empty, ErrorText, Loading, useAction, useLoad } from '../components/ui';
+import { AutoscalingSection, type Monitor } from './resources-autoscaling';
 
 const POLL_MS = 1000;
 
@@ -65,6 +66,7 @@ function DynoRow({ app, d }: { app: App; d: Dyno }) {
 
 export function ResourcesTab({ app }: { app: App }) {
   const formation = useLoad(() => get<Formation[]>(appPath(app.name, '/formation')), [app.name]);
+  const monitors = useLoad(() => get<Monitor[]>(appPath(app.name, '/monitors')), [app.name]);
   const dynos = useLoad(() => get<Dyno[]>(appPath(app.name, '/dynos')), [app.name], POLL_MS);
   const restartAll = useAction(async () => del(appPath(app.name, '/dynos')));
   const sorted = (dynos.data ?? []).filter((d) => d.type !== 'run').sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
@@ -94,6 +96,10 @@ export function ResourcesTab({ app }: { app: App }) {
       <ul class="dynos" aria-live="polite">
         {[...sorted, ...oneOffs].map((d) => <DynoRow key={d.name} app={app} d={d} />)}
       </ul>
+      <ErrorText error={monitors.error} />
+      {formation.data && formation.data.length > 0 && monitors.data && (
+        <AutoscalingSection app={app} formation={formation.data} monitors={monitors.data} onChanged={monitors.reload} />
+      )}
     </div>
   );
 }
