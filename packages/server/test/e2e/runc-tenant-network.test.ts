@@ -175,6 +175,12 @@ describe('tenant network isolation end to end', { skip: usable.usable ? false : 
     assert.ok(pid);
     process.kill(pid, 'SIGKILL');
     await waitFor('platform gone', async () => (platformPid(first.dataDir) === undefined ? true : undefined), 20_000);
+    // Its dynos' scratch filesystems are tmpfs mounts inside the data dir: detach them (lazily; the
+    // running dynos keep theirs) so the directory can go, as an operator's `umount -l` + `rm -rf` would.
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      const mountPoint = line.split(' ')[4];
+      if (mountPoint?.startsWith(`${first.dataDir}/`)) execFileSync('umount', ['-l', mountPoint]);
+    }
     await rm(first.dataDir, { recursive: true, force: true });
     // web.1's container and namespace go (a crash), its firewall rules stay.
     const cg = readdirSync('/sys/fs/cgroup').map((c) => path.join('/sys/fs/cgroup', c, 'slipway', a1Id)).filter((d) => existsSync(d));
