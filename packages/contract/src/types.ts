@@ -80,6 +80,35 @@ export interface Formation {
   updated_at: string;
 }
 
+/**
+ * A monitor: Heroku's autoscaling policy of a process type (the metrics host's
+ * `/apps/{app}/formation/{type}/monitors`), with Slipway's fields (docs/autoscaling.md).
+ */
+export interface Monitor {
+  id: string;
+  app: AppRef;
+  process_type: string;
+  /** `scale` or `alert`. */
+  action_type: string;
+  /** `LATENCY_SCALE` (p95 ms in `value`) or `METRIC_SCALE` (`metric` per dyno in `value`). */
+  name: string;
+  is_active: boolean;
+  op: string;
+  period: number;
+  value: number;
+  min_quantity: number;
+  max_quantity: number;
+  notification_channels: string[];
+  notification_period: number;
+  queue_time_ms: number | null;
+  metric: string | null;
+  idle_ms: number | null;
+  /** `slipway` or `heroku`. */
+  strategy: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export type DynoState = 'starting' | 'up' | 'crashed' | 'down' | 'idle';
 export interface Dyno {
   id: string;

@@ -1,18 +1,6 @@
-/** The monitor object of `GET /apps/{app}/formation/{type}/monitors` (Heroku's, with Slipway's fields). */
-export interface Monitor {
-  id: string;
-  process_type: string;
-  action_type: string;
-  name: string;
-  is_active: boolean;
-  value: number;
-  min_quantity: number;
-  max_quantity: number;
-  queue_time_ms: number | null;
-  metric: string | null;
-  idle_ms: number | null;
-  strategy: string;
-}
+import type { Monitor } from '@slipway/contract';
+
+export type { Monitor };
 
 /** `web: on, min 1, max 10, p95 500 ms, queue 50 ms` */
 export function describeMonitor(m: Monitor): string {

@@ -3,11 +3,11 @@
  * `PATCH /apps/:app/formation/:type`) and the dynos, polled every second so state changes show live;
  * restart per dyno, per process type, or all; autoscaling per process type (resources-autoscaling.tsx).
  */
-import { DYNO_SIZES, findDynoSize, type App, type Dyno, type Formation } from '@slipway/contract';
+import { DYNO_SIZES, findDynoSize, type App, type Dyno, type Formation, type Monitor } from '@slipway/contract';
 import { useState } from 'preact/hooks';
 import { appPath, del, get, patch } from '../api';
 import { ago, Empty, ErrorText, Loading, useAction, useLoad } from '../components/ui';
-import { AutoscalingSection, type Monitor } from './resources-autoscaling';
+import { AutoscalingSection } from './resources-autoscaling';
 
 const POLL_MS = 1000;
 

@@ -5,26 +5,11 @@
  * scale monitor (`POST …/formation/{type}/monitors`), later ones patch it. The API's 422 is shown
  * beside the field it names (e.g. min above max), else beside the Save button.
  */
-import type { App, Formation } from '@slipway/contract';
+import type { App, Formation, Monitor } from '@slipway/contract';
 import { useState } from 'preact/hooks';
 import { appPath, patch, post } from '../api';
 import { ErrorText, useAction } from '../components/ui';
 
-/** The monitor object of `GET /apps/{app}/monitors` (Heroku's, with Slipway's fields). */
-export interface Monitor {
-  id: string;
-  process_type: string;
-  action_type: string;
-  name: string;
-  is_active: boolean;
-  value: number;
-  min_quantity: number;
-  max_quantity: number;
-  queue_time_ms: number | null;
-  metric: string | null;
-  idle_ms: number | null;
-  updated_at: string;
-}
 
 const FIELDS = ['min_quantity', 'max_quantity', 'value', 'queue_time_ms', 'idle_ms'] as const;
 type Field = (typeof FIELDS)[number];

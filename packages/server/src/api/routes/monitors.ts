@@ -5,6 +5,7 @@
  * `DELETE …/monitors/{id}` and `GET /apps/{app}/monitors` (every type) for the slipway CLI.
  */
 import { z } from 'zod';
+import type { Monitor } from '@slipway/contract';
 import type { AppService } from '../../apps/index.js';
 import { STRATEGIES, type MonitorService } from '../../autoscale/index.js';
 import type { AppRecord, MonitorRecord } from '../../store/types.js';
@@ -36,7 +37,7 @@ const MonitorFields = {
 const CreateMonitor = z.strictObject({ ...MonitorFields, name: z.enum(['LATENCY_SCALE', 'METRIC_SCALE']).optional() });
 const UpdateMonitor = z.strictObject({ ...MonitorFields, name: z.enum(['LATENCY_SCALE', 'METRIC_SCALE']).optional() });
 
-export function toMonitor(app: AppRecord, m: MonitorRecord) {
+export function toMonitor(app: AppRecord, m: MonitorRecord): Monitor {
   return {
     id: m.id,
     app: { id: app.id, name: app.name },
