@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { freePort } from '../../test/helpers/platform.js';
 import path from 'node:path';
 import { silentLogger } from '../log/index.js';
 import { builtinBuildpackDir } from './buildpacks.js';
@@ -16,16 +16,6 @@ import { runBuildpacks } from './buildpack-runner.js';
 import { createProcessSandbox } from './sandbox.js';
 import { createWorkspace, grantWorkspace, removeWorkspace, restoreCache } from './workspace.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 test('the static buildpack serves an app whose package.json says "type": "module"', async () => {
   const sandbox = createProcessSandbox({ logger: silentLogger });

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import { freePort } from '../../test/helpers/platform.js';
 import os from 'node:os';
 import path from 'node:path';
 import { testConfig } from '../config.js';
@@ -21,16 +22,6 @@ after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** The real host, with a fresh data dir and free loopback ports, then `change` applied. */
 async function input(change: (i: DoctorInput) => void = () => {}): Promise<DoctorInput> {

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import logfmt from 'logfmt';
+import { seeded } from '../../src/metrics/test-kit.js';
 import { herokuCli } from '../helpers/heroku-cli.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 import { api, checkout, remoteUrl, run, waitFor, type Checkout } from './deploy-helpers.js';
@@ -39,17 +40,6 @@ let platform: RunningPlatform;
 let co: Checkout;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-/** A deterministic PRNG (mulberry32): the same sleeps on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One request through the router; resolves to its status and the time the client waited for the whole response. */
 function timed(p: string): Promise<{ status: number; ms: number }> {
