@@ -400,6 +400,35 @@ export interface AppFeatureRepo {
   appsWith(name: string): Promise<string[]>;
 }
 
+/** An app's connection to a remote code repository (auto-deploy on push webhooks). */
+export interface RepoConnectionRecord {
+  appId: string;
+  repoUrl: string;
+  branch: string;
+  webhookSecret: string;
+  waitForCi: boolean;
+  /** Base URL of the forge's API for commit statuses (`https://api.github.com`, `https://gitea.example/api/v1`). */
+  ciApiUrl: string | null;
+  ciToken: string | null;
+  /** Whose name builds from this connection run under (the user who connected it). */
+  userId: string;
+  /** The last commit a webhook started a deploy of. */
+  lastCommit: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RepoConnectionRepo {
+  get(appId: string): Promise<RepoConnectionRecord | undefined>;
+  /** Creates or replaces the app's connection (keeps created_at). */
+  put(input: Omit<RepoConnectionRecord, 'createdAt' | 'updatedAt' | 'lastCommit'>): Promise<RepoConnectionRecord>;
+  delete(appId: string): Promise<boolean>;
+  /** Records the commit a deploy was started for; false when it already was the last one (no second build). */
+  claimCommit(appId: string, sha: string): Promise<boolean>;
+  /** Records a webhook delivery id; false when it was already recorded (a replay). */
+  recordDelivery(appId: string, deliveryId: string): Promise<boolean>;
+}
+
 export interface Repos {
   users: UserRepo;
   tokens: TokenRepo;
@@ -419,6 +448,7 @@ export interface Repos {
   monitors: MonitorRepo;
   metrics: MetricsRepo;
   appFeatures: AppFeatureRepo;
+  repoConnections: RepoConnectionRepo;
 }
 
 export interface Store extends Repos {

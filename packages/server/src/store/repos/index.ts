@@ -16,6 +16,7 @@ import { createMonitorRepo } from './monitors.js';
 import { createPasswordRepo } from './passwords.js';
 import { createMetricsRepo } from './metrics.js';
 import { createReleaseRepo } from './releases.js';
+import { createRepoConnectionRepo } from './repo-connections.js';
 import { createSlugRepo } from './slugs.js';
 import { createTokenRepo } from './tokens.js';
 import { createUserRepo } from './users.js';
@@ -42,5 +43,6 @@ export function createRepos(deps: RepoDeps): Repos {
     monitors: createMonitorRepo(deps),
     metrics: createMetricsRepo(deps),
     appFeatures: createAppFeatureRepo(deps),
+    repoConnections: createRepoConnectionRepo(deps),
   };
 }
