@@ -19,8 +19,9 @@ import { BuildFailedError } from './buildpack-runner.js';
 import { exec } from './exec.js';
 import { createGitHttp, type HookRequest, type Push } from './git-http.js';
 import { decidePush } from './push.js';
-import { indentError, runPipeline, type RunReleasePhase } from './pipeline.js';
+import { indentError, runPipeline, type RunReleasePhase, type SourceContext } from './pipeline.js';
 import { createRepoKeeper, repoDir } from './repo.js';
+import { fetchRepoCommit, redactRepoUrl, type RepoCommit } from './repo-source.js';
 import { createProcessSandbox, type BuildSandbox } from './sandbox.js';
 import { collectSlugs } from './slug.js';
 import { gitEnv, openGitSource, openUrlSource, sourceBlobProblem, withChecksum, type OpenedSource } from './source.js';
@@ -53,11 +54,23 @@ export interface CreateBuildInput {
   buildpacks?: string[];
 }
 
+/** A commit of a remote repository to build (auto-deploy). */
+export interface DeployCommitInput {
+  app: AppRecord;
+  user: UserRecord;
+  commit: RepoCommit;
+}
+
 export interface Builder {
   /** The API server's `preRoute`: git smart HTTP and the hook callback. */
   gitHandler(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Starts a build from a source tarball; returns at once with the pending build. */
   createBuild(input: CreateBuildInput): Promise<BuildRecord>;
+  /**
+   * Starts a build of one commit of a remote repository, fetched inside the build sandbox; returns
+   * at once with the pending build. A ConflictError when the app is already building.
+   */
+  deployCommit(input: DeployCommitInput): Promise<BuildRecord>;
   /** Resolves when the build finishes (tests, CLIs waiting). */
   waitForBuild(buildId: string): Promise<void>;
   buildOutputUrl(buildId: string): string;
@@ -117,7 +130,7 @@ export function createBuilder(deps: BuilderDeps): Builder {
 
   /** Runs a build in the claimed slot; resolves with whether it succeeded. */
   async function execute(opts: {
-    app: AppRecord; user: UserRecord; build: BuildRecord; abort: AbortController; open(): Promise<OpenedSource>;
+    app: AppRecord; user: UserRecord; build: BuildRecord; abort: AbortController; open(ctx: SourceContext): Promise<OpenedSource>;
     versionLabel: string; commit: string | null; commitDescription: string | null; buildpacks: string[]; tee?: (t: string) => void;
   }): Promise<boolean> {
     const { app, build } = opts;
@@ -256,6 +269,26 @@ export function createBuilder(deps: BuilderDeps): Builder {
         buildpacks: input.buildpacks ?? [],
       }).then(() => undefined);
       track(input.app.id, build.id, abort, done);
+      return build;
+    },
+    async deployCommit(input) {
+      const { app, user, commit } = input;
+      const abort = claim(app.id);
+      let build: BuildRecord;
+      try {
+        build = await store.builds.create({
+          appId: app.id, status: 'pending', sourceUrl: redactRepoUrl(commit.url), sourceVersion: commit.sha, sourceChecksum: null,
+          buildpacks: (await store.buildpacks.list(app.id)).map((b) => b.url), slugId: null, releaseId: null, userId: user.id,
+        });
+      } catch (err) {
+        running.delete(app.id);
+        throw err;
+      }
+      const done = execute({
+        app, user, build, abort, open: (ctx) => fetchRepoCommit(ctx, commit),
+        versionLabel: commit.sha.slice(0, 7), commit: commit.sha, commitDescription: null, buildpacks: [],
+      }).then(() => undefined);
+      track(app.id, build.id, abort, done);
       return build;
     },
     async waitForBuild(buildId) {

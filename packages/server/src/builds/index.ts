@@ -1,6 +1,7 @@
 /** The builder room: git push and Builds API → buildpacks → slugs → releases. */
 export { createBuilder } from './builder.js';
-export type { Builder, BuilderDeps, AppsPort, CreateBuildInput } from './builder.js';
+export type { Builder, BuilderDeps, AppsPort, CreateBuildInput, DeployCommitInput } from './builder.js';
+export { isValidBranch, redactRepoUrl, type RepoCommit } from './repo-source.js';
 export type { ReleaseCandidate, RunReleasePhase } from './pipeline.js';
 export { createProcessSandbox, NOBODY } from './sandbox.js';
 export type { BuildSandbox, SandboxRun, SandboxResult } from './sandbox.js';

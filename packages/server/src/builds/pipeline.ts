@@ -47,11 +47,20 @@ export interface PipelineDeps {
   webUrl(app: AppRecord): string;
 }
 
+/** What a source opener may use: the sandbox (to fetch from its network) and the workspace. */
+export interface SourceContext {
+  sandbox: BuildSandbox;
+  ws: Workspace;
+  deadline: number;
+  signal: AbortSignal;
+  out(text: string): void;
+}
+
 export interface BuildJob {
   app: AppRecord;
   user: UserRecord;
   build: BuildRecord;
-  openSource(): Promise<OpenedSource>;
+  openSource(ctx: SourceContext): Promise<OpenedSource>;
   /** `Deploy <this>`: short commit or source version. */
   versionLabel: string;
   commit: string | null;
@@ -87,7 +96,7 @@ export async function runPipeline(pipelineDeps: PipelineDeps, job: BuildJob): Pr
   const ws = await createWorkspace();
   let cacheRestored = false;
   try {
-    const source = await job.openSource();
+    const source = await job.openSource({ sandbox, ws, deadline, signal: job.signal, out });
     try {
       await extractTarball(source.stream, ws.appDir, { maxBytes: config.slugMaxBytes });
       source.stream.resume();
@@ -130,7 +139,7 @@ export async function runPipeline(pipelineDeps: PipelineDeps, job: BuildJob): Pr
     out(`       Done: ${formatSize(packed.size)}\n`);
     const slug = await store.slugs.create({
       appId: app.id, checksum: packed.checksum, size: packed.size, processTypes, commit: job.commit,
-      commitDescription: job.commitDescription, buildpackProvidedDescription: result.descriptions.join(', ') || null,
+      commitDescription: job.commitDescription ?? source.description ?? null, buildpackProvidedDescription: result.descriptions.join(', ') || null,
       stack: app.stack, blobPath: packed.blobPath,
     });
 

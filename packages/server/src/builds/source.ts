@@ -14,6 +14,8 @@ export interface OpenedSource {
   stream: Readable;
   /** Resolves when the producer finished cleanly; rejects with a user-facing message otherwise. */
   done: Promise<void>;
+  /** What the source says about itself (a fetched commit's subject), when the job did not know. */
+  description?: string | null;
 }
 
 export interface GitSource {
