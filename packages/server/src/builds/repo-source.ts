@@ -23,7 +23,7 @@ export interface RepoCommit {
 
 const SHA = /^[0-9a-f]{40}$/;
 /** Branch names git accepts and that cannot be read as an option or a refspec. */
-const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._\/-]{1,200}(?<![./])$/;
+const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]{1,200}(?<![./])$/;
 
 export function isValidBranch(branch: string): boolean {
   return BRANCH.test(branch) && !branch.endsWith('.lock');
