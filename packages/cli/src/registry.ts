@@ -51,6 +51,9 @@ import psStopCmd from './commands/ps/stop.js';
 import psTypeCmd from './commands/ps/type.js';
 import releasesCmd from './commands/releases/index.js';
 import releasesInfoCmd from './commands/releases/info.js';
+import repoCmd from './commands/repo/index.js';
+import repoConnectCmd from './commands/repo/connect.js';
+import repoDisconnectCmd from './commands/repo/disconnect.js';
 import rollbackCmd from './commands/rollback.js';
 import runDetachedCmd from './commands/run/detached.js';
 import runCmd from './commands/run/index.js';
@@ -108,6 +111,9 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['ps:type', psTypeCmd],
   ['releases', releasesCmd],
   ['releases:info', releasesInfoCmd],
+  ['repo', repoCmd],
+  ['repo:connect', repoConnectCmd],
+  ['repo:disconnect', repoDisconnectCmd],
   ['rollback', rollbackCmd],
   ['run:detached', runDetachedCmd],
   ['run', runCmd],

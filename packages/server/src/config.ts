@@ -135,6 +135,9 @@ const table = {
   apiRateLimit: { env: 'SLIPWAY_API_RATE_LIMIT', parse: int(0), default: 4500, doc: 'Request tokens per account (refilled ~75/min); 0 disables.' },
   routerProcess: { env: 'SLIPWAY_ROUTER_PROCESS', parse: bool, default: true, doc: 'Run the router in its own process.' },
   dashboardDir: { env: 'SLIPWAY_DASHBOARD_DIR', parse: (raw: string) => path.resolve(nonEmpty(raw)), default: defaultDashboardDir, doc: 'The built dashboard bundle served at / and /dashboard/ on the API port.' },
+  ciPollMs: { env: 'SLIPWAY_CI_POLL_MS', parse: int(10), default: 10_000, doc: 'Auto-deploy with wait-for-CI: first wait between polls of a commit\'s combined status (doubling up to ciPollMaxMs).' },
+  ciPollMaxMs: { env: 'SLIPWAY_CI_POLL_MAX_MS', parse: int(10), default: 2 * MIN, doc: 'Auto-deploy with wait-for-CI: longest wait between two polls.' },
+  ciWaitTimeoutMs: { env: 'SLIPWAY_CI_WAIT_TIMEOUT_MS', parse: int(100), default: 60 * MIN, doc: 'Auto-deploy with wait-for-CI: a commit whose status is not final after this long is not deployed.' },
   url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },
 } satisfies Record<string, Entry<unknown>>;
 

@@ -28,6 +28,8 @@ import { chooseRuntimeDriver, createDynoManager, createRendezvous } from './dyno
 import { ensureCertificate, gitTrustCommand } from './api/tls/index.js';
 import { deployRoutes } from './api/routes/deploys.js';
 import { monitorRoutes } from './api/routes/monitors.js';
+import { repoConnectionRoutes } from './api/routes/repo-connections.js';
+import { createAutoDeploy } from './auto-deploy/index.js';
 import { createAutoscaler, createMonitorService, createWaker, metricsSignals } from './autoscale/index.js';
 import { internalWakeRoutes } from './api/routes/internal-wake.js';
 import { dynoRoutes } from './api/routes/dynos.js';
@@ -138,6 +140,11 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       sandbox: await chooseBuildSandbox({ config, logger: logger.child({ part: 'builder' }) }),
     });
     own({ name: 'builder', stop: () => builder.stop() });
+    const autoDeploy = createAutoDeploy({
+      store, builder, logs: logplex, logger: logger.child({ part: 'auto-deploy' }),
+      ci: { firstDelayMs: config.ciPollMs, maxDelayMs: config.ciPollMaxMs, timeoutMs: config.ciWaitTimeoutMs },
+    });
+    own({ name: 'auto-deploy', stop: () => autoDeploy.stop() });
 
     // The platform's certificate (api/tls): the rendezvous listener of attached one-offs serves it.
     const tlsMaterial = await ensureCertificate({ dataDir: config.dataDir, domain: config.domain, logger: logger.child({ part: 'tls' }) });
@@ -169,6 +176,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...internalWakeRoutes({ config, waker }),
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...metricsRoutes({ apps, metrics, prometheus }),
+        ...repoConnectionRoutes({ apps, autoDeploy, baseUrl: () => apiBaseUrl(config) }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
       ],
       auth, preRoute, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),

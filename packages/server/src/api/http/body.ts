@@ -21,15 +21,20 @@ export class ClientGoneError extends Error {
   }
 }
 
-function tooLarge(): SlipwayError {
-  return new SlipwayError('payload_too_large', `Request body is larger than ${MAX_JSON_BODY} bytes.`);
+function tooLarge(max: number): SlipwayError {
+  return new SlipwayError('payload_too_large', `Request body is larger than ${max} bytes.`);
 }
 
 /** Reads and parses a JSON body (empty → {}); a body over MAX_JSON_BODY is a 413, left to drain. */
-export function readJson(req: http.IncomingMessage): Promise<unknown> {
+export async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  return parseJson(req, (await readBody(req, MAX_JSON_BODY)).toString('utf8').trim());
+}
+
+/** Reads a body's bytes as sent (webhook signatures cover them exactly); over `max` is a 413, left to drain. */
+export function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_JSON_BODY) return Promise.reject(tooLarge());
-  if (req.readableEnded) return Promise.resolve({});
+  if (declared > max) return Promise.reject(tooLarge(max));
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
   if (req.destroyed) return Promise.reject(new ClientGoneError(0));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -42,22 +47,18 @@ export function readJson(req: http.IncomingMessage): Promise<unknown> {
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > MAX_JSON_BODY) {
+      if (size > max) {
         cleanup();
         req.pause();
         chunks.length = 0;
-        reject(tooLarge());
+        reject(tooLarge(max));
         return;
       }
       chunks.push(chunk);
     };
     const onEnd = (): void => {
       cleanup();
-      try {
-        resolve(parseJson(req, Buffer.concat(chunks).toString('utf8').trim()));
-      } catch (err) {
-        reject(err);
-      }
+      resolve(Buffer.concat(chunks));
     };
     const onGone = (): void => {
       cleanup();
