@@ -1,7 +1,7 @@
 /**
  * Issue 15, item 4 end to end: auto-deploy from a code repository. The real platform (child
  * process, process runtime) and, in this test, a real git server on loopback (`git http-backend`
- * behind a small node HTTP server, a bare repository the test pushes to) and a real HTTP server
+ * behind a small node HTTP server, test/helpers/git-forge.ts; a bare repository the test pushes to) and a real HTTP server
  * answering GitHub's combined-status API. The test sends GitHub-format push webhooks signed with
  * the connection's secret: Slipway fetches exactly the announced commit and builds it; a wrong
  * signature is refused and logged; a replayed delivery builds nothing; with wait-for-CI nothing is
@@ -11,21 +11,17 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import { startGitForge, type GitForge } from '../helpers/git-forge.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
-import { api, checkout, run, waitFor, type Checkout } from './deploy-helpers.js';
+import { api, checkout, waitFor, type Checkout } from './deploy-helpers.js';
 
 const APP = 'autodeploy-e2e';
 let platform: RunningPlatform;
-let gitRoot: string;
-let gitServer: Server;
-let gitUrl: string;
+let forge: GitForge;
+let repoUrl: string;
 let statusServer: Server;
 let statusUrl: string;
 let ciState = 'pending';
@@ -35,42 +31,6 @@ let co: Checkout;
 interface Connection { webhook_url: string; webhook_secret: string; branch: string; last_commit: string | null }
 interface Build { id: string; status: string; source_blob: { version: string | null }; output_stream_url: string; release: { id: string } | null; slug: { id: string } | null }
 interface Release { id: string; version: number; description: string; slug: { id: string } | null }
-
-/** `git http-backend` as CGI behind node's HTTP server: the smart HTTP protocol forges speak. */
-function gitHttpBackend(root: string): Server {
-  return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://git.test');
-    const child = spawn('git', ['http-backend'], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_PROJECT_ROOT: root, GIT_HTTP_EXPORT_ALL: '1', REQUEST_METHOD: req.method ?? 'GET',
-        PATH_INFO: decodeURIComponent(url.pathname), QUERY_STRING: url.search.slice(1), CONTENT_TYPE: req.headers['content-type'] ?? '',
-        GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''), REMOTE_ADDR: '127.0.0.1', REMOTE_USER: 'test', HTTP_CONTENT_ENCODING: String(req.headers['content-encoding'] ?? ''),
-      },
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    req.pipe(child.stdin);
-    let head = Buffer.alloc(0);
-    let started = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (started) return void res.write(chunk);
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      started = true;
-      let status = 200;
-      for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
-        const i = line.indexOf(':');
-        const name = line.slice(0, i).trim();
-        const value = line.slice(i + 1).trim();
-        if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
-        else res.setHeader(name, value);
-      }
-      res.writeHead(status);
-      res.write(head.subarray(end + 4));
-    });
-    child.on('close', () => res.end());
-  });
-}
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
@@ -82,7 +42,7 @@ const call = <T>(method: string, p: string, body?: unknown) => api<T>(platform.u
 async function pushWebhook(conn: Connection, sha: string, opts: { secret?: string; delivery?: string; branch?: string } = {}) {
   const body = JSON.stringify({
     ref: `refs/heads/${opts.branch ?? 'main'}`, before: '0'.repeat(40), after: sha, deleted: false, created: false,
-    repository: { full_name: 'acme/widgets', clone_url: `${gitUrl}/acme/widgets.git` }, head_commit: { id: sha, message: 'x' }, pusher: { name: 'test' },
+    repository: { full_name: 'acme/widgets', clone_url: repoUrl }, head_commit: { id: sha, message: 'x' }, pusher: { name: 'test' },
   });
   const signature = `sha256=${createHmac('sha256', opts.secret ?? conn.webhook_secret).update(body).digest('hex')}`;
   const res = await fetch(conn.webhook_url, {
@@ -109,13 +69,8 @@ async function appLog(): Promise<string> {
 }
 
 before(async () => {
-  gitRoot = await mkdtemp(path.join(os.tmpdir(), 'slipway-forge-'));
-  const bare = path.join(gitRoot, 'acme', 'widgets.git');
-  assert.equal((await run('git', ['init', '--quiet', '--bare', '--initial-branch=main', bare])).code, 0);
-  // The build fetches as an unprivileged user: everything in the forge's dir must be readable.
-  assert.equal((await run('chmod', ['-R', 'a+rX', gitRoot])).code, 0);
-  gitServer = gitHttpBackend(gitRoot);
-  gitUrl = await listen(gitServer);
+  forge = await startGitForge();
+  repoUrl = await forge.repo('acme/widgets.git');
   statusServer = createServer((req, res) => {
     statusPolls.push(req.url ?? '');
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ state: ciState, statuses: [] }));
@@ -128,26 +83,25 @@ before(async () => {
 
 after(async () => {
   await platform?.stop();
-  gitServer?.close();
   statusServer?.close();
   await co?.close();
-  if (gitRoot) await rm(gitRoot, { recursive: true, force: true });
+  await forge?.close();
 });
 
 /** Commits in the checkout and pushes to the forge's main; returns the sha. */
 async function pushToForge(message: string): Promise<string> {
   const sha = await co.commit(message);
-  const r = await co.git(['push', '--quiet', `${gitUrl}/acme/widgets.git`, 'HEAD:refs/heads/main']);
+  const r = await co.git(['push', '--quiet', repoUrl, 'HEAD:refs/heads/main']);
   assert.equal(r.code, 0, r.output);
   return sha;
 }
 
 test('a signed GitHub push webhook builds exactly the announced commit; the release and the build output name it', async () => {
   const first = await co.sha();
-  assert.equal((await co.git(['push', '--quiet', `${gitUrl}/acme/widgets.git`, 'HEAD:refs/heads/main'])).code, 0);
+  assert.equal((await co.git(['push', '--quiet', repoUrl, 'HEAD:refs/heads/main'])).code, 0);
   // The forge's main moves on: the webhook still names `first`, and that is what must be built.
   const second = await pushToForge('second commit');
-  const put = await call<Connection>('PUT', `/apps/${APP}/repo-connection`, { repo_url: `${gitUrl}/acme/widgets.git`, branch: 'main' });
+  const put = await call<Connection>('PUT', `/apps/${APP}/repo-connection`, { repo_url: repoUrl, branch: 'main' });
   assert.equal(put.status, 200, JSON.stringify(put.body));
   assert.match(put.body.webhook_secret, /^[0-9a-f]{64}$/);
   assert.match(put.body.webhook_url, new RegExp(`/repo-hooks/[0-9a-f-]{36}$`));
@@ -158,7 +112,7 @@ test('a signed GitHub push webhook builds exactly the announced commit; the rele
   const build = await finishedBuildOf(first);
   const output = await (await fetch(build.output_stream_url)).text();
   assert.equal(build.status, 'succeeded', output);
-  assert.match(output, new RegExp(`Fetching main at ${first} from ${gitUrl}/acme/widgets.git`));
+  assert.match(output, new RegExp(`Fetching main at ${first} from ${repoUrl}`));
   const releases = (await call<Release[]>('GET', `/apps/${APP}/releases`)).body;
   const release = releases.find((r) => r.id === build.release!.id)!;
   assert.equal(release.description, `Deploy ${first.slice(0, 7)}`);
@@ -209,7 +163,7 @@ test('a replayed delivery does not build twice, nor does the same commit under a
 });
 
 test('wait for CI: nothing is built while the commit\'s status is pending; it deploys once the status turns success', async () => {
-  const put = await call<Connection>('PUT', `/apps/${APP}/repo-connection`, { repo_url: `${gitUrl}/acme/widgets.git`, wait_for_ci: true, ci_api_url: statusUrl });
+  const put = await call<Connection>('PUT', `/apps/${APP}/repo-connection`, { repo_url: repoUrl, wait_for_ci: true, ci_api_url: statusUrl });
   assert.equal(put.status, 200, JSON.stringify(put.body));
   const sha = await pushToForge('fourth commit');
   ciState = 'pending';
