@@ -36,6 +36,8 @@ import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from '.
 import { internalRouterRoutes } from './api/routes/internal-router.js';
 import { createMetrics, createPrometheusExposition, createRecentLogReader, createRecentRouterReader, createRouterAggregator, recordPlatformEvents } from './metrics/index.js';
 import { metricsRoutes } from './api/routes/metrics.js';
+import { pipelineRoutes } from './api/routes/pipelines.js';
+import { createPipelineService } from './pipelines/index.js';
 
 /**
  * How the platform stops. `control-plane` (SIGTERM: a service manager restarting Slipway) stops the
@@ -138,6 +140,14 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       sandbox: await chooseBuildSandbox({ config, logger: logger.child({ part: 'builder' }) }),
     });
     own({ name: 'builder', stop: () => builder.stop() });
+    // Pipelines: promotions release a source's slug to other apps through the apps service and the release phase.
+    const pipelines = createPipelineService({
+      store, dataDir: config.dataDir, logger: logger.child({ part: 'pipelines' }),
+      deployRelease: (i) => apps.deployRelease(i),
+      runReleasePhase: dynos.runReleasePhase,
+      saveReleaseOutput: (releaseId, text) => builder.saveReleaseOutput(releaseId, text),
+    });
+    own({ name: 'pipelines', stop: () => pipelines.stop() });
 
     // The platform's certificate (api/tls): the rendezvous listener of attached one-offs serves it.
     const tlsMaterial = await ensureCertificate({ dataDir: config.dataDir, domain: config.domain, logger: logger.child({ part: 'tls' }) });
@@ -169,6 +179,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...internalWakeRoutes({ config, waker }),
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...metricsRoutes({ apps, metrics, prometheus }),
+        ...pipelineRoutes({ config, store, apps, pipelines }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
       ],
       auth, preRoute, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),

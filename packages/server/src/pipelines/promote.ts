@@ -34,7 +34,7 @@ export interface PromoteDeps {
 export interface PromotionInput {
   pipeline: unknown;
   source: unknown;
-  targets: unknown;
+  targets?: unknown;
 }
 
 const MAX_OUTPUT = 4 * 1024 * 1024;
