@@ -38,6 +38,8 @@ import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from '.
 import { internalRouterRoutes } from './api/routes/internal-router.js';
 import { createMetrics, createPrometheusExposition, createRecentLogReader, createRecentRouterReader, createRouterAggregator, recordPlatformEvents } from './metrics/index.js';
 import { metricsRoutes } from './api/routes/metrics.js';
+import { pipelineRoutes } from './api/routes/pipelines.js';
+import { createPipelineService } from './pipelines/index.js';
 
 /**
  * How the platform stops. `control-plane` (SIGTERM: a service manager restarting Slipway) stops the
@@ -140,6 +142,14 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       sandbox: await chooseBuildSandbox({ config, logger: logger.child({ part: 'builder' }) }),
     });
     own({ name: 'builder', stop: () => builder.stop() });
+    // Pipelines: promotions release a source's slug to other apps through the apps service and the release phase.
+    const pipelines = createPipelineService({
+      store, dataDir: config.dataDir, logger: logger.child({ part: 'pipelines' }),
+      deployRelease: (i) => apps.deployRelease(i),
+      runReleasePhase: dynos.runReleasePhase,
+      saveReleaseOutput: (releaseId, text) => builder.saveReleaseOutput(releaseId, text),
+    });
+    own({ name: 'pipelines', stop: () => pipelines.stop() });
     const autoDeploy = createAutoDeploy({
       store, builder, logs: logplex, logger: logger.child({ part: 'auto-deploy' }),
       ci: { firstDelayMs: config.ciPollMs, maxDelayMs: config.ciPollMaxMs, timeoutMs: config.ciWaitTimeoutMs },
@@ -176,6 +186,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...internalWakeRoutes({ config, waker }),
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...metricsRoutes({ apps, metrics, prometheus }),
+        ...pipelineRoutes({ config, store, apps, pipelines }),
         ...repoConnectionRoutes({ apps, autoDeploy, baseUrl: () => apiBaseUrl(config) }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
       ],

@@ -82,6 +82,8 @@ export interface Builder {
   /** Where `/sources` uploads are kept. */
   sourcesDir: string;
   deleteCache(appId: string): Promise<void>;
+  /** Keeps a release's release-phase output (a promotion's release phase runs outside a build). */
+  saveReleaseOutput(releaseId: string, text: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -119,6 +121,12 @@ export function createBuilder(deps: BuilderDeps): Builder {
     ]).catch((err) => log.warn('build.cleanup_failed', { app_id: appId, error: String(err) }));
   });
 
+  async function saveReleaseOutput(releaseId: string, text: string): Promise<void> {
+    const w = outputs.open('release', releaseId);
+    w.write(text);
+    await w.end();
+  }
+
   /** Claims the app's build slot, or says who holds it. */
   function claim(appId: string): AbortController {
     if (stopping) throw new SlipwayError('unavailable', 'The builder is shutting down.');
@@ -147,11 +155,7 @@ export function createBuilder(deps: BuilderDeps): Builder {
       const outcome = await runPipeline({
         config, store, sandbox, runReleasePhase: deps.runReleasePhase, webUrl,
         deployRelease: (i) => deps.apps.deployRelease(i),
-        saveReleaseOutput: async (releaseId, text) => {
-          const w = outputs.open('release', releaseId);
-          w.write(text);
-          await w.end();
-        },
+        saveReleaseOutput,
       }, {
         app, user: opts.user, build, openSource: opts.open, versionLabel: opts.versionLabel, commit: opts.commit,
         commitDescription: opts.commitDescription, buildpacks: opts.buildpacks, signal: opts.abort.signal, out,
@@ -299,6 +303,7 @@ export function createBuilder(deps: BuilderDeps): Builder {
     async deleteCache(appId) {
       await rm(path.join(config.dataDir, 'cache', appId), { recursive: true, force: true });
     },
+    saveReleaseOutput,
     async stop() {
       stopping = true;
       unsubscribe();

@@ -68,7 +68,10 @@ export function slugsToCollect(slugs: SlugRecord[], releases: ReleaseRecord[], k
 export async function collectSlugs(opts: { store: Store; appId: string; dataDir: string; keep: number; protectedIds?: Set<string> }): Promise<number> {
   const slugs = await opts.store.slugs.list(opts.appId);
   const releases = await opts.store.releases.list(opts.appId, { order: 'desc', limit: Math.max(opts.keep, 1) + 50 });
-  const doomed = slugsToCollect(slugs, releases, opts.keep, opts.protectedIds);
+  const candidates = slugsToCollect(slugs, releases, opts.keep, opts.protectedIds);
+  // A slug promoted to other apps stays while it is shared (their releases run it).
+  const doomed: SlugRecord[] = [];
+  for (const s of candidates) if ((await opts.store.slugs.sharedWith(s.id)).length === 0) doomed.push(s);
   const keptBlobs = new Set(slugs.filter((s) => !doomed.includes(s)).map((s) => s.blobPath));
   for (const s of doomed) {
     await opts.store.slugs.delete(s.id);

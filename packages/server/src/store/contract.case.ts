@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe } from 'node:test';
 import { appCases } from './contract-apps.case.js';
+import { environmentCases } from './contract-environments.case.js';
 import { identityCases } from './contract-identity.case.js';
 import { metricsCases } from './contract-metrics.case.js';
 import { releaseCases } from './contract-releases.case.js';
@@ -51,6 +52,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreSub
     runtimeCases(ctx);
     transactionCases(ctx);
     metricsCases(ctx);
+    environmentCases(ctx);
     repoConnectionCases(ctx);
   });
 }

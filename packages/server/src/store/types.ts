@@ -6,6 +6,9 @@
  * Heroku's JSON. Every write that spans several rows goes through `store.transaction(...)`.
  * Lookups return `undefined` when nothing matches; domain errors are the caller's business.
  */
+import type { AppManifestRepo, AppSetupRepo, PipelineRepo, PromotionRepo } from './types-environments.js';
+
+export type * from './types-environments.js';
 
 export interface UserRecord {
   id: string;
@@ -268,10 +271,16 @@ export interface ReleaseRepo {
 
 export interface SlugRepo {
   create(input: New<SlugRecord>): Promise<SlugRecord>;
+  /** The app's own slug or one shared with it. */
   get(appId: string, id: string): Promise<SlugRecord | undefined>;
+  /** The app's own slugs. */
   list(appId: string): Promise<SlugRecord[]>;
   update(id: string, patch: Partial<Pick<SlugRecord, 'checksum' | 'size' | 'blobPath' | 'processTypes'>>): Promise<SlugRecord>;
   delete(id: string): Promise<void>;
+  /** Lets another app's releases use this slug (a pipeline promotion); `get(appId, id)` then finds it. Idempotent. */
+  share(slugId: string, appId: string): Promise<void>;
+  /** The apps the slug was shared with, in the order shared. */
+  sharedWith(slugId: string): Promise<string[]>;
 }
 
 export interface BuildRepo {
@@ -448,6 +457,11 @@ export interface Repos {
   monitors: MonitorRepo;
   metrics: MetricsRepo;
   appFeatures: AppFeatureRepo;
+  // Environments (migration v7)
+  pipelines: PipelineRepo;
+  promotions: PromotionRepo;
+  appManifests: AppManifestRepo;
+  appSetups: AppSetupRepo;
   repoConnections: RepoConnectionRepo;
 }
 

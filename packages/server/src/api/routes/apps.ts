@@ -1,13 +1,12 @@
 /**
  * Apps: `POST /apps`, `GET /apps`, `GET /users/~/apps`, `GET|PATCH|DELETE /apps/:app`, plus the
- * empty collections `apps:info` needs: add-ons, pipeline couplings (404), add-on attachments.
+ * empty collections `apps:info` needs: add-ons and add-on attachments (pipeline couplings: pipelines.ts).
  */
 import { z } from 'zod';
 import type { App } from '@slipway/contract';
 import { InvalidParamsError } from '../../errors.js';
 import type { AppRecord } from '../../store/types.js';
 import type { Ctx, Route } from '../http/index.js';
-import { NotFoundError } from '../../errors.js';
 import { toApp } from '../present.js';
 import { paginate, parseRange } from '../range.js';
 import { body } from '../validate.js';
@@ -88,13 +87,6 @@ export function appRoutes(deps: RouteDeps): Route[] {
     },
     { method: 'GET', path: '/apps/:app/addons', handler: async (ctx) => { await loadApp(deps, ctx); return { body: [] }; } },
     { method: 'GET', path: '/apps/:app/addon-attachments', handler: async (ctx) => { await loadApp(deps, ctx); return { body: [] }; } },
-    {
-      method: 'GET', path: '/apps/:app/pipeline-couplings',
-      handler: async (ctx) => {
-        await loadApp(deps, ctx);
-        throw new NotFoundError('pipeline_coupling', 'This app is not in a pipeline.');
-      },
-    },
     { method: 'GET', path: '/addon-attachments', handler: async () => ({ body: [] }) },
     { method: 'GET', path: '/addons', handler: async () => ({ body: [] }) },
   ];

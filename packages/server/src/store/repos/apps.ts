@@ -78,8 +78,19 @@ export function createAppRepo({ db, clock }: RepoDeps): AppRepo {
       return toApp(row);
     },
     async delete(id) {
-      // Every table that belongs to an app references it ON DELETE CASCADE.
-      await db.run('DELETE FROM apps WHERE id = $1', [id]);
+      await db.tx(async (tx) => {
+        // A slug promoted to other apps outlives its app: the first app it was shared with owns it.
+        const shared = await tx.query(
+          'SELECT DISTINCT s.id FROM slugs s JOIN slug_shares sh ON sh.slug_id = s.id WHERE s.app_id = $1 ORDER BY s.id', [id],
+        );
+        for (const { id: slugId } of shared) {
+          const heir = await tx.one('SELECT app_id FROM slug_shares WHERE slug_id = $1 ORDER BY created_at, app_id LIMIT 1', [slugId]);
+          await tx.run('UPDATE slugs SET app_id = $1 WHERE id = $2', [heir!.app_id, slugId]);
+          await tx.run('DELETE FROM slug_shares WHERE slug_id = $1 AND app_id = $2', [slugId, heir!.app_id]);
+        }
+        // Every table that belongs to an app references it ON DELETE CASCADE.
+        await tx.run('DELETE FROM apps WHERE id = $1', [id]);
+      });
     },
   };
 }

@@ -20,6 +20,9 @@ import { createRepoConnectionRepo } from './repo-connections.js';
 import { createSlugRepo } from './slugs.js';
 import { createTokenRepo } from './tokens.js';
 import { createUserRepo } from './users.js';
+import { createAppManifestRepo, createAppSetupRepo } from './app-setups.js';
+import { createPipelineRepo } from './pipelines.js';
+import { createPromotionRepo } from './promotions.js';
 
 export type { RepoDeps } from './deps.js';
 
@@ -43,6 +46,11 @@ export function createRepos(deps: RepoDeps): Repos {
     monitors: createMonitorRepo(deps),
     metrics: createMetricsRepo(deps),
     appFeatures: createAppFeatureRepo(deps),
+    // Environments (migration v7)
+    pipelines: createPipelineRepo(deps),
+    promotions: createPromotionRepo(deps),
+    appManifests: createAppManifestRepo(deps),
+    appSetups: createAppSetupRepo(deps),
     repoConnections: createRepoConnectionRepo(deps),
   };
 }

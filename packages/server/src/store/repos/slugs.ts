@@ -43,7 +43,11 @@ export function createSlugRepo({ db, clock }: RepoDeps): SlugRepo {
       return toSlug(row!);
     },
     async get(appId, id) {
-      const row = await db.one('SELECT * FROM slugs WHERE app_id = $1 AND id = $2', [appId, id]);
+      // The app's own slug, or one shared with it by a pipeline promotion.
+      const row = await db.one(
+        'SELECT * FROM slugs WHERE id = $2 AND (app_id = $1 OR EXISTS (SELECT 1 FROM slug_shares WHERE slug_id = $2 AND app_id = $1))',
+        [appId, id],
+      );
       return row && toSlug(row);
     },
     async list(appId) {
@@ -55,6 +59,15 @@ export function createSlugRepo({ db, clock }: RepoDeps): SlugRepo {
       const row = await db.one(`UPDATE slugs SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, params);
       if (!row) throw new NotFoundError('slug');
       return toSlug(row);
+    },
+    async share(slugId, appId) {
+      const owner = await db.one('SELECT app_id FROM slugs WHERE id = $1', [slugId]);
+      if (!owner) throw new NotFoundError('slug');
+      if (toStr(owner.app_id) === appId) return;
+      await db.run('INSERT INTO slug_shares (slug_id, app_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (slug_id, app_id) DO NOTHING', [slugId, appId, clock()]);
+    },
+    async sharedWith(slugId) {
+      return (await db.query('SELECT app_id FROM slug_shares WHERE slug_id = $1 ORDER BY created_at, app_id', [slugId])).map((r) => toStr(r.app_id));
     },
     async delete(id) {
       await db.run('DELETE FROM slugs WHERE id = $1', [id]);
