@@ -31,5 +31,32 @@ export function repoConnectionCases(ctx: ContractContext): void {
       await s.apps.delete(app.id);
       assert.equal(await s.repoConnections.get(app.id), undefined);
     });
+
+    it('keeps a pipeline\'s repository, deliveries, review-app config and one review app per branch; stale ones are listed', async () => {
+      const s = ctx.store;
+      const { app, user } = await anOwnedApp(s);
+      const p = await s.pipelines.create({ name: 'pipe', ownerId: user.id, ownerType: 'user', generation: 'cedar' });
+      assert.equal(await s.reviewApps.getRepo(p.id), undefined);
+      await s.reviewApps.putRepo({ pipelineId: p.id, repoUrl: 'https://git.example/a/b.git', webhookSecret: 'x', userId: user.id });
+      assert.equal((await s.reviewApps.getRepo(p.id))!.repoUrl, 'https://git.example/a/b.git');
+      assert.equal(await s.reviewApps.recordDelivery(p.id, 'd'), true);
+      assert.equal(await s.reviewApps.recordDelivery(p.id, 'd'), false);
+      await s.reviewApps.putConfig({ pipelineId: p.id, automaticReviewApps: true, destroyStaleApps: false, waitForCi: false });
+      const cfg = await s.reviewApps.putConfig({ pipelineId: p.id, automaticReviewApps: true, destroyStaleApps: true, waitForCi: false });
+      assert.deepEqual([cfg.automaticReviewApps, cfg.destroyStaleApps, cfg.waitForCi], [true, true, false]);
+      const ra = await s.reviewApps.create({ pipelineId: p.id, branch: 'feature/x', status: 'creating', userId: user.id, commit: 'a'.repeat(40) });
+      await assert.rejects(s.reviewApps.create({ pipelineId: p.id, branch: 'feature/x', status: 'creating', userId: user.id, commit: null }));
+      const updated = await s.reviewApps.update(ra.id, { appId: app.id, status: 'created', lastPushAt: new Date(1_000) });
+      assert.equal(updated.appId, app.id);
+      assert.equal((await s.reviewApps.findByBranch(p.id, 'feature/x'))!.id, ra.id);
+      assert.equal((await s.reviewApps.findByApp(app.id))!.id, ra.id);
+      assert.deepEqual((await s.reviewApps.listStale(new Date(2_000))).map((r) => r.id), [ra.id]);
+      assert.deepEqual(await s.reviewApps.listStale(new Date(500)), []);
+      await s.apps.delete(app.id);
+      assert.equal(await s.reviewApps.get(ra.id), undefined, 'the review app goes with its app');
+      await s.pipelines.delete(p.id);
+      assert.equal(await s.reviewApps.getRepo(p.id), undefined);
+      assert.equal(await s.reviewApps.getConfig(p.id), undefined);
+    });
   });
 }

@@ -438,6 +438,63 @@ export interface RepoConnectionRepo {
   recordDelivery(appId: string, deliveryId: string): Promise<boolean>;
 }
 
+/** A pipeline's code repository (review apps are built from its branches). */
+export interface PipelineRepoRecord {
+  pipelineId: string;
+  repoUrl: string;
+  webhookSecret: string;
+  userId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ReviewAppConfigRecord {
+  pipelineId: string;
+  /** A push to a new branch creates its review app. */
+  automaticReviewApps: boolean;
+  /** Review apps idle for the configured time are destroyed. */
+  destroyStaleApps: boolean;
+  waitForCi: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ReviewAppStatus = 'pending' | 'creating' | 'created' | 'deleting' | 'errored';
+
+export interface ReviewAppRecord {
+  id: string;
+  pipelineId: string;
+  appId: string | null;
+  branch: string;
+  status: ReviewAppStatus;
+  message: string | null;
+  commit: string | null;
+  userId: string;
+  lastPushAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ReviewAppRepo {
+  getRepo(pipelineId: string): Promise<PipelineRepoRecord | undefined>;
+  putRepo(input: Omit<PipelineRepoRecord, 'createdAt' | 'updatedAt'>): Promise<PipelineRepoRecord>;
+  deleteRepo(pipelineId: string): Promise<void>;
+  /** Records a webhook delivery id of the pipeline's repository; false when already recorded. */
+  recordDelivery(pipelineId: string, deliveryId: string): Promise<boolean>;
+  getConfig(pipelineId: string): Promise<ReviewAppConfigRecord | undefined>;
+  putConfig(input: Omit<ReviewAppConfigRecord, 'createdAt' | 'updatedAt'>): Promise<ReviewAppConfigRecord>;
+  deleteConfig(pipelineId: string): Promise<void>;
+  create(input: Pick<ReviewAppRecord, 'pipelineId' | 'branch' | 'status' | 'userId'> & { commit: string | null }): Promise<ReviewAppRecord>;
+  get(id: string): Promise<ReviewAppRecord | undefined>;
+  findByBranch(pipelineId: string, branch: string): Promise<ReviewAppRecord | undefined>;
+  findByApp(appId: string): Promise<ReviewAppRecord | undefined>;
+  list(pipelineId: string): Promise<ReviewAppRecord[]>;
+  update(id: string, patch: Partial<Pick<ReviewAppRecord, 'appId' | 'status' | 'message' | 'commit' | 'lastPushAt'>>): Promise<ReviewAppRecord>;
+  delete(id: string): Promise<void>;
+  /** Review apps of pipelines with `destroy_stale_apps`, last pushed before `before`. */
+  listStale(before: Date): Promise<ReviewAppRecord[]>;
+}
+
 export interface Repos {
   users: UserRepo;
   tokens: TokenRepo;
@@ -463,6 +520,7 @@ export interface Repos {
   appManifests: AppManifestRepo;
   appSetups: AppSetupRepo;
   repoConnections: RepoConnectionRepo;
+  reviewApps: ReviewAppRepo;
 }
 
 export interface Store extends Repos {

@@ -17,6 +17,7 @@ import { createPasswordRepo } from './passwords.js';
 import { createMetricsRepo } from './metrics.js';
 import { createReleaseRepo } from './releases.js';
 import { createRepoConnectionRepo } from './repo-connections.js';
+import { createReviewAppRepo } from './review-apps.js';
 import { createSlugRepo } from './slugs.js';
 import { createTokenRepo } from './tokens.js';
 import { createUserRepo } from './users.js';
@@ -52,5 +53,6 @@ export function createRepos(deps: RepoDeps): Repos {
     appManifests: createAppManifestRepo(deps),
     appSetups: createAppSetupRepo(deps),
     repoConnections: createRepoConnectionRepo(deps),
+    reviewApps: createReviewAppRepo(deps),
   };
 }
