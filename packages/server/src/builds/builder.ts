@@ -21,7 +21,7 @@ import { createGitHttp, type HookRequest, type Push } from './git-http.js';
 import { decidePush } from './push.js';
 import { indentError, runPipeline, type RunReleasePhase, type SourceContext } from './pipeline.js';
 import { createRepoKeeper, repoDir } from './repo.js';
-import { fetchRepoCommit, redactRepoUrl, type RepoCommit } from './repo-source.js';
+import { fetchRepoCommit, redactRepoUrl, remoteBranchTip, type RepoCommit } from './repo-source.js';
 import { createProcessSandbox, type BuildSandbox } from './sandbox.js';
 import { collectSlugs } from './slug.js';
 import { gitEnv, openGitSource, openUrlSource, sourceBlobProblem, withChecksum, type OpenedSource } from './source.js';
@@ -71,6 +71,8 @@ export interface Builder {
    * at once with the pending build. A ConflictError when the app is already building.
    */
   deployCommit(input: DeployCommitInput): Promise<BuildRecord>;
+  /** The tip of a branch of a remote repository (read from the build sandbox's network), or undefined. */
+  branchTip(url: string, branch: string): Promise<string | undefined>;
   /** Resolves when the build finishes (tests, CLIs waiting). */
   waitForBuild(buildId: string): Promise<void>;
   buildOutputUrl(buildId: string): string;
@@ -295,6 +297,7 @@ export function createBuilder(deps: BuilderDeps): Builder {
       track(app.id, build.id, abort, done);
       return build;
     },
+    branchTip: (url, branch) => remoteBranchTip(sandbox, url, branch, 60_000),
     async waitForBuild(buildId) {
       await finished.get(buildId);
     },

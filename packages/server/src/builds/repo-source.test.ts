@@ -14,7 +14,7 @@ import { isRuncUsable } from '../isolation/index.js';
 import { silentLogger } from '../log/index.js';
 import { BuildFailedError } from './buildpack-runner.js';
 import { execOk } from './exec.js';
-import { fetchRepoCommit, isValidBranch, redactRepoUrl } from './repo-source.js';
+import { fetchRepoCommit, isValidBranch, redactRepoUrl, remoteBranchTip } from './repo-source.js';
 import { buildLimits, createRuncBuildSandbox } from './runc-sandbox.js';
 import { createProcessSandbox, type BuildSandbox } from './sandbox.js';
 import { extractTarball } from './tarball.js';
@@ -93,6 +93,12 @@ describe('fetchRepoCommit', () => {
       await forge.close();
       await rm(tmp, { recursive: true, force: true });
     }
+  });
+
+  it('reads the tip of a branch, undefined for a branch that does not exist', async () => {
+    assert.equal(await remoteBranchTip(sandbox, `file://${dir}`, 'main', 30_000), second);
+    assert.equal(await remoteBranchTip(sandbox, `file://${dir}`, 'nope', 30_000), undefined);
+    await assert.rejects(remoteBranchTip(sandbox, `file://${dir}-missing`, 'main', 30_000), BuildFailedError);
   });
 
   it('validates branch names and hides credentials of URLs', () => {

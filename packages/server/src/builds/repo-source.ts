@@ -12,7 +12,9 @@ import path from 'node:path';
 import { BuildFailedError } from './buildpack-runner.js';
 import { execOk } from './exec.js';
 import type { SourceContext } from './pipeline.js';
+import type { BuildSandbox } from './sandbox.js';
 import type { OpenedSource } from './source.js';
+import { createWorkspace, removeWorkspace } from './workspace.js';
 
 export interface RepoCommit {
   /** http(s):// or git:// URL of the repository (may carry credentials: never printed). */
@@ -84,4 +86,33 @@ export async function fetchRepoCommit(ctx: SourceContext, commit: RepoCommit): P
   stream.once('close', () => void rm(tarball, { force: true }).catch(() => undefined));
   done.catch(() => undefined);
   return { stream, done, description: subject.ok && subject.output !== '' ? subject.output.split('\n')[0]! : null };
+}
+
+/**
+ * The commit at the tip of `branch` of a remote repository (`git ls-remote`, run in the sandbox and
+ * its network like a fetch), or undefined when the branch does not exist. Throws BuildFailedError
+ * when the repository cannot be reached.
+ */
+export async function remoteBranchTip(sandbox: BuildSandbox, url: string, branch: string, timeoutMs: number): Promise<string | undefined> {
+  if (!isValidBranch(branch)) return undefined;
+  const ws = await createWorkspace();
+  try {
+    if (sandbox.owner) await execOk('chown', ['-h', `${sandbox.owner.uid}:${sandbox.owner.gid}`, ws.tmpDir]);
+    let output = '';
+    const r = await sandbox.run({
+      file: 'git', args: ['ls-remote', '--heads', '--', url, `refs/heads/${branch}`], cwd: ws.tmpDir, timeoutMs,
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: ws.tmpDir, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' },
+      onOutput: (c) => {
+        if (output.length < 64 * 1024) output += c.toString('utf8');
+      },
+    });
+    if (r.code !== 0) throw new BuildFailedError(`Could not read ${redactRepoUrl(url)}: ${output.replaceAll(url, redactRepoUrl(url)).trim().split('\n').at(-1) ?? `exit ${r.code}`}`);
+    for (const line of output.split('\n')) {
+      const m = /^([0-9a-f]{40})\trefs\/heads\/(.+)$/.exec(line.trim());
+      if (m && m[2] === branch) return m[1];
+    }
+    return undefined;
+  } finally {
+    await removeWorkspace(ws).catch(() => undefined);
+  }
 }
