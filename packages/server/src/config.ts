@@ -138,6 +138,8 @@ const table = {
   ciPollMs: { env: 'SLIPWAY_CI_POLL_MS', parse: int(10), default: 10_000, doc: 'Auto-deploy with wait-for-CI: first wait between polls of a commit\'s combined status (doubling up to ciPollMaxMs).' },
   ciPollMaxMs: { env: 'SLIPWAY_CI_POLL_MAX_MS', parse: int(10), default: 2 * MIN, doc: 'Auto-deploy with wait-for-CI: longest wait between two polls.' },
   ciWaitTimeoutMs: { env: 'SLIPWAY_CI_WAIT_TIMEOUT_MS', parse: int(100), default: 60 * MIN, doc: 'Auto-deploy with wait-for-CI: a commit whose status is not final after this long is not deployed.' },
+  reviewAppStaleMs: { env: 'SLIPWAY_REVIEW_APP_STALE_MS', parse: int(1_000), default: 5 * 24 * 60 * MIN, doc: 'Review apps of pipelines with autodestroy are destroyed after this long without a push (Heroku\'s 5 days).' },
+  reviewAppSweepMs: { env: 'SLIPWAY_REVIEW_APP_SWEEP_MS', parse: int(100), default: 10 * MIN, doc: 'How often stale review apps are looked for.' },
   url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },
 } satisfies Record<string, Entry<unknown>>;
 

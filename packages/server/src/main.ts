@@ -30,6 +30,8 @@ import { deployRoutes } from './api/routes/deploys.js';
 import { monitorRoutes } from './api/routes/monitors.js';
 import { repoConnectionRoutes } from './api/routes/repo-connections.js';
 import { createAutoDeploy } from './auto-deploy/index.js';
+import { reviewAppRoutes } from './api/routes/review-apps.js';
+import { createReviewApps } from './review-apps/index.js';
 import { createAutoscaler, createMonitorService, createWaker, metricsSignals } from './autoscale/index.js';
 import { internalWakeRoutes } from './api/routes/internal-wake.js';
 import { dynoRoutes } from './api/routes/dynos.js';
@@ -155,6 +157,11 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       ci: { firstDelayMs: config.ciPollMs, maxDelayMs: config.ciPollMaxMs, timeoutMs: config.ciWaitTimeoutMs },
     });
     own({ name: 'auto-deploy', stop: () => autoDeploy.stop() });
+    const reviewApps = createReviewApps({
+      store, apps, builder, logger: logger.child({ part: 'review-apps' }), staleMs: config.reviewAppStaleMs, sweepMs: config.reviewAppSweepMs,
+    });
+    reviewApps.start();
+    own({ name: 'review-apps', stop: () => reviewApps.stop() });
 
     // The platform's certificate (api/tls): the rendezvous listener of attached one-offs serves it.
     const tlsMaterial = await ensureCertificate({ dataDir: config.dataDir, domain: config.domain, logger: logger.child({ part: 'tls' }) });
@@ -188,6 +195,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...metricsRoutes({ apps, metrics, prometheus }),
         ...pipelineRoutes({ config, store, apps, pipelines }),
         ...repoConnectionRoutes({ apps, autoDeploy, baseUrl: () => apiBaseUrl(config) }),
+        ...reviewAppRoutes({ pipelines, reviewApps, baseUrl: () => apiBaseUrl(config), staleDays: Math.max(1, Math.round(config.reviewAppStaleMs / 86_400_000)) }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
       ],
       auth, preRoute, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),

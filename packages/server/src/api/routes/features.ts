@@ -39,6 +39,9 @@ function featureId(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** The account feature the official CLI checks before reading a pipeline's repository. */
+const REPOSITORIES_API = { name: 'dashboard-repositories-api', display_name: 'Repositories API', description: 'Pipelines read their repository from the Platform API', state: 'general', doc_url: null };
+
 const PatchFeature = z.strictObject({ enabled: z.boolean() });
 
 export function featureRoutes(deps: RouteDeps): Route[] {
@@ -95,7 +98,10 @@ export function featureRoutes(deps: RouteDeps): Route[] {
     { method: 'GET', path: '/account/features', handler: async () => ({ body: [] }) },
     {
       method: 'GET', path: '/account/features/:feature',
-      handler: async () => {
+      handler: async (ctx) => {
+        // `reviewapps:enable` reads the pipeline's repository from Slipway (GET /pipelines/{id}/repo)
+        // only when this answers enabled; otherwise it asks kolkrabbi.heroku.com (C2.1).
+        if (ctx.params.feature === REPOSITORIES_API.name) return { body: { ...REPOSITORIES_API, id: featureId(REPOSITORIES_API.name), enabled: true } };
         throw new NotFoundError('feature', `Couldn't find that feature.`);
       },
     },
