@@ -22,3 +22,19 @@ export function printConnection(ctx: { out(text?: string): void }, app: string, 
   ctx.out(`Webhook secret: ${c.webhook_secret}`);
   ctx.out(`Last commit:    ${c.last_commit ?? 'none'}`);
 }
+
+/** A pipeline's repository (review apps): `slipway repo -p PIPELINE`. */
+export interface PipelineRepoConnection {
+  full_name: string;
+  repo_url: string;
+  webhook_url: string;
+  webhook_secret: string;
+}
+
+export function printPipelineRepo(ctx: { out(text?: string): void }, pipeline: string, c: PipelineRepoConnection): void {
+  ctx.out(header(`${pipeline} repository (review apps)`));
+  ctx.out();
+  ctx.out(`Repository:     ${c.repo_url}`);
+  ctx.out(`Webhook URL:    ${c.webhook_url}`);
+  ctx.out(`Webhook secret: ${c.webhook_secret}`);
+}

@@ -45,7 +45,7 @@ export function createReviewApps(deps: ReviewAppDeps) {
 
   async function repoOf(pipeline: PipelineRecord): Promise<PipelineRepoRecord> {
     const repo = await store.reviewApps.getRepo(pipeline.id);
-    if (!repo) throw new NotFoundError('repo', `Pipeline ${pipeline.name} is not connected to a code repository (slipway pipelines:repo:connect).`);
+    if (!repo) throw new NotFoundError('repo', `Pipeline ${pipeline.name} is not connected to a code repository (slipway repo:connect URL -p ${pipeline.name}).`);
     return repo;
   }
 

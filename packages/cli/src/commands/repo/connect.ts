@@ -1,11 +1,11 @@
 import { defineCommand } from '../../framework/command.js';
 import { path } from '../../api/client.js';
 import { UsageError } from '../../framework/errors.js';
-import { printConnection, type RepoConnection } from '../../format/repo-connection.js';
+import { printConnection, printPipelineRepo, type PipelineRepoConnection, type RepoConnection } from '../../format/repo-connection.js';
 
 export default defineCommand({
   summary: 'auto-deploy an app from a branch of a remote git repository (push webhooks of GitHub, GitLab or Gitea)',
-  usage: 'repo:connect URL [-a APP] [-b BRANCH] [--wait-for-ci] [--ci-api URL] [--ci-token TOKEN] [--rotate-secret] [--json]',
+  usage: 'repo:connect URL [-a APP] [-b BRANCH] [--wait-for-ci] [--ci-api URL] [--ci-token TOKEN] [--rotate-secret] [--json] | repo:connect URL -p PIPELINE',
   app: true,
   examples: [
     '$ slipway repo:connect https://github.com/acme/widgets.git -b main --wait-for-ci -a myapp\n' +
@@ -14,8 +14,13 @@ export default defineCommand({
     'Repository:     https://github.com/acme/widgets.git\nBranch:         main\nWait for CI:    yes (https://api.github.com)\n' +
     'Webhook URL:    http://localhost:5000/repo-hooks/2c5e0f4a-1b8d-4a53-9a11-7c0d3e1e6b12\nWebhook secret: 3f9a…\nLast commit:    none\n\n' +
     'Add the webhook to the repository: payload URL and secret above, content type application/json, push events.',
+    '$ slipway repo:connect https://github.com/acme/widgets.git -p shop\n' +
+    'Connecting pipeline shop to https://github.com/acme/widgets.git... done\n' +
+    '=== shop repository (review apps)\n\nRepository:     https://github.com/acme/widgets.git\n' +
+    'Webhook URL:    http://localhost:5000/repo-hooks/pipelines/5d1f7e2a-3c4b-4e8f-9a0d-1b2c3d4e5f60\nWebhook secret: 8b2c…',
   ],
   flags: {
+    pipeline: { type: 'string', char: 'p', description: 'connect a pipeline instead (its branches become review apps)' },
     branch: { type: 'string', char: 'b', description: 'the branch to deploy (default main)' },
     'wait-for-ci': { type: 'boolean', description: 'deploy a commit only once its combined CI status is success' },
     'no-wait-for-ci': { type: 'boolean', description: 'deploy every push at once' },
@@ -27,6 +32,16 @@ export default defineCommand({
   async run(ctx) {
     const url = ctx.args[0];
     if (!url) throw new UsageError('Missing URL. Usage: slipway repo:connect URL -a APP [-b BRANCH]');
+    const pipeline = ctx.str('pipeline');
+    if (pipeline !== undefined) {
+      if (['branch', 'ci-api', 'ci-token'].some((f) => ctx.str(f) !== undefined) || ctx.bool('wait-for-ci')) {
+        throw new UsageError('-p connects a pipeline: its repository only (-b, --wait-for-ci and --ci-* are for apps).');
+      }
+      const body = { repo_url: url, ...(ctx.bool('rotate-secret') ? { rotate_secret: true } : {}) };
+      const repo = await ctx.action(`Connecting pipeline ${pipeline} to ${url.replace(/\/\/[^@/]*@/, '//')}`, () => ctx.api.put<PipelineRepoConnection>(path`/pipelines/${pipeline}/repo-connection`, body));
+      if (ctx.bool('json')) return ctx.json(repo);
+      return printPipelineRepo(ctx, pipeline, repo);
+    }
     const app = await ctx.app();
     const body: Record<string, unknown> = { repo_url: url };
     if (ctx.str('branch') !== undefined) body.branch = ctx.str('branch');

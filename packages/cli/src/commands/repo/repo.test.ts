@@ -26,6 +26,22 @@ describe('repo', () => {
     api.assertDone();
   });
 
+  it('connects, shows and disconnects a pipeline\'s repository with -p', async () => {
+    const repo = { full_name: 'acme/widgets', repo_url: 'https://git.example/acme/widgets.git', webhook_url: 'http://localhost:5000/repo-hooks/pipelines/p1', webhook_secret: 'sek' };
+    api.expect('PUT', '/pipelines/shop/repo-connection', { body: repo });
+    api.expect('GET', '/pipelines/shop/repo-connection', { body: repo });
+    api.expect('DELETE', '/pipelines/shop/repo-connection', { body: repo });
+    const c = await run(['repo:connect', 'https://git.example/acme/widgets.git', '-p', 'shop']);
+    assert.equal(c.code, 0, c.stderr);
+    assert.match(c.stdout, /=== shop repository \(review apps\)[\s\S]*Webhook URL: +http:\/\/localhost:5000\/repo-hooks\/pipelines\/p1/);
+    assert.match((await run(['repo', '-p', 'shop'])).stdout, /Webhook secret: sek/);
+    assert.equal((await run(['repo:disconnect', '-p', 'shop'])).stderr, 'Disconnecting pipeline shop from its repository... done\n');
+    assert.deepEqual(api.requests[0]!.body, { repo_url: 'https://git.example/acme/widgets.git' });
+    const bad = await run(['repo:connect', 'https://git.example/acme/widgets.git', '-p', 'shop', '-b', 'x']);
+    assert.notEqual(bad.code, 0);
+    api.assertDone();
+  });
+
   it('needs a URL', async () => {
     const r = await run(['repo:connect', '-a', 'myapp']);
     assert.notEqual(r.code, 0);
