@@ -70,7 +70,8 @@ async function reviewAppOf(branch: string): Promise<ReviewApp | undefined> {
 before(async () => {
   forge = await startGitForge();
   repoUrl = await forge.repo('acme/shop.git');
-  platform = await startPlatform({ env: { SLIPWAY_BUILD_ISOLATION: 'none' } });
+  // Stale after 20 s without a push (Heroku's 5 days), looked for every half second.
+  platform = await startPlatform({ env: { SLIPWAY_BUILD_ISOLATION: 'none', SLIPWAY_REVIEW_APP_STALE_MS: '20000', SLIPWAY_REVIEW_APP_SWEEP_MS: '500' } });
   heroku = await herokuCli(platform);
   co = await checkout('procfile-app');
   assert.equal((await co.git(['push', '--quiet', repoUrl, 'HEAD:refs/heads/main'])).code, 0);
@@ -97,6 +98,11 @@ test('heroku reviewapps:enable --autodeploy --autodestroy configures the pipelin
   assert.match(r.stdout, /Enabling auto deployment/);
   const cfg = await call<{ automatic_review_apps: boolean; destroy_stale_apps: boolean; repo: { name: string } }>('GET', `/pipelines/${PIPELINE}/review-app-config`);
   assert.deepEqual([cfg.body.automatic_review_apps, cfg.body.destroy_stale_apps, cfg.body.repo.name], [true, true, 'acme/shop']);
+  // Autodestroy off again for the next tests (the last one turns it back on).
+  const off = await heroku.run(['reviewapps:disable', '-p', PIPELINE, '--no-autodestroy']);
+  assert.equal(off.code, 0, `${off.stdout}\n${off.stderr}`);
+  const after = await call<{ automatic_review_apps: boolean; destroy_stale_apps: boolean }>('GET', `/pipelines/${PIPELINE}/review-app-config`);
+  assert.deepEqual([after.body.automatic_review_apps, after.body.destroy_stale_apps], [true, false]);
 });
 
 test('a pushed branch gets its review app at stage review, served; deleting the branch destroys it', async () => {
@@ -143,4 +149,13 @@ test('heroku reviewapps:create -p P -b BRANCH builds the branch\'s tip as a revi
   const missing = await heroku.run(['reviewapps:create', '-p', PIPELINE, '-b', 'no-such-branch']);
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /The branch no-such-branch doesn't exist/);
+});
+
+test('with --autodestroy, a review app without a push for the stale time is destroyed', async () => {
+  const ra = await reviewAppOf('feature-y');
+  assert.ok(ra?.app, 'the review app of the previous test');
+  const r = await heroku.run(['reviewapps:enable', '-p', PIPELINE, '--autodestroy']);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  await waitFor('the stale review app to be destroyed', async () => ((await call('GET', `/apps/${ra.app!.id}`)).status === 404 ? true : undefined), 90_000);
+  assert.equal(await reviewAppOf('feature-y'), undefined);
 });
