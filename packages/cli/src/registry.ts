@@ -40,6 +40,15 @@ import maintenanceCmd from './commands/maintenance/index.js';
 import metricsCmd from './commands/metrics.js';
 import maintenanceOffCmd from './commands/maintenance/off.js';
 import maintenanceOnCmd from './commands/maintenance/on.js';
+import pipelinesAddCmd from './commands/pipelines/add.js';
+import pipelinesCreateCmd from './commands/pipelines/create.js';
+import pipelinesDestroyCmd from './commands/pipelines/destroy.js';
+import pipelinesDiffCmd from './commands/pipelines/diff.js';
+import pipelinesCmd from './commands/pipelines/index.js';
+import pipelinesInfoCmd from './commands/pipelines/info.js';
+import pipelinesPromoteCmd from './commands/pipelines/promote.js';
+import pipelinesRemoveCmd from './commands/pipelines/remove.js';
+import pipelinesUpdateCmd from './commands/pipelines/update.js';
 import psAutoscaleDisableCmd from './commands/ps/autoscale/disable.js';
 import psAutoscaleEnableCmd from './commands/ps/autoscale/enable.js';
 import psAutoscaleCmd from './commands/ps/autoscale/index.js';
@@ -101,6 +110,15 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['maintenance:on', maintenanceOnCmd],
   ['metrics', metricsCmd],
   ['ps', psCmd],
+  ['pipelines:add', pipelinesAddCmd],
+  ['pipelines:create', pipelinesCreateCmd],
+  ['pipelines:destroy', pipelinesDestroyCmd],
+  ['pipelines:diff', pipelinesDiffCmd],
+  ['pipelines', pipelinesCmd],
+  ['pipelines:info', pipelinesInfoCmd],
+  ['pipelines:promote', pipelinesPromoteCmd],
+  ['pipelines:remove', pipelinesRemoveCmd],
+  ['pipelines:update', pipelinesUpdateCmd],
   ['ps:autoscale', psAutoscaleCmd],
   ['ps:autoscale:disable', psAutoscaleDisableCmd],
   ['ps:autoscale:enable', psAutoscaleEnableCmd],

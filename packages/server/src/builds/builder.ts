@@ -2,9 +2,13 @@
  * The builder: git pushes and Builds API requests become builds, one at a time per app (different
  * apps build side by side), each producing a slug and a release through the apps service.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import os from 'node:os';
+import { Transform } from 'node:stream';
+import { pipeline as streamPipeline } from 'node:stream/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { rm, mkdir, chmod } from 'node:fs/promises';
+import { rm, mkdir, mkdtemp, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { apiBaseUrl, type Config } from '../config.js';
 import { ConflictError, InvalidParamsError, SlipwayError } from '../errors.js';
@@ -24,6 +28,8 @@ import { createRepoKeeper, repoDir } from './repo.js';
 import { fetchRepoCommit, redactRepoUrl, remoteBranchTip, type RepoCommit } from './repo-source.js';
 import { createProcessSandbox, type BuildSandbox } from './sandbox.js';
 import { collectSlugs } from './slug.js';
+import { readAppJsonFile } from './app-json.js';
+import { extractTarball } from './tarball.js';
 import { gitEnv, openGitSource, openUrlSource, sourceBlobProblem, withChecksum, type OpenedSource } from './source.js';
 
 /** What the builder needs from the apps service. */
@@ -43,6 +49,12 @@ export interface BuilderDeps {
   authenticate(req: IncomingMessage): Promise<UserRecord | undefined>;
   sandbox?: BuildSandbox;
   runReleasePhase?: RunReleasePhase;
+}
+
+export interface StagedSource {
+  sourceUrl: string;
+  /** The text of the source's app.json, if it has one. */
+  appJson: string | undefined;
 }
 
 export interface CreateBuildInput {
@@ -84,6 +96,12 @@ export interface Builder {
   /** Where `/sources` uploads are kept. */
   sourcesDir: string;
   deleteCache(appId: string): Promise<void>;
+  /**
+   * Fetches a source tarball (http(s) or an own upload) into a new upload of this platform and reads
+   * its app.json and heroku.yml (app setups decide from them before creating anything). The
+   * returned `sourceUrl` builds from that copy.
+   */
+  stageSource(url: string, checksum?: string | null): Promise<StagedSource>;
   /** Keeps a release's release-phase output (a promotion's release phase runs outside a build). */
   saveReleaseOutput(releaseId: string, text: string): Promise<void>;
   stop(): Promise<void>;
@@ -307,6 +325,28 @@ export function createBuilder(deps: BuilderDeps): Builder {
       await rm(path.join(config.dataDir, 'cache', appId), { recursive: true, force: true });
     },
     saveReleaseOutput,
+    async stageSource(url, checksum) {
+      await dataDirReady;
+      const sourcesDir = path.join(config.dataDir, 'sources');
+      await mkdir(sourcesDir, { recursive: true, mode: 0o700 });
+      const id = randomUUID();
+      const file = path.join(sourcesDir, `${id}.tgz`);
+      try {
+        const src = withChecksum(await openUploadOrUrl(url), checksum ?? null);
+        await streamPipeline(src.stream, capBytes(config.slugMaxBytes), createWriteStream(file, { mode: 0o600 }));
+        await src.done;
+        const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-stage-'));
+        try {
+          await extractTarball(createReadStream(file), dir, { maxBytes: config.slugMaxBytes });
+          return { sourceUrl: `${base()}/sources/${id}/${signer.sign('source', id)}`, appJson: await readAppJsonFile(dir) };
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      } catch (err) {
+        await rm(file, { force: true });
+        throw err;
+      }
+    },
     async stop() {
       stopping = true;
       unsubscribe();
@@ -334,4 +374,16 @@ export function createBuilder(deps: BuilderDeps): Builder {
   }
 
   return builder;
+}
+
+/** Passes bytes through until `max`, then fails with Heroku's size message. */
+function capBytes(max: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > max) cb(new InvalidParamsError(`The source tarball is larger than ${max} bytes.`, 'source_blob'));
+      else cb(null, chunk);
+    },
+  });
 }

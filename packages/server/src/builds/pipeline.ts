@@ -8,7 +8,8 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { parseProcfile, ProcfileError } from '@slipway/contract';
 import type { Config } from '../config.js';
-import { SlipwayError } from '../errors.js';
+import { InvalidParamsError, SlipwayError } from '../errors.js';
+import { parseAppJson, readAppJsonFile } from './app-json.js';
 import type { AppRecord, BuildRecord, ReleaseRecord, SlugRecord, Store, UserRecord } from '../store/types.js';
 import { buildpackName, builtinBuildpackDir, BUILTIN_BUILDPACKS, parseBuildpackRef, type BuildpackRef } from './buildpacks.js';
 import { BuildFailedError, runBuildpacks, type Buildpack } from './buildpack-runner.js';
@@ -105,6 +106,7 @@ export async function runPipeline(pipelineDeps: PipelineDeps, job: BuildJob): Pr
       source.stream.destroy();
       throw err;
     }
+    await keepAppJson(store, app, ws.appDir, out);
     const ignored = await applySlugignore(ws.appDir);
     if (ignored.length > 0) out(`-----> Removed ${ignored.length} path${ignored.length === 1 ? '' : 's'} listed in .slugignore\n`);
 
@@ -156,6 +158,17 @@ export async function runPipeline(pipelineDeps: PipelineDeps, job: BuildJob): Pr
   } finally {
     if (cacheRestored) await saveCache(ws, storedCache).catch(() => undefined);
     await removeWorkspace(ws).catch(() => undefined);
+  }
+}
+
+/** Stores the source's app.json for the app (review apps and setups read it); a bad one is only a warning, as on Heroku. */
+async function keepAppJson(store: Store, app: AppRecord, appDir: string, out: (t: string) => void): Promise<void> {
+  try {
+    const text = await readAppJsonFile(appDir);
+    if (text !== undefined) await store.appManifests.put(app.id, parseAppJson(text));
+  } catch (err) {
+    if (!(err instanceof InvalidParamsError)) throw err;
+    out(`-----> Ignoring app.json: ${err.message}\n`);
   }
 }
 
