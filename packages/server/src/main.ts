@@ -158,7 +158,14 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     });
     own({ name: 'auto-deploy', stop: () => autoDeploy.stop() });
     const reviewApps = createReviewApps({
-      store, apps, builder, logger: logger.child({ part: 'review-apps' }), staleMs: config.reviewAppStaleMs, sweepMs: config.reviewAppSweepMs,
+      store, apps, builder, logs: logplex, logger: logger.child({ part: 'review-apps' }), staleMs: config.reviewAppStaleMs, sweepMs: config.reviewAppSweepMs,
+      // app.json scripts run as a one-off of the app's current release, like its release phase.
+      runScript: async (app, command, onOutput) => {
+        const release = await store.releases.current(app.id);
+        const slug = release?.slugId ? await store.slugs.get(app.id, release.slugId) : undefined;
+        if (!slug?.blobPath) return { exitCode: 127 };
+        return dynos.runReleasePhase(app, { slugPath: path.join(config.dataDir, slug.blobPath), config: await store.configVars.get(app.id) }, command, onOutput);
+      },
     });
     reviewApps.start();
     own({ name: 'review-apps', stop: () => reviewApps.stop() });

@@ -9,16 +9,20 @@
 import { randomBytes } from 'node:crypto';
 import type { AppService } from '../apps/index.js';
 import { isPushEvent, parsePush, verifyWebhook, type Headers } from '../auto-deploy/index.js';
-import type { Builder } from '../builds/index.js';
-import { isValidBranch, redactRepoUrl } from '../builds/index.js';
+import type { AppJson, Builder } from '../builds/index.js';
+import { envSpecs, isValidBranch, redactRepoUrl, resolveEnv, scriptCommand } from '../builds/index.js';
 import { ConflictError, InvalidParamsError, NotFoundError, SlipwayError } from '../errors.js';
 import type { Logger } from '../log/index.js';
-import type { PipelineRecord, PipelineRepoRecord, ReviewAppConfigRecord, ReviewAppRecord, Store, UserRecord } from '../store/types.js';
+import type { LogSink } from '../logplex/types.js';
+import type { AppRecord, PipelineRecord, PipelineRepoRecord, ReviewAppConfigRecord, ReviewAppRecord, Store, UserRecord } from '../store/types.js';
 import { MAINLINE_BRANCHES, reviewAppName } from './naming.js';
 
 export interface ReviewAppDeps {
   store: Store;
-  apps: Pick<AppService, 'create' | 'destroy'>;
+  apps: Pick<AppService, 'create' | 'destroy' | 'patchConfig' | 'scale'>;
+  logs: LogSink;
+  /** Runs an app.json script (postdeploy, pr-predestroy) in a one-off dyno of the app's current release. */
+  runScript(app: AppRecord, command: string, onOutput: (text: string) => void): Promise<{ exitCode: number }>;
   builder: Pick<Builder, 'deployCommit' | 'waitForBuild' | 'branchTip'>;
   logger: Logger;
   /** A review app with no push for this long is destroyed when its pipeline has `destroy_stale_apps`. */
@@ -56,7 +60,43 @@ export function createReviewApps(deps: ReviewAppDeps) {
   }
 
   /** Builds `sha` on the review app's app, waiting for a build in progress; records the outcome. */
-  async function build(ra: ReviewAppRecord, repo: PipelineRepoRecord, sha: string, user: UserRecord): Promise<void> {
+  /** Runs one of app.json's scripts (review's own first); its output goes to the app's log. */
+  async function script(app: AppRecord, name: 'postdeploy' | 'pr-predestroy'): Promise<number | undefined> {
+    const m = (await store.appManifests.get(app.id))?.manifest as AppJson | undefined;
+    const command = scriptCommand(m?.environments?.review?.scripts?.[name] ?? m?.scripts?.[name]);
+    if (!m || !command) return undefined;
+    const say = (message: string) => deps.logs.publish(app.id, { source: 'app', dyno: `${name}.1`, message });
+    let pending = '';
+    const r = await deps.runScript(app, command, (text) => {
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) say(l);
+    });
+    if (pending) say(pending);
+    deps.logs.publish(app.id, { source: 'app', dyno: 'api', message: `app.json ${name} script exited with ${r.exitCode}` });
+    return r.exitCode;
+  }
+
+  /**
+   * After a review app's first build (app.json is known only once the branch was fetched): config
+   * vars from `env` and `environments.review.env` (review wins; `generator: secret` per app), the
+   * formation, then `postdeploy`. A required variable without a value makes the review app errored.
+   */
+  async function setUp(ra: ReviewAppRecord, app: AppRecord, user: UserRecord): Promise<string | null> {
+    const m = (await store.appManifests.get(app.id))?.manifest as AppJson | undefined;
+    if (!m) return null;
+    const review = m.environments?.review ?? {};
+    const env = resolveEnv({ ...envSpecs(m), ...envSpecs(review) }, {});
+    if (!env.ok) return `app.json: required config vars have no value for review apps: ${env.missing.join(', ')}.`;
+    if (Object.keys(env.config).length > 0) await deps.apps.patchConfig(user, app, env.config);
+    const formation = review.formation ?? m.formation;
+    if (formation) await deps.apps.scale(user, app, Object.entries(formation).map(([type, f]) => ({ type, quantity: f.quantity, size: f.size })));
+    const code = await script(app, 'postdeploy');
+    return code !== undefined && code !== 0 ? `app.json postdeploy script failed (exit ${code}).` : null;
+  }
+
+  async function build(ra: ReviewAppRecord, repo: PipelineRepoRecord, sha: string, user: UserRecord, first = false): Promise<void> {
     const app = ra.appId ? await store.apps.get(ra.appId) : undefined;
     if (!app) return;
     const until = Date.now() + 30 * 60_000;
@@ -66,9 +106,10 @@ export function createReviewApps(deps: ReviewAppDeps) {
         await Promise.race([deps.builder.waitForBuild(b.id), new Promise<void>((r) => abort.signal.addEventListener('abort', () => r(), { once: true }))]);
         const done = await store.builds.get(app.id, b.id);
         const ok = done?.status === 'succeeded';
+        const problem = !ok ? `The build of ${sha.slice(0, 7)} failed: see the build output of ${app.name}.` : first ? await setUp(ra, app, user) : null;
         const current = await store.reviewApps.get(ra.id);
         if (current && current.status !== 'deleting') {
-          await store.reviewApps.update(ra.id, { status: ok ? 'created' : 'errored', message: ok ? null : `The build of ${sha.slice(0, 7)} failed: see the build output of ${app.name}.` });
+          await store.reviewApps.update(ra.id, { status: problem ? 'errored' : 'created', message: problem });
         }
         return;
       } catch (err) {
@@ -100,7 +141,7 @@ export function createReviewApps(deps: ReviewAppDeps) {
       throw err;
     }
     const created = ra;
-    own(build(created, repo, sha, user));
+    own(build(created, repo, sha, user, true));
     return created;
   }
 
@@ -108,6 +149,8 @@ export function createReviewApps(deps: ReviewAppDeps) {
     const deleting = await store.reviewApps.update(ra.id, { status: 'deleting' });
     const app = ra.appId ? await store.apps.get(ra.appId) : undefined;
     if (app) {
+      // Heroku runs pr-predestroy before the app goes, whatever it returns.
+      await script(app, 'pr-predestroy').catch((err: unknown) => log.warn('review_app.predestroy_failed', { app: app.name, error: String(err) }));
       const owner = await store.users.get(app.ownerId);
       if (owner) await deps.apps.destroy(owner, app);
     }

@@ -2,8 +2,10 @@
  * Issue 15, item 3 end to end: review apps. The real platform (child process, process runtime), a
  * `git http-backend` forge on loopback (test/helpers/git-forge.ts) holding the pipeline's
  * repository, GitHub-format push webhooks sent by the test, and the official `heroku` CLI for
- * `reviewapps:enable` and `reviewapps:create` (C2). A pushed branch gets its review app, served
- * through the router; deleting the branch destroys it. Builds run without runc isolation: a
+ * `reviewapps:enable` and `reviewapps:create` (C2). A pushed branch gets its review app, configured
+ * from its app.json (`environments.review`, a generated secret, `postdeploy`) and served through the
+ * router; deleting the branch runs `pr-predestroy` and destroys it. The scripts report to a small
+ * HTTP server of the test on loopback. Builds run without runc isolation: a
  * build's own network namespace cannot reach the forge on the host's loopback.
  */
 import { after, before, test } from 'node:test';
@@ -24,6 +26,9 @@ let repoUrl: string;
 let heroku: HerokuCli;
 let co: Checkout;
 let repo: { webhook_url: string; webhook_secret: string; full_name: string };
+let hooks: http.Server;
+let hooksPort = 0;
+const scriptHits: string[] = [];
 
 interface ReviewApp { id: string; app: { id: string } | null; branch: string; status: string; message: string | null }
 
@@ -54,9 +59,10 @@ function viaRouter(app: string): Promise<string | undefined> {
   });
 }
 
-async function pushBranch(branch: string, greeting: string): Promise<string> {
+async function pushBranch(branch: string, greeting: string, files: Record<string, string> = {}): Promise<string> {
   await co.git(['checkout', '--quiet', '-B', branch, 'main']);
   await writeFile(path.join(co.dir, 'web.js'), `require('node:http').createServer((req, res) => res.end(${JSON.stringify(greeting + '\n')})).listen(Number(process.env.PORT));\n`);
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(co.dir, name), text);
   const sha = await co.commit(`${branch}: ${greeting}`);
   const r = await co.git(['push', '--quiet', '--force', repoUrl, `HEAD:refs/heads/${branch}`]);
   assert.equal(r.code, 0, r.output);
@@ -68,6 +74,12 @@ async function reviewAppOf(branch: string): Promise<ReviewApp | undefined> {
 }
 
 before(async () => {
+  hooks = http.createServer((req, res) => {
+    scriptHits.push(req.url ?? '');
+    res.end('ok');
+  });
+  await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+  hooksPort = (hooks.address() as { port: number }).port;
   forge = await startGitForge();
   repoUrl = await forge.repo('acme/shop.git');
   // Stale after 20 s without a push (Heroku's 5 days), looked for every half second.
@@ -86,6 +98,7 @@ before(async () => {
 
 after(async () => {
   await platform?.stop();
+  hooks?.close();
   await heroku?.close();
   await co?.close();
   await forge?.close();
@@ -105,8 +118,17 @@ test('heroku reviewapps:enable --autodeploy --autodestroy configures the pipelin
   assert.deepEqual([after.body.automatic_review_apps, after.body.destroy_stale_apps], [true, false]);
 });
 
-test('a pushed branch gets its review app at stage review, served; deleting the branch destroys it', async () => {
-  const sha = await pushBranch('feature-x', 'hello from feature-x');
+test('a pushed branch gets its review app at stage review, configured from app.json and served; deleting the branch runs pr-predestroy and destroys it', async () => {
+  const report = (what: string) => `node -e "fetch('http://127.0.0.1:${hooksPort}/${what}?app=' + process.env.HEROKU_APP_NAME + '&greeting=' + encodeURIComponent(process.env.GREETING || '')).then(() => console.log('${what} ran'))"`;
+  const appJson = {
+    env: { GREETING: { description: 'what the page says', required: true }, SECRET_KEY: { generator: 'secret' } },
+    environments: { review: { env: { GREETING: 'hello from the review env' }, scripts: { postdeploy: report('postdeploy') } } },
+    scripts: { 'pr-predestroy': report('predestroy') },
+  };
+  const sha = await pushBranch('feature-x', 'unused', {
+    'app.json': JSON.stringify(appJson, null, 2),
+    'web.js': "require('node:http').createServer((req, res) => res.end(process.env.GREETING + '\\n')).listen(Number(process.env.PORT));\n",
+  });
   const hook = await webhook('feature-x', sha);
   assert.equal(hook.status, 202, JSON.stringify(hook.body));
   assert.equal(hook.body.status, 'created');
@@ -119,8 +141,14 @@ test('a pushed branch gets its review app at stage review, served; deleting the 
   assert.equal(app.name, `${PIPELINE}-feature-x`);
   const coupling = (await call<{ stage: string; pipeline: { name: string } }>('GET', `/apps/${app.name}/pipeline-couplings`)).body;
   assert.deepEqual([coupling.stage, coupling.pipeline.name], ['review', PIPELINE]);
-  const served = await waitFor('the review app to answer through the router', () => viaRouter(app.name), 120_000);
-  assert.equal(served, 'hello from feature-x\n');
+  const served = await waitFor('the review app to answer with its review env', async () => {
+    const text = await viaRouter(app.name);
+    return text === 'hello from the review env\n' ? text : undefined;
+  }, 120_000);
+  assert.ok(served);
+  const vars = (await call<Record<string, string>>('GET', `/apps/${app.name}/config-vars`)).body;
+  assert.match(vars.SECRET_KEY ?? '', /^[0-9a-f]{64}$/);
+  assert.deepEqual(scriptHits.filter((h) => h.startsWith('/postdeploy')), [`/postdeploy?app=${app.name}&greeting=hello%20from%20the%20review%20env`]);
   // The official CLI sees it as a review app.
   const wait = await heroku.run(['reviewapps:wait', app.name]);
   assert.equal(wait.code, 0, `${wait.stdout}\n${wait.stderr}`);
@@ -129,6 +157,7 @@ test('a pushed branch gets its review app at stage review, served; deleting the 
   const gone = await webhook('feature-x', '0'.repeat(40));
   assert.equal(gone.status, 200, JSON.stringify(gone.body));
   assert.equal(gone.body.status, 'destroyed');
+  assert.deepEqual(scriptHits.filter((h) => h.startsWith('/predestroy')), [`/predestroy?app=${app.name}&greeting=hello%20from%20the%20review%20env`]);
   assert.equal((await call('GET', `/apps/${app.name}`)).status, 404);
   assert.equal(await reviewAppOf('feature-x'), undefined);
   // A push to the mainline never makes a review app of its own.
