@@ -63,6 +63,10 @@ import releasesInfoCmd from './commands/releases/info.js';
 import repoCmd from './commands/repo/index.js';
 import repoConnectCmd from './commands/repo/connect.js';
 import repoDisconnectCmd from './commands/repo/disconnect.js';
+import reviewappsCmd from './commands/reviewapps/index.js';
+import reviewappsCreateCmd from './commands/reviewapps/create.js';
+import reviewappsDisableCmd from './commands/reviewapps/disable.js';
+import reviewappsEnableCmd from './commands/reviewapps/enable.js';
 import rollbackCmd from './commands/rollback.js';
 import runDetachedCmd from './commands/run/detached.js';
 import runCmd from './commands/run/index.js';
@@ -132,6 +136,10 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['repo', repoCmd],
   ['repo:connect', repoConnectCmd],
   ['repo:disconnect', repoDisconnectCmd],
+  ['reviewapps', reviewappsCmd],
+  ['reviewapps:create', reviewappsCreateCmd],
+  ['reviewapps:disable', reviewappsDisableCmd],
+  ['reviewapps:enable', reviewappsEnableCmd],
   ['rollback', rollbackCmd],
   ['run:detached', runDetachedCmd],
   ['run', runCmd],
