@@ -3,7 +3,7 @@
  * process, process runtime) and, in this test, a real git server on loopback (`git http-backend`
  * behind a small node HTTP server, test/helpers/git-forge.ts; a bare repository the test pushes to) and a real HTTP server
  * answering GitHub's combined-status API. The test sends GitHub-format push webhooks signed with
- * the connection's secret: Slipway fetches exactly the announced commit and builds it; a wrong
+ * the connection's secret (and GitLab and Gitea ones): Slipway fetches exactly the announced commit and builds it; a wrong
  * signature is refused and logged; a replayed delivery builds nothing; with wait-for-CI nothing is
  * built until the status turns success. Builds run without runc isolation
  * (SLIPWAY_BUILD_ISOLATION=none): a build's own network namespace cannot reach the test's
@@ -160,6 +160,26 @@ test('a replayed delivery does not build twice, nor does the same commit under a
   // A push to another branch is not this app's.
   const other = await pushWebhook(conn, sha, { branch: 'feature' });
   assert.equal(other.body.status, 'ignored');
+});
+
+test('GitLab (token) and Gitea (HMAC) push webhooks build their commits too', async () => {
+  const conn = (await call<Connection>('GET', `/apps/${APP}/repo-connection`)).body;
+  const gitlabSha = await pushToForge('gitlab commit');
+  const gitlabBody = JSON.stringify({ object_kind: 'push', ref: 'refs/heads/main', before: '0'.repeat(40), after: gitlabSha, checkout_sha: gitlabSha, project: { path_with_namespace: 'acme/widgets' } });
+  const wrongToken = await fetch(conn.webhook_url, { method: 'POST', body: gitlabBody, headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': 'guess', 'x-gitlab-event-uuid': randomUUID() } });
+  assert.equal(wrongToken.status, 401);
+  const gitlab = await fetch(conn.webhook_url, { method: 'POST', body: gitlabBody, headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': conn.webhook_secret, 'x-gitlab-event-uuid': randomUUID() } });
+  assert.equal(gitlab.status, 202, await gitlab.text());
+  assert.equal((await finishedBuildOf(gitlabSha)).status, 'succeeded');
+
+  const giteaSha = await pushToForge('gitea commit');
+  const giteaBody = JSON.stringify({ ref: 'refs/heads/main', before: gitlabSha, after: giteaSha, repository: { full_name: 'acme/widgets' } });
+  const gitea = await fetch(conn.webhook_url, {
+    method: 'POST', body: giteaBody,
+    headers: { 'content-type': 'application/json', 'x-gitea-event': 'push', 'x-gitea-delivery': randomUUID(), 'x-gitea-signature': createHmac('sha256', conn.webhook_secret).update(giteaBody).digest('hex') },
+  });
+  assert.equal(gitea.status, 202, await gitea.text());
+  assert.equal((await finishedBuildOf(giteaSha)).status, 'succeeded');
 });
 
 test('wait for CI: nothing is built while the commit\'s status is pending; it deploys once the status turns success', async () => {
