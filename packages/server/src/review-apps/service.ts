@@ -159,9 +159,18 @@ export function createReviewApps(deps: ReviewAppDeps) {
     return deleting;
   }
 
+  let sweeping = false;
+  /** Destroys the stale review apps; one sweep at a time (a slow one is not overtaken by the next). */
   async function sweep(): Promise<void> {
-    for (const ra of await store.reviewApps.listStale(new Date(Date.now() - deps.staleMs))) {
-      await destroy(ra).catch((err: unknown) => log.error('review_app.destroy_failed', { id: ra.id, error: String(err) }));
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      for (const ra of await store.reviewApps.listStale(new Date(Date.now() - deps.staleMs))) {
+        if (abort.signal.aborted) return;
+        await destroy(ra).catch((err: unknown) => log.error('review_app.destroy_failed', { id: ra.id, error: String(err) }));
+      }
+    } finally {
+      sweeping = false;
     }
   }
 
@@ -171,7 +180,8 @@ export function createReviewApps(deps: ReviewAppDeps) {
     async connectRepo(user: UserRecord, pipeline: PipelineRecord, input: { repoUrl: string; rotateSecret?: boolean }): Promise<PipelineRepoRecord> {
       let u: URL | undefined;
       try {
-        u = new URL(input.repoUrl);
+        // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+        u = /[\u0000-\u0020\u007f]/.test(input.repoUrl) ? undefined : new URL(input.repoUrl);
       } catch {
         u = undefined;
       }
