@@ -124,6 +124,26 @@ test('a signed GitHub push webhook builds exactly the announced commit; the rele
   assert.equal((await builds()).length, 1);
 });
 
+test('bad connection input is a 422 naming the field, and leaves the connection as it was', async () => {
+  const before = (await call<Connection>('GET', `/apps/${APP}/repo-connection`)).body;
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ repo_url: 'file:///etc' }, /repo_url must be an absolute http, https, git URL/],
+    [{ repo_url: '/srv/git/widgets.git' }, /repo_url/],
+    [{ repo_url: 'https://git.example/a\n/b.git' }, /repo_url/],
+    [{ repo_url: repoUrl, branch: '--upload-pack=touch /tmp/x' }, /branch is not a valid branch name/],
+    [{ repo_url: repoUrl, wait_for_ci: true }, /wait_for_ci needs ci_api_url/],
+    [{ repo_url: repoUrl, ci_api_url: 'ftp://ci.example' }, /ci_api_url must be/],
+    [{ repo_url: repoUrl, extra: 1 }, /extra/],
+  ];
+  for (const [body, message] of cases) {
+    const r = await call<{ id: string; message: string }>('PUT', `/apps/${APP}/repo-connection`, body);
+    assert.equal(r.status, 422, JSON.stringify([body, r.body]));
+    assert.equal(r.body.id, 'invalid_params');
+    assert.match(r.body.message, message);
+  }
+  assert.deepEqual((await call<Connection>('GET', `/apps/${APP}/repo-connection`)).body, before);
+});
+
 test('a webhook with a wrong signature is refused (401, Heroku-style error) and logged in the app\'s log; nothing builds', async () => {
   const conn = (await call<Connection>('GET', `/apps/${APP}/repo-connection`)).body;
   const sha = await pushToForge('third commit');
