@@ -159,6 +159,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     own({ name: 'auto-deploy', stop: () => autoDeploy.stop() });
     const reviewApps = createReviewApps({
       store, apps, builder, logs: logplex, logger: logger.child({ part: 'review-apps' }), staleMs: config.reviewAppStaleMs, sweepMs: config.reviewAppSweepMs,
+      ci: { firstDelayMs: config.ciPollMs, maxDelayMs: config.ciPollMaxMs, timeoutMs: config.ciWaitTimeoutMs },
       // app.json scripts run as a one-off of the app's current release, like its release phase.
       runScript: async (app, command, onOutput) => {
         const release = await store.releases.current(app.id);

@@ -2,4 +2,4 @@
 export { createAutoDeploy } from './service.js';
 export type { AutoDeploy, AutoDeployDeps, ConnectInput, WebhookOutcome } from './service.js';
 export { hmacHex, isPushEvent, parsePush, verifyWebhook, type Headers } from './webhook.js';
-export { repoFullName } from './ci-status.js';
+export { combinedStatusUrl, repoFullName, waitForCi } from './ci-status.js';

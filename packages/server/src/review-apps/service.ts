@@ -4,11 +4,12 @@
  * (with `destroy_stale_apps`) when no push came for the stale time. Pushes arrive as webhooks of
  * the pipeline's repository (GitHub, GitLab, Gitea: the auto-deploy room's verification); a new
  * branch gets a review app when `automatic_review_apps` is on (never the mainline, `main`/`master`),
- * or by `POST /review-apps` (`reviewapps:create -p P -b BRANCH`).
+ * or by `POST /review-apps` (`reviewapps:create -p P -b BRANCH`). With `wait_for_ci`, a commit is
+ * built only once its combined CI status is success (auto-deploy's polling).
  */
 import { randomBytes } from 'node:crypto';
 import type { AppService } from '../apps/index.js';
-import { isPushEvent, parsePush, verifyWebhook, type Headers } from '../auto-deploy/index.js';
+import { combinedStatusUrl, isPushEvent, parsePush, verifyWebhook, waitForCi, type Headers } from '../auto-deploy/index.js';
 import type { AppJson, Builder } from '../builds/index.js';
 import { envSpecs, isValidBranch, redactRepoUrl, resolveEnv, scriptCommand } from '../builds/index.js';
 import { ConflictError, InvalidParamsError, NotFoundError, SlipwayError } from '../errors.js';
@@ -29,6 +30,20 @@ export interface ReviewAppDeps {
   staleMs: number;
   /** How often stale review apps are looked for. */
   sweepMs: number;
+  /** Wait for CI's polling (auto-deploy's settings). */
+  ci: { firstDelayMs: number; maxDelayMs: number; timeoutMs: number };
+}
+
+const GITHUB_API = 'https://api.github.com';
+
+/** The status API of a pipeline's repository: its own, or GitHub's for github.com repositories. */
+function ciApiOf(repo: PipelineRepoRecord): string | null {
+  if (repo.ciApiUrl) return repo.ciApiUrl;
+  try {
+    return new URL(repo.repoUrl).hostname === 'github.com' ? GITHUB_API : null;
+  } catch {
+    return null;
+  }
 }
 
 export type ReviewAppPush = { status: 'created' | 'updated' | 'destroyed' | 'ignored' | 'duplicate'; message: string; review_app: string | null };
@@ -99,6 +114,23 @@ export function createReviewApps(deps: ReviewAppDeps) {
   async function build(ra: ReviewAppRecord, repo: PipelineRepoRecord, sha: string, user: UserRecord, first = false): Promise<void> {
     const app = ra.appId ? await store.apps.get(ra.appId) : undefined;
     if (!app) return;
+    const config = await store.reviewApps.getConfig(ra.pipelineId);
+    const api = ciApiOf(repo);
+    if (config?.waitForCi && api) {
+      await store.reviewApps.update(ra.id, { status: 'pending', message: `Waiting for the CI status of ${sha.slice(0, 7)} to be success.` });
+      const outcome = await waitForCi({
+        statusUrl: combinedStatusUrl(api, repo.repoUrl, sha)!, token: repo.ciToken, signal: abort.signal, ...deps.ci,
+        onState: (state) => deps.logs.publish(app.id, { source: 'app', dyno: 'api', message: `CI status of ${sha.slice(0, 7)}: ${state}` }),
+      });
+      if (outcome === 'aborted') return;
+      const current = await store.reviewApps.get(ra.id);
+      if (!current || current.status === 'deleting' || current.commit !== sha) return;
+      if (outcome !== 'success') {
+        await store.reviewApps.update(ra.id, { status: 'errored', message: `Not deployed: CI ${outcome === 'timeout' ? 'did not finish in time' : `reported ${outcome}`} for ${sha.slice(0, 7)}.` });
+        return;
+      }
+      await store.reviewApps.update(ra.id, { status: 'creating', message: null });
+    }
     const until = Date.now() + 30 * 60_000;
     for (;;) {
       try {
@@ -177,7 +209,7 @@ export function createReviewApps(deps: ReviewAppDeps) {
   return {
     repoOf,
 
-    async connectRepo(user: UserRecord, pipeline: PipelineRecord, input: { repoUrl: string; rotateSecret?: boolean }): Promise<PipelineRepoRecord> {
+    async connectRepo(user: UserRecord, pipeline: PipelineRecord, input: { repoUrl: string; rotateSecret?: boolean; ciApiUrl?: string | null; ciToken?: string | null }): Promise<PipelineRepoRecord> {
       let u: URL | undefined;
       try {
         // eslint-disable-next-line no-control-regex -- control characters are what is looked for
@@ -187,8 +219,19 @@ export function createReviewApps(deps: ReviewAppDeps) {
       }
       if (!u || !URL_SCHEMES.has(u.protocol)) throw new InvalidParamsError('repo_url must be an absolute http, https or git URL.', 'repo_url');
       const existing = await store.reviewApps.getRepo(pipeline.id);
+      const ciApiUrl = input.ciApiUrl === undefined ? existing?.ciApiUrl ?? null : input.ciApiUrl;
+      if (ciApiUrl !== null) {
+        let api: URL | undefined;
+        try {
+          api = new URL(ciApiUrl);
+        } catch {
+          api = undefined;
+        }
+        if (!api || (api.protocol !== 'http:' && api.protocol !== 'https:')) throw new InvalidParamsError('ci_api_url must be an absolute http or https URL.', 'ci_api_url');
+      }
       return store.reviewApps.putRepo({
-        pipelineId: pipeline.id, repoUrl: input.repoUrl, userId: user.id,
+        pipelineId: pipeline.id, repoUrl: input.repoUrl, userId: user.id, ciApiUrl,
+        ciToken: input.ciToken === undefined ? existing?.ciToken ?? null : input.ciToken,
         webhookSecret: existing && !input.rotateSecret ? existing.webhookSecret : randomBytes(32).toString('hex'),
       });
     },
@@ -212,12 +255,14 @@ export function createReviewApps(deps: ReviewAppDeps) {
 
     /** Enables (creating the config with defaults off) or changes the pipeline's review-app settings. */
     async configure(pipeline: PipelineRecord, patch: { automatic?: boolean; destroyStale?: boolean; waitForCi?: boolean }): Promise<ReviewAppConfigRecord> {
-      if (patch.waitForCi) throw new InvalidParamsError('wait_for_ci is not supported for review apps yet; auto-deploy of an app supports it (slipway repo:connect --wait-for-ci).', 'wait_for_ci');
-      await repoOf(pipeline);
+      const repo = await repoOf(pipeline);
+      if (patch.waitForCi && (!ciApiOf(repo) || !combinedStatusUrl(ciApiOf(repo)!, repo.repoUrl, '0'.repeat(40)))) {
+        throw new InvalidParamsError(`wait_for_ci needs the status API of the pipeline's repository: slipway repo:connect URL -p ${pipeline.name} --ci-api URL (https://host/owner/repo URLs).`, 'wait_for_ci');
+      }
       const c = await store.reviewApps.getConfig(pipeline.id);
       return store.reviewApps.putConfig({
         pipelineId: pipeline.id, automaticReviewApps: patch.automatic ?? c?.automaticReviewApps ?? false,
-        destroyStaleApps: patch.destroyStale ?? c?.destroyStaleApps ?? false, waitForCi: false,
+        destroyStaleApps: patch.destroyStale ?? c?.destroyStaleApps ?? false, waitForCi: patch.waitForCi ?? c?.waitForCi ?? false,
       });
     },
 

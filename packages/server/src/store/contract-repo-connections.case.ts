@@ -37,8 +37,10 @@ export function repoConnectionCases(ctx: ContractContext): void {
       const { app, user } = await anOwnedApp(s);
       const p = await s.pipelines.create({ name: 'pipe', ownerId: user.id, ownerType: 'user', generation: 'cedar' });
       assert.equal(await s.reviewApps.getRepo(p.id), undefined);
-      await s.reviewApps.putRepo({ pipelineId: p.id, repoUrl: 'https://git.example/a/b.git', webhookSecret: 'x', userId: user.id });
+      await s.reviewApps.putRepo({ pipelineId: p.id, repoUrl: 'https://git.example/a/b.git', webhookSecret: 'x', ciApiUrl: null, ciToken: null, userId: user.id });
       assert.equal((await s.reviewApps.getRepo(p.id))!.repoUrl, 'https://git.example/a/b.git');
+      await s.reviewApps.putRepo({ pipelineId: p.id, repoUrl: 'https://git.example/a/b.git', webhookSecret: 'x', ciApiUrl: 'https://git.example/api/v1', ciToken: 't', userId: user.id });
+      assert.deepEqual([(await s.reviewApps.getRepo(p.id))!.ciApiUrl, (await s.reviewApps.getRepo(p.id))!.ciToken], ['https://git.example/api/v1', 't']);
       assert.equal(await s.reviewApps.recordDelivery(p.id, 'd'), true);
       assert.equal(await s.reviewApps.recordDelivery(p.id, 'd'), false);
       await s.reviewApps.putConfig({ pipelineId: p.id, automaticReviewApps: true, destroyStaleApps: false, waitForCi: false });

@@ -443,6 +443,9 @@ export interface PipelineRepoRecord {
   pipelineId: string;
   repoUrl: string;
   webhookSecret: string;
+  /** The forge's API for commit statuses (review apps' wait for CI). */
+  ciApiUrl: string | null;
+  ciToken: string | null;
   userId: string;
   createdAt: Date;
   updatedAt: Date;

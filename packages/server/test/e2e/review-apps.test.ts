@@ -29,6 +29,8 @@ let repo: { webhook_url: string; webhook_secret: string; full_name: string };
 let hooks: http.Server;
 let hooksPort = 0;
 const scriptHits: string[] = [];
+let ciState = 'pending';
+const statusPolls: string[] = [];
 
 interface ReviewApp { id: string; app: { id: string } | null; branch: string; status: string; message: string | null }
 
@@ -74,7 +76,13 @@ async function reviewAppOf(branch: string): Promise<ReviewApp | undefined> {
 }
 
 before(async () => {
+  // The scripts' reports, and GitHub's combined-status API for wait-for-CI.
   hooks = http.createServer((req, res) => {
+    if (req.url?.startsWith('/repos/')) {
+      statusPolls.push(req.url);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ state: ciState, statuses: [] }));
+      return;
+    }
     scriptHits.push(req.url ?? '');
     res.end('ok');
   });
@@ -83,7 +91,7 @@ before(async () => {
   forge = await startGitForge();
   repoUrl = await forge.repo('acme/shop.git');
   // Stale after 20 s without a push (Heroku's 5 days), looked for every half second.
-  platform = await startPlatform({ env: { SLIPWAY_BUILD_ISOLATION: 'none', SLIPWAY_REVIEW_APP_STALE_MS: '20000', SLIPWAY_REVIEW_APP_SWEEP_MS: '500' } });
+  platform = await startPlatform({ env: { SLIPWAY_BUILD_ISOLATION: 'none', SLIPWAY_REVIEW_APP_STALE_MS: '20000', SLIPWAY_REVIEW_APP_SWEEP_MS: '500', SLIPWAY_CI_POLL_MS: '200', SLIPWAY_CI_POLL_MAX_MS: '400' } });
   heroku = await herokuCli(platform);
   co = await checkout('procfile-app');
   assert.equal((await co.git(['push', '--quiet', repoUrl, 'HEAD:refs/heads/main'])).code, 0);
@@ -178,6 +186,31 @@ test('heroku reviewapps:create -p P -b BRANCH builds the branch\'s tip as a revi
   const missing = await heroku.run(['reviewapps:create', '-p', PIPELINE, '-b', 'no-such-branch']);
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /The branch no-such-branch doesn't exist/);
+});
+
+test('reviewapps:enable --wait-for-ci: a review app is built only once its commit\'s CI status is success', async () => {
+  const refused = await heroku.run(['reviewapps:enable', '-p', PIPELINE, '--wait-for-ci']);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /wait_for_ci needs the status API/);
+  const put = await call('PUT', `/pipelines/${PIPELINE}/repo-connection`, { repo_url: repoUrl, ci_api_url: `http://127.0.0.1:${hooksPort}` });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  const enabled = await heroku.run(['reviewapps:enable', '-p', PIPELINE, '--wait-for-ci']);
+  assert.equal(enabled.code, 0, `${enabled.stdout}\n${enabled.stderr}`);
+  ciState = 'pending';
+  const sha = await pushBranch('feature-z', 'hello from feature-z');
+  const hook = await webhook('feature-z', sha);
+  assert.equal(hook.body.status, 'created', JSON.stringify(hook.body));
+  await waitFor('three polls of the status API', async () => (statusPolls.length >= 3 ? true : undefined), 30_000);
+  assert.ok(statusPolls.every((u) => u === `/repos/acme/shop/commits/${sha}/status`), statusPolls.join(' '));
+  const pending = (await reviewAppOf('feature-z'))!;
+  assert.equal(pending.status, 'pending');
+  assert.deepEqual((await call<unknown[]>('GET', `/apps/${pending.app!.id}/builds`)).body, [], 'built while CI was pending');
+  ciState = 'success';
+  await waitFor('the review app of feature-z', async () => ((await reviewAppOf('feature-z'))?.status === 'created' ? true : undefined), 180_000);
+  const builds = (await call<{ source_blob: { version: string } }[]>('GET', `/apps/${pending.app!.id}/builds`)).body;
+  assert.deepEqual(builds.map((b) => b.source_blob.version), [sha]);
+  const off = await heroku.run(['reviewapps:disable', '-p', PIPELINE, '--no-wait-for-ci']);
+  assert.equal(off.code, 0, `${off.stdout}\n${off.stderr}`);
 });
 
 test('with --autodestroy, a review app without a push for the stale time is destroyed', async () => {

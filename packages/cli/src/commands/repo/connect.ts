@@ -5,7 +5,7 @@ import { printConnection, printPipelineRepo, type PipelineRepoConnection, type R
 
 export default defineCommand({
   summary: 'auto-deploy an app from a branch of a remote git repository (push webhooks of GitHub, GitLab or Gitea)',
-  usage: 'repo:connect URL [-a APP] [-b BRANCH] [--wait-for-ci] [--ci-api URL] [--ci-token TOKEN] [--rotate-secret] [--json] | repo:connect URL -p PIPELINE',
+  usage: 'repo:connect URL [-a APP] [-b BRANCH] [--wait-for-ci] [--ci-api URL] [--ci-token TOKEN] [--rotate-secret] [--json] | repo:connect URL -p PIPELINE [--ci-api URL] [--ci-token TOKEN]',
   app: true,
   examples: [
     '$ slipway repo:connect https://github.com/acme/widgets.git -b main --wait-for-ci -a myapp\n' +
@@ -34,10 +34,13 @@ export default defineCommand({
     if (!url) throw new UsageError('Missing URL. Usage: slipway repo:connect URL -a APP [-b BRANCH]');
     const pipeline = ctx.str('pipeline');
     if (pipeline !== undefined) {
-      if (['branch', 'ci-api', 'ci-token'].some((f) => ctx.str(f) !== undefined) || ctx.bool('wait-for-ci')) {
-        throw new UsageError('-p connects a pipeline: its repository only (-b, --wait-for-ci and --ci-* are for apps).');
+      if (ctx.str('branch') !== undefined || ctx.bool('wait-for-ci') || ctx.bool('no-wait-for-ci')) {
+        throw new UsageError('-p connects a pipeline: its repository, every branch (-b and --wait-for-ci are for apps; review apps: slipway reviewapps:enable --wait-for-ci).');
       }
-      const body = { repo_url: url, ...(ctx.bool('rotate-secret') ? { rotate_secret: true } : {}) };
+      const body: Record<string, unknown> = { repo_url: url };
+      if (ctx.bool('rotate-secret')) body.rotate_secret = true;
+      if (ctx.str('ci-api') !== undefined) body.ci_api_url = ctx.str('ci-api');
+      if (ctx.str('ci-token') !== undefined) body.ci_token = ctx.str('ci-token');
       const repo = await ctx.action(`Connecting pipeline ${pipeline} to ${url.replace(/\/\/[^@/]*@/, '//')}`, () => ctx.api.put<PipelineRepoConnection>(path`/pipelines/${pipeline}/repo-connection`, body));
       if (ctx.bool('json')) return ctx.json(repo);
       return printPipelineRepo(ctx, pipeline, repo);

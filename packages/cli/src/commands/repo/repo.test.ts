@@ -31,12 +31,12 @@ describe('repo', () => {
     api.expect('PUT', '/pipelines/shop/repo-connection', { body: repo });
     api.expect('GET', '/pipelines/shop/repo-connection', { body: repo });
     api.expect('DELETE', '/pipelines/shop/repo-connection', { body: repo });
-    const c = await run(['repo:connect', 'https://git.example/acme/widgets.git', '-p', 'shop']);
+    const c = await run(['repo:connect', 'https://git.example/acme/widgets.git', '-p', 'shop', '--ci-api', 'https://git.example/api/v1']);
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout, /=== shop repository \(review apps\)[\s\S]*Webhook URL: +http:\/\/localhost:5000\/repo-hooks\/pipelines\/p1/);
     assert.match((await run(['repo', '-p', 'shop'])).stdout, /Webhook secret: sek/);
     assert.equal((await run(['repo:disconnect', '-p', 'shop'])).stderr, 'Disconnecting pipeline shop from its repository... done\n');
-    assert.deepEqual(api.requests[0]!.body, { repo_url: 'https://git.example/acme/widgets.git' });
+    assert.deepEqual(api.requests[0]!.body, { repo_url: 'https://git.example/acme/widgets.git', ci_api_url: 'https://git.example/api/v1' });
     const bad = await run(['repo:connect', 'https://git.example/acme/widgets.git', '-p', 'shop', '-b', 'x']);
     assert.notEqual(bad.code, 0);
     api.assertDone();

@@ -39,14 +39,19 @@ const CreateBody = z.object({
   source_blob: z.object({ url: z.string().optional(), version: z.string().nullable().optional() }).optional(),
   environment: z.record(z.string(), z.string()).optional(),
 });
-const RepoBody = z.strictObject({ repo_url: z.string().min(1).max(2000), rotate_secret: z.boolean().optional() });
+const RepoBody = z.strictObject({
+  repo_url: z.string().min(1).max(2000),
+  rotate_secret: z.boolean().optional(),
+  ci_api_url: z.string().min(1).max(2000).nullable().optional(),
+  ci_token: z.string().min(1).max(2000).nullable().optional(),
+});
 
 export function reviewAppRoutes(deps: ReviewAppRouteDeps): Route[] {
   const { reviewApps } = deps;
   const fullName = (r: PipelineRepoRecord) => decodeURIComponent(repoFullName(r.repoUrl) ?? redactRepoUrl(r.repoUrl));
   const presentRepo = (p: PipelineRecord, r: PipelineRepoRecord) => ({
     id: p.id, full_name: fullName(r), repo_url: redactRepoUrl(r.repoUrl), pipeline: { id: p.id, name: p.name },
-    webhook_url: `${deps.baseUrl()}/repo-hooks/pipelines/${p.id}`, webhook_secret: r.webhookSecret,
+    webhook_url: `${deps.baseUrl()}/repo-hooks/pipelines/${p.id}`, webhook_secret: r.webhookSecret, ci_api_url: r.ciApiUrl, ci_token_set: r.ciToken !== null,
     created_at: r.createdAt.toISOString(), updated_at: r.updatedAt.toISOString(),
   });
   const presentConfig = (p: PipelineRecord, c: ReviewAppConfigRecord, r: PipelineRepoRecord | undefined) => ({
@@ -57,7 +62,7 @@ export function reviewAppRoutes(deps: ReviewAppRouteDeps): Route[] {
   const present = (ra: ReviewAppRecord) => ({
     id: ra.id, app: ra.appId ? { id: ra.appId } : null, branch: ra.branch, pipeline: { id: ra.pipelineId }, status: ra.status,
     message: ra.message, error_status: ra.status === 'errored' ? 'build_failed' : null, commit: ra.commit, pr_number: null,
-    creator: { id: ra.userId }, wait_for_ci: false, fork_repo: null, app_setup: null,
+    creator: { id: ra.userId }, wait_for_ci: ra.status === 'pending', fork_repo: null, app_setup: null,
     created_at: ra.createdAt.toISOString(), updated_at: ra.updatedAt.toISOString(),
   });
   const pipelineOf = (ctx: { user: Parameters<PipelineService['pipeline']>[0]; params: Record<string, string> }) => deps.pipelines.pipeline(ctx.user, ctx.params.pipeline);
@@ -82,7 +87,7 @@ export function reviewAppRoutes(deps: ReviewAppRouteDeps): Route[] {
       handler: async (ctx) => {
         const p = await pipelineOf(ctx);
         const input = await body(ctx, RepoBody);
-        return { body: presentRepo(p, await reviewApps.connectRepo(ctx.user, p, { repoUrl: input.repo_url, rotateSecret: input.rotate_secret })) };
+        return { body: presentRepo(p, await reviewApps.connectRepo(ctx.user, p, { repoUrl: input.repo_url, rotateSecret: input.rotate_secret, ciApiUrl: input.ci_api_url, ciToken: input.ci_token })) };
       },
     },
     {

@@ -33,6 +33,8 @@ CREATE TABLE pipeline_repos (
   pipeline_id TEXT PRIMARY KEY REFERENCES pipelines(id) ON DELETE CASCADE,
   repo_url TEXT NOT NULL,
   webhook_secret TEXT NOT NULL,
+  ci_api_url TEXT,
+  ci_token TEXT,
   user_id TEXT NOT NULL REFERENCES users(id),
   created_at ${t.ts} NOT NULL,
   updated_at ${t.ts} NOT NULL

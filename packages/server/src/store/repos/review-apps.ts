@@ -7,6 +7,7 @@ import { toBool, toDate, toStr, toStrOrNull } from './rows.js';
 
 const toRepo = (r: Row): PipelineRepoRecord => ({
   pipelineId: toStr(r.pipeline_id), repoUrl: toStr(r.repo_url), webhookSecret: toStr(r.webhook_secret), userId: toStr(r.user_id),
+  ciApiUrl: toStrOrNull(r.ci_api_url), ciToken: toStrOrNull(r.ci_token),
   createdAt: toDate(r.created_at), updatedAt: toDate(r.updated_at),
 });
 const toConfig = (r: Row): ReviewAppConfigRecord => ({
@@ -31,10 +32,11 @@ export function createReviewAppRepo({ db, clock }: RepoDeps): ReviewAppRepo {
     },
     async putRepo(c) {
       const row = await db.one(
-        `INSERT INTO pipeline_repos (pipeline_id, repo_url, webhook_secret, user_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
-         ON CONFLICT (pipeline_id) DO UPDATE SET repo_url = excluded.repo_url, webhook_secret = excluded.webhook_secret, user_id = excluded.user_id, updated_at = excluded.updated_at
+        `INSERT INTO pipeline_repos (pipeline_id, repo_url, webhook_secret, ci_api_url, ci_token, user_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+         ON CONFLICT (pipeline_id) DO UPDATE SET repo_url = excluded.repo_url, webhook_secret = excluded.webhook_secret, ci_api_url = excluded.ci_api_url,
+           ci_token = excluded.ci_token, user_id = excluded.user_id, updated_at = excluded.updated_at
          RETURNING *`,
-        [c.pipelineId, c.repoUrl, c.webhookSecret, c.userId, clock()],
+        [c.pipelineId, c.repoUrl, c.webhookSecret, c.ciApiUrl, c.ciToken, c.userId, clock()],
       );
       return toRepo(row!);
     },
