@@ -14,6 +14,7 @@ const TITLES = {
   density: '6. Density and overhead',
   metrics: '7. Metrics',
   autoscale: '8. Autoscaling',
+  pipelines: '9. Pipelines',
 };
 const ORDER = Object.keys(TITLES);
 
@@ -37,6 +38,13 @@ function legacyLogs(s, chart) {
 }
 
 const sectionWriters = {
+  pipelines(s, chart) {
+    const lines = [table(['app', 'round', 'git push → release (ms)', 'git push → staging live (ms)', 'promotion API answer (ms)', 'promotion → released (ms)', 'promotion → production live (ms)'],
+      s.rounds.map((r) => [s.medians[r.variant]?.label ?? r.variant, r.round, v(r.pushMs), v(r.pushLiveMs), v(r.promotionAnsweredMs), v(r.promotionReleasedMs), v(r.promotionLiveMs)]))];
+    lines.push('', 'A Procfile app in a pipeline, once with a release phase and once web only: each round pushes a new commit to staging (a build), then promotes it to production (no build: the release phase with production\'s config as a one-off dyno, then a release of the same slug). "Live" is the first answer of the new release through the router, so both columns include a web dyno start; "released" is when the promotion target reports succeeded (polled every 10 ms), which with a release phase includes that one-off dyno\'s start.');
+    lines.push('', chart('pipelines', barChart({ title: 'Promotion vs git push build (medians)', unit: 'ms', series: ['git push → live', 'promotion → released', 'promotion → live'], groups: Object.values(s.medians).map((m) => ({ label: m.label, values: [m.pushLiveMs, m.promotionReleasedMs, m.promotionLiveMs] })) })));
+    return lines;
+  },
   metrics(s) {
     const r = s.router;
     return [

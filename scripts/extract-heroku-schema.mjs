@@ -5,7 +5,8 @@
 // responses against. Run it again when the list below grows.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const RESOURCES = ['account', 'app', 'build', 'buildpack-installation', 'collaborator', 'domain', 'dyno', 'formation', 'log-drain', 'log-session', 'release', 'slug'];
+const RESOURCES = ['account', 'app', 'build', 'buildpack-installation', 'collaborator', 'domain', 'dyno', 'formation', 'log-drain', 'log-session', 'release', 'slug',
+  'pipeline', 'pipeline-coupling', 'pipeline-promotion', 'pipeline-promotion-target', 'app-setup'];
 const root = new URL('..', import.meta.url).pathname;
 const source = process.argv[2] ?? `${root}../shared/heroku-platform-schema.json`;
 const schema = JSON.parse(readFileSync(source, 'utf8'));

@@ -6,7 +6,7 @@ export interface Pipeline {
   id: string;
   name: string;
   owner: { id: string; type: 'user' | 'team' };
-  generation: { name: string };
+  generation: { id: string; name: string };
   created_at: string;
   updated_at: string;
 }

@@ -41,6 +41,8 @@ import { internalRouterRoutes } from './api/routes/internal-router.js';
 import { createMetrics, createPrometheusExposition, createRecentLogReader, createRecentRouterReader, createRouterAggregator, recordPlatformEvents } from './metrics/index.js';
 import { metricsRoutes } from './api/routes/metrics.js';
 import { pipelineRoutes } from './api/routes/pipelines.js';
+import { appSetupRoutes } from './api/routes/app-setups.js';
+import { createAppSetupService } from './app-setups/index.js';
 import { createPipelineService } from './pipelines/index.js';
 
 /**
@@ -152,6 +154,12 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       saveReleaseOutput: (releaseId, text) => builder.saveReleaseOutput(releaseId, text),
     });
     own({ name: 'pipelines', stop: () => pipelines.stop() });
+    // App setups (deploy button): app.json → app, config, build, formation, postdeploy as a one-off dyno.
+    const setups = createAppSetupService({
+      store, logger: logger.child({ part: 'app-setups' }), dataDir: config.dataDir, apps, builder, pipelines,
+      runOnce: dynos.runReleasePhase,
+    });
+    own({ name: 'app-setups', stop: () => setups.stop() });
     const autoDeploy = createAutoDeploy({
       store, builder, logs: logplex, logger: logger.child({ part: 'auto-deploy' }),
       ci: { firstDelayMs: config.ciPollMs, maxDelayMs: config.ciPollMaxMs, timeoutMs: config.ciWaitTimeoutMs },
@@ -202,6 +210,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...metricsRoutes({ apps, metrics, prometheus }),
         ...pipelineRoutes({ config, store, apps, pipelines }),
+        ...appSetupRoutes({ config, store, setups, buildOutputUrl: (id) => builder.buildOutputUrl(id) }),
         ...repoConnectionRoutes({ apps, autoDeploy, baseUrl: () => apiBaseUrl(config) }),
         ...reviewAppRoutes({ pipelines, reviewApps, baseUrl: () => apiBaseUrl(config), staleDays: Math.max(1, Math.round(config.reviewAppStaleMs / 86_400_000)) }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),

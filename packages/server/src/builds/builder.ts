@@ -55,6 +55,8 @@ export interface StagedSource {
   sourceUrl: string;
   /** The text of the source's app.json, if it has one. */
   appJson: string | undefined;
+  /** Deletes the staged copy (the setup was refused before building). */
+  discard(): Promise<void>;
 }
 
 export interface CreateBuildInput {
@@ -338,7 +340,11 @@ export function createBuilder(deps: BuilderDeps): Builder {
         const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-stage-'));
         try {
           await extractTarball(createReadStream(file), dir, { maxBytes: config.slugMaxBytes });
-          return { sourceUrl: `${base()}/sources/${id}/${signer.sign('source', id)}`, appJson: await readAppJsonFile(dir) };
+          return {
+            sourceUrl: `${base()}/sources/${id}/${signer.sign('source', id)}`,
+            appJson: await readAppJsonFile(dir),
+            discard: () => rm(file, { force: true }),
+          };
         } finally {
           await rm(dir, { recursive: true, force: true });
         }

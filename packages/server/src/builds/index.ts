@@ -11,3 +11,4 @@ export { parseBuildpackRef, buildpackName, BUILTIN_BUILDPACKS } from './buildpac
 export { formatSize } from './slug.js';
 export { sourceBlobProblem } from './source.js';
 export { parseAppJson, envSpecs, resolveEnv, addonRequests, scriptCommand, newSecret, type AppJson, type EnvSpec } from './app-json.js';
+export { CONTAINER_STACK, parseHerokuYml } from './heroku-yml.js';

@@ -4,12 +4,13 @@
  * throws and leaves the app's current release untouched.
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { lstat, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseProcfile, ProcfileError } from '@slipway/contract';
 import type { Config } from '../config.js';
 import { InvalidParamsError, SlipwayError } from '../errors.js';
 import { parseAppJson, readAppJsonFile } from './app-json.js';
+import { CONTAINER_STACK, parseHerokuYml, procfileText, readHerokuYmlFile } from './heroku-yml.js';
 import type { AppRecord, BuildRecord, ReleaseRecord, SlugRecord, Store, UserRecord } from '../store/types.js';
 import { buildpackName, builtinBuildpackDir, BUILTIN_BUILDPACKS, parseBuildpackRef, type BuildpackRef } from './buildpacks.js';
 import { BuildFailedError, runBuildpacks, type Buildpack } from './buildpack-runner.js';
@@ -107,6 +108,7 @@ export async function runPipeline(pipelineDeps: PipelineDeps, job: BuildJob): Pr
       throw err;
     }
     await keepAppJson(store, app, ws.appDir, out);
+    const manifestTypes = app.stack === CONTAINER_STACK ? await containerProcessTypes(ws.appDir, out) : {};
     const ignored = await applySlugignore(ws.appDir);
     if (ignored.length > 0) out(`-----> Removed ${ignored.length} path${ignored.length === 1 ? '' : 's'} listed in .slugignore\n`);
 
@@ -123,13 +125,13 @@ export async function runPipeline(pipelineDeps: PipelineDeps, job: BuildJob): Pr
       : await materializeBuildpacks(sandbox, ws, refs, deadline, job.signal, out);
     await grantWorkspace(ws, sandbox.owner);
 
-    const env = buildEnv(ws, app, job);
+    const env = buildEnv(ws, app, job, config.stack);
     const result = await runBuildpacks({
       sandbox, buildDir: ws.appDir, cacheDir: ws.cacheDir, envDir: ws.envDir, buildpacks, auto, env, deadline, signal: job.signal, out,
     });
 
     const procfile = await readProcfile(ws.appDir);
-    const processTypes = { ...result.defaultProcessTypes, ...procfile };
+    const processTypes = { ...result.defaultProcessTypes, ...procfile, ...manifestTypes };
     out('-----> Discovering process types\n');
     out(`       Procfile declares types     -> ${Object.keys(procfile).join(', ') || '(none)'}\n`);
     if (Object.keys(result.defaultProcessTypes).length > 0) {
@@ -159,6 +161,32 @@ export async function runPipeline(pipelineDeps: PipelineDeps, job: BuildJob): Pr
     if (cacheRestored) await saveCache(ws, storedCache).catch(() => undefined);
     await removeWorkspace(ws).catch(() => undefined);
   }
+}
+
+/**
+ * The container stack without Docker: heroku.yml's `run` (and `release`) give the process types, as
+ * a Procfile would (one is written when the source has none, so the Procfile buildpack detects it);
+ * `build.docker` is refused.
+ */
+async function containerProcessTypes(appDir: string, out: (t: string) => void): Promise<Record<string, string>> {
+  let text: string | undefined;
+  let manifest;
+  try {
+    text = await readHerokuYmlFile(appDir);
+    if (text === undefined) throw new BuildFailedError('This app is on the container stack: its source needs a heroku.yml (with a run section) at the root.');
+    manifest = parseHerokuYml(text);
+  } catch (err) {
+    if (err instanceof InvalidParamsError) throw new BuildFailedError(err.message);
+    throw err;
+  }
+  if (manifest.dockerBuild) {
+    throw new BuildFailedError('heroku.yml: build.docker is not supported yet. Slipway builds slugs with buildpacks, not Docker images: remove the build section to run the run section\'s commands on a buildpack-built slug.');
+  }
+  out('-----> Using heroku.yml: process types from its run section, built with buildpacks (no Docker)\n');
+  const procfile = path.join(appDir, 'Procfile');
+  const hasProcfile = await lstat(procfile).then(() => true, () => false);
+  if (!hasProcfile && Object.keys(manifest.processTypes).length > 0) await writeFile(procfile, procfileText(manifest.processTypes), { mode: 0o644 });
+  return manifest.processTypes;
 }
 
 /** Stores the source's app.json for the app (review apps and setups read it); a bad one is only a warning, as on Heroku. */
@@ -194,7 +222,7 @@ async function runReleasePhase(deps: PipelineDeps, ws: Workspace, job: BuildJob,
     // The build dir is exactly what the slug holds: run the command there, in the sandbox.
     const r = await deps.sandbox.run({
       file: '/bin/sh', args: ['-c', command], cwd: ws.appDir,
-      env: { ...cfg, ...buildEnv(ws, app, job), DYNO: 'release.1', PS: 'release.1' },
+      env: { ...cfg, ...buildEnv(ws, app, job, config.stack), DYNO: 'release.1', PS: 'release.1' },
       timeoutMs: Math.max(deadline - Date.now(), 1), signal: job.signal, onOutput: (c) => onOutput(c.toString('utf8')),
     });
     exitCode = r.timedOut ? 124 : r.code ?? 1;
@@ -208,12 +236,13 @@ async function runReleasePhase(deps: PipelineDeps, ws: Workspace, job: BuildJob,
   throw new BuildFailedError(`Release command failed (exit ${exitCode}): release v${failed.version} is marked failed and the current release keeps serving.`, failed.id);
 }
 
-function buildEnv(ws: Workspace, app: AppRecord, job: BuildJob): Record<string, string> {
+/** `hostStack`: what buildpacks see as $STACK for a container-stack app (the stack the host provides). */
+function buildEnv(ws: Workspace, app: AppRecord, job: BuildJob, hostStack: string): Record<string, string> {
   return {
     PATH: `${path.dirname(process.execPath)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
     HOME: ws.appDir,
     LANG: 'C.UTF-8',
-    STACK: app.stack,
+    STACK: app.stack === CONTAINER_STACK ? hostStack : app.stack,
     SOURCE_VERSION: job.commit ?? job.versionLabel,
     REQUEST_ID: job.build.id,
     TMPDIR: ws.tmpDir,

@@ -3,6 +3,7 @@
  * running a release's command from its unpacked slug.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { cp, mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,4 +148,19 @@ export async function worldReadableDir(): Promise<{ dir: string; close(): Promis
   const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-shared-'));
   await chmod(dir, 0o755);
   return { dir, close: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** An app's page through the router (`Host: <app>.localhost`), or undefined while it does not answer 200. */
+export function routedPage(routerPort: number, app: string, p = '/'): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port: routerPort, path: p, headers: { Host: `${app}.localhost:${routerPort}` }, timeout: 10_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve(res.statusCode === 200 ? text : undefined));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
 }

@@ -8,10 +8,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { herokuCli, type HerokuCli } from '../helpers/heroku-cli.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
-import { api, checkout, remoteUrl, waitFor, type Checkout } from './deploy-helpers.js';
+import { api, checkout, remoteUrl, routedPage, waitFor, type Checkout } from './deploy-helpers.js';
 
 let platform: RunningPlatform;
 let cli: HerokuCli;
@@ -38,20 +37,7 @@ async function ok(...args: string[]) {
   return r;
 }
 
-/** The app's page through the router, or undefined while it does not answer 200. */
-function page(app: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port: platform.routerPort, path: '/', headers: { Host: `${app}.localhost:${platform.routerPort}` }, timeout: 10_000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve(res.statusCode === 200 ? text : undefined));
-      res.on('error', () => resolve(undefined));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-  });
-}
+const page = (app: string) => routedPage(platform.routerPort, app);
 
 interface Release { id: string; version: number; description: string; slug: { id: string } | null; current: boolean }
 const currentRelease = async (app: string) => (await api<Release[]>(platform.url, platform.token, 'GET', `/apps/${app}/releases`)).body.find((r) => r.current)!;

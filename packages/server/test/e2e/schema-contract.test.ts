@@ -7,7 +7,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 import { schemaProblems } from '../helpers/heroku-schema.js';
-import { api, checkout, remoteUrl, waitFor, type Checkout } from './deploy-helpers.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { api, checkout, FIXTURES, remoteUrl, run, waitFor, type Checkout } from './deploy-helpers.js';
 
 let platform: RunningPlatform;
 let co: Checkout;
@@ -107,4 +109,45 @@ test('log sessions and log drains', async () => {
   assert.equal(drain.status, 201, JSON.stringify(drain.body));
   expectShape('log-drain', drain.body);
   for (const d of await get<unknown[]>(`/apps/${APP}/log-drains`)) expectShape('log-drain', d);
+});
+
+test('pipelines, couplings, promotions and their targets, app setups', async () => {
+  const pipeline = await api<{ id: string }>(platform.url, platform.token, 'POST', '/pipelines', { name: 'schema-pipe' });
+  assert.equal(pipeline.status, 201, JSON.stringify(pipeline.body));
+  expectShape('pipeline', pipeline.body);
+  assert.equal((await api(platform.url, platform.token, 'POST', '/apps', { name: 'schema-prod' })).status, 201);
+  for (const [app, stage] of [[APP, 'staging'], ['schema-prod', 'production']]) {
+    const c = await api(platform.url, platform.token, 'POST', '/pipeline-couplings', { app, pipeline: pipeline.body.id, stage });
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    expectShape('pipeline-coupling', c.body);
+  }
+  for (const c of await get<unknown[]>(`/pipelines/${pipeline.body.id}/pipeline-couplings`)) expectShape('pipeline-coupling', c);
+  expectShape('pipeline-coupling', await get(`/apps/${APP}/pipeline-couplings`));
+  for (const p of await get<unknown[]>('/pipelines')) expectShape('pipeline', p);
+  const app = await get<{ id: string }>(`/apps/${APP}`);
+  const promo = await api<{ id: string }>(platform.url, platform.token, 'POST', '/pipeline-promotions', { pipeline: { id: pipeline.body.id }, source: { app: { id: app.id } } });
+  assert.equal(promo.status, 201, JSON.stringify(promo.body));
+  expectShape('pipeline-promotion', promo.body);
+  const targets = await waitFor('the promotion', async () => {
+    const list = await get<{ status: string }[]>(`/pipeline-promotions/${promo.body.id}/promotion-targets`);
+    return list.every((t) => t.status !== 'pending') ? list : undefined;
+  }, 60_000);
+  for (const t of targets) expectShape('pipeline-promotion-target', t);
+  expectShape('pipeline-promotion', await get(`/pipeline-promotions/${promo.body.id}`));
+  // An app setup (the procfile app has no app.json: nothing required) is answered, then polled by id.
+  const source = await api<{ source_blob: { get_url: string; put_url: string } }>(platform.url, platform.token, 'POST', '/sources');
+  const tgz = path.join(platform.dataDir, 'schema-setup.tgz');
+  const packed = await run('tar', ['-czf', tgz, '-C', path.join(FIXTURES, 'procfile-app'), '.']);
+  assert.equal(packed.code, 0, packed.output);
+  const put = await fetch(source.body.source_blob.put_url, { method: 'PUT', body: await readFile(tgz) });
+  assert.equal(put.status, 200);
+  const setup = await api<{ id: string }>(platform.url, platform.token, 'POST', '/app-setups', { source_blob: { url: source.body.source_blob.get_url } });
+  assert.equal(setup.status, 202, JSON.stringify(setup.body));
+  expectShape('app-setup', setup.body);
+  const done = await waitFor('the app setup', async () => {
+    const s = await get<{ status: string }>(`/app-setups/${setup.body.id}`);
+    return s.status === 'pending' ? undefined : s;
+  }, 120_000);
+  assert.equal(done.status, 'succeeded', JSON.stringify(done));
+  expectShape('app-setup', done);
 });

@@ -28,8 +28,10 @@ const subset = JSON.parse(readFileSync(path.join(contractDir, 'schema/heroku-pla
 function resolve(s: PropSchema): PropSchema {
   let cur = s;
   for (let i = 0; cur.$ref && i < 10; i++) {
-    const [, , resource, , name] = cur.$ref.split('/');
-    const target = subset.definitions[resource]?.definitions?.[name];
+    // `#/definitions/<resource>/definitions/<name>[/definitions/<nested>…]`
+    const [, , resource, ...rest] = cur.$ref.split('/');
+    let target: PropSchema | undefined = subset.definitions[resource] as PropSchema | undefined;
+    for (let j = 0; j + 1 < rest.length && target; j += 2) target = (target as { definitions?: Record<string, PropSchema> }).definitions?.[rest[j + 1]];
     if (!target) throw new Error(`schema subset lacks ${cur.$ref}: re-run scripts/extract-heroku-schema.mjs`);
     cur = target;
   }

@@ -8,6 +8,7 @@ import { InvalidParamsError } from '../../errors.js';
 import type { AppRecord } from '../../store/types.js';
 import type { Ctx, Route } from '../http/index.js';
 import { toApp } from '../present.js';
+import { CONTAINER_STACK } from '../../builds/index.js';
 import { paginate, parseRange } from '../range.js';
 import { body } from '../validate.js';
 import { loadApp, userLookup, type RouteDeps } from './deps.js';
@@ -57,7 +58,10 @@ export function appRoutes(deps: RouteDeps): Route[] {
       method: 'POST', path: '/apps',
       handler: async (ctx) => {
         const input = await body(ctx, CreateApp);
-        if (input.stack !== undefined && input.stack !== config.stack) throw new InvalidParamsError(`Stack ${input.stack} is not available; this platform runs ${config.stack}.`, 'stack');
+        // `container` is what `heroku apps:create --manifest` asks for: heroku.yml apps, built with buildpacks (builds/heroku-yml.ts).
+        if (input.stack !== undefined && input.stack !== config.stack && input.stack !== CONTAINER_STACK) {
+          throw new InvalidParamsError(`Stack ${input.stack} is not available; this platform runs ${config.stack} (and ${CONTAINER_STACK} for heroku.yml apps).`, 'stack');
+        }
         const app = await apps.create(ctx.user, { name: input.name, region: input.region, stack: input.stack });
         return { status: 201, body: await present(app) };
       },

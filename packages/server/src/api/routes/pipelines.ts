@@ -5,7 +5,7 @@
  * `POST /filters/apps` the official CLI lists a pipeline's apps with.
  */
 import { z } from 'zod';
-import type { App, Pipeline, PipelineCoupling, PipelinePromotion, PipelinePromotionTarget } from '@slipway/contract';
+import { stableId, type App, type Pipeline, type PipelineCoupling, type PipelinePromotion, type PipelinePromotionTarget } from '@slipway/contract';
 import type { AppService } from '../../apps/index.js';
 import type { Config } from '../../config.js';
 import type { PipelineService } from '../../pipelines/index.js';
@@ -25,7 +25,7 @@ export interface PipelineRouteDeps {
 const iso = (d: Date) => d.toISOString();
 
 export function toPipeline(p: PipelineRecord): Pipeline {
-  return { id: p.id, name: p.name, owner: { id: p.ownerId, type: 'user' }, generation: { name: p.generation }, created_at: iso(p.createdAt), updated_at: iso(p.updatedAt) };
+  return { id: p.id, name: p.name, owner: { id: p.ownerId, type: 'user' }, generation: { id: stableId('generation', p.generation), name: p.generation }, created_at: iso(p.createdAt), updated_at: iso(p.updatedAt) };
 }
 
 const CreatePipeline = z.strictObject({
