@@ -74,10 +74,14 @@ test('a required variable missing is refused before anything is created', async 
 
 test('deploy button: the app is built and served, secrets differ per app, postdeploy runs once on creation', async () => {
   const url = await upload('ok');
+  const pipeline = await api<{ id: string }>(platform.url, platform.token, 'POST', '/pipelines', { name: 'setups' });
+  assert.equal(pipeline.status, 201);
   const setups: Setup[] = [];
   for (const name of ['setup-a', 'setup-b']) {
-    const r = await api<Setup>(platform.url, platform.token, 'POST', '/app-setups', { app: { name }, source_blob: { url }, overrides: { env: { ADMIN_EMAIL: `ops@${name}.example.com` } } });
-    assert.equal(r.status, 202, JSON.stringify(r.body));
+    // setup-b also joins a pipeline, as `heroku pipelines:setup` asks (pipeline_coupling).
+    const coupling = name === 'setup-b' ? { pipeline_coupling: { pipeline: pipeline.body.id, stage: 'staging' } } : {};
+    const r = await api<Setup>(platform.url, platform.token, 'POST', '/app-setups', { app: { name }, source_blob: { url }, overrides: { env: { ADMIN_EMAIL: `ops@${name}.example.com` } }, ...coupling });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.status, 'pending');
     setups.push(await settled(r.body.id));
   }
@@ -89,6 +93,9 @@ test('deploy button: the app is built and served, secrets differ per app, postde
     assert.deepEqual(s.postdeploy, { output: `postdeploy ran for ops@${name}.example.com\n`, exit_code: 0 });
     assert.equal(s.resolved_success_url, `http://${name}.localhost:${platform.routerPort}/welcome`);
   }
+  const coupled = await api<{ stage: string; pipeline: { id: string } }>(platform.url, platform.token, 'GET', '/apps/setup-b/pipeline-couplings');
+  assert.deepEqual([coupled.status, coupled.body.pipeline.id, coupled.body.stage], [200, pipeline.body.id, 'staging']);
+  assert.equal((await api(platform.url, platform.token, 'GET', '/apps/setup-a/pipeline-couplings')).status, 404);
   const config = async (app: string) => (await api<Record<string, string>>(platform.url, platform.token, 'GET', `/apps/${app}/config-vars`)).body;
   const [a, b] = [await config('setup-a'), await config('setup-b')];
   assert.match(a.SECRET_KEY_BASE, /^[0-9a-f]{64}$/);
@@ -117,7 +124,7 @@ test('deploy button: the app is built and served, secrets differ per app, postde
 test('an add-on no provider offers fails the setup with a clear message', async () => {
   const url = await upload('addons', (json) => { json.addons = ['heroku-redis:mini']; });
   const r = await api<Setup>(platform.url, platform.token, 'POST', '/app-setups', { app: { name: 'setup-addons' }, source_blob: { url }, overrides: { env: { ADMIN_EMAIL: 'x@example.com' } } });
-  assert.equal(r.status, 202);
+  assert.equal(r.status, 201);
   const s = await settled(r.body.id);
   assert.equal(s.status, 'failed');
   assert.equal(s.failure_message, 'Add-on heroku-redis:mini is not available: this platform has no add-on provider for it.');

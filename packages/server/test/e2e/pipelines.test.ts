@@ -8,6 +8,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { herokuCli, type HerokuCli } from '../helpers/heroku-cli.js';
 import { startPlatform, type RunningPlatform } from '../helpers/platform.js';
 import { api, checkout, remoteUrl, routedPage, waitFor, type Checkout } from './deploy-helpers.js';
@@ -15,6 +18,29 @@ import { api, checkout, remoteUrl, routedPage, waitFor, type Checkout } from './
 let platform: RunningPlatform;
 let cli: HerokuCli;
 let co: Checkout;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fromDist = here.includes(`${path.sep}dist${path.sep}`);
+const repoRoot = path.resolve(here, fromDist ? '../../../../..' : '../../../..');
+/** The slipway CLI: the built bin when running from dist, else the source through tsx. */
+const slipwayArgs = fromDist
+  ? [path.join(repoRoot, 'packages/cli/dist/src/bin.js')]
+  : ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'packages/cli/src/bin.ts')];
+
+function slipway(...args: string[]): Promise<{ code: number; stdout: string; all: string }> {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cli.home, SLIPWAY_API_URL: platform.url, SLIPWAY_API_KEY: platform.token, NO_COLOR: '1', COLUMNS: '200', TZ: 'UTC' };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...slipwayArgs, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout: String(stdout), all: `${stdout}\n${stderr}` });
+    });
+  });
+}
+async function slipwayOk(...args: string[]) {
+  const r = await slipway(...args);
+  assert.equal(r.code, 0, `slipway ${args.join(' ')} exited ${r.code}:\n${r.all}`);
+  return r;
+}
 
 before(async () => {
   platform = await startPlatform({ env: { SLIPWAY_BUILD_ISOLATION: 'none' } });
@@ -112,4 +138,39 @@ test('promote: production serves the staging slug with its own config, no build;
   assert.equal((await currentRelease('pipe-prod')).slug?.id, staged.slug?.id);
   await ok('ps:restart', '-a', 'pipe-prod');
   await waitFor('production to serve after a restart', () => page('pipe-prod').then((p) => (p === 'hello from production\n' ? p : undefined)), 120_000);
+});
+
+test('the slipway CLI: pipelines:create/add/info/promote/diff/update/remove/destroy against the real API', async () => {
+  await slipwayOk('apps:create', 'slw-stg');
+  await slipwayOk('apps:create', 'slw-prod');
+  await slipwayOk('config:set', 'WHERE=production', '-a', 'slw-prod');
+  await slipwayOk('pipelines:create', 'slwpipe', '-a', 'slw-stg', '--stage', 'staging');
+  await slipwayOk('pipelines:add', 'slwpipe', '-a', 'slw-prod', '--stage', 'production');
+  const info = await slipwayOk('pipelines:info', 'slwpipe');
+  assert.match(info.stdout, /=== slwpipe\n\nowner: admin@example\.com\n/);
+  assert.match(info.stdout, /slw-stg\s+staging\s*\n.*slw-prod\s+production/s);
+  assert.match((await slipwayOk('pipelines')).stdout, /slwpipe/);
+
+  const push = await co.git(['push', remoteUrl(platform.apiPort, 'slw-stg', platform.token), 'HEAD:main']);
+  assert.equal(push.code, 0, push.output);
+  const before = await slipwayOk('pipelines:diff', '-a', 'slw-stg');
+  assert.match(before.stdout, /=== slw-stg \([0-9a-f]{7}\) differs from slw-prod \(no release\)/);
+  const promoted = await slipwayOk('pipelines:promote', '-a', 'slw-stg');
+  assert.match(promoted.stdout, /Promotion successful\nslw-prod: succeeded/);
+  assert.equal((await currentRelease('slw-prod')).slug?.id, (await currentRelease('slw-stg')).slug?.id);
+  assert.match((await slipwayOk('pipelines:diff', '-a', 'slw-stg')).stdout, /=== slw-stg is up to date with slw-prod/);
+  await waitFor('slw-prod to serve', () => page('slw-prod').then((p) => (p === 'hello from production\n' ? p : undefined)), 120_000);
+
+  const again = await slipway('pipelines:add', 'slwpipe', '-a', 'slw-stg', '--stage', 'development');
+  assert.equal(again.code, 2, again.all);
+  assert.match(again.all, /App is already in a pipeline/);
+  await slipwayOk('pipelines:update', '-a', 'slw-prod', '--stage', 'staging');
+  await slipwayOk('pipelines:remove', '-a', 'slw-prod');
+  const gone = await slipway('pipelines:remove', '-a', 'slw-prod');
+  assert.equal(gone.code, 2, gone.all);
+  assert.match(gone.all, /App is not part of any pipeline/);
+  await slipwayOk('pipelines:destroy', 'slwpipe');
+  const none = await slipway('pipelines:info', 'slwpipe');
+  assert.equal(none.code, 1, none.all);
+  assert.match(none.all, /Pipeline not found/);
 });

@@ -142,7 +142,7 @@ test('pipelines, couplings, promotions and their targets, app setups', async () 
   const put = await fetch(source.body.source_blob.put_url, { method: 'PUT', body: await readFile(tgz) });
   assert.equal(put.status, 200);
   const setup = await api<{ id: string }>(platform.url, platform.token, 'POST', '/app-setups', { source_blob: { url: source.body.source_blob.get_url } });
-  assert.equal(setup.status, 202, JSON.stringify(setup.body));
+  assert.equal(setup.status, 201, JSON.stringify(setup.body));
   expectShape('app-setup', setup.body);
   const done = await waitFor('the app setup', async () => {
     const s = await get<{ status: string }>(`/app-setups/${setup.body.id}`);

@@ -75,7 +75,7 @@ export function appSetupRoutes(deps: AppSetupRouteDeps): Route[] {
           pipelineCoupling: input.pipeline_coupling,
         });
         const { app } = await setups.get(ctx.user, setup.id);
-        return { status: 202, body: await present(setup, app) };
+        return { status: 201, body: await present(setup, app) };
       },
     },
     {
