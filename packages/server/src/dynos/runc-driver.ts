@@ -357,9 +357,8 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       // The new dyno's own hosts file already names its peers; theirs learn about it meanwhile.
       inBackground(refreshHosts(spec.appId));
       t.step('hosts');
-      log.debug('dyno.start_timing', { id, ...t.fields() });
       log.info('dyno.started', { id, app: spec.appName, dyno: spec.name, ip: meta.ip, attached: spec.attach ?? false });
-      const handle: DynoHandle = { ref: refOf(meta), host: spec.needsPort ? meta.ip : null, port: spec.needsPort ? DYNO_PORT : null };
+      const handle: DynoHandle = { ref: refOf(meta), host: spec.needsPort ? meta.ip : null, port: spec.needsPort ? DYNO_PORT : null, startSteps: t.steps() };
       if (io) ios.set(handle, io);
       return handle;
     },
@@ -499,17 +498,17 @@ function signalName(n: number): NodeJS.Signals | undefined {
   return undefined;
 }
 
-/** Milliseconds spent in each named step since the previous one (the `dyno.start_timing` debug line). */
-function stepTimer(): { step(name: string): void; fields(): Record<string, number> } {
+/** Milliseconds spent in each named step since the previous one (the handle's `startSteps`). */
+function stepTimer(): { step(name: string): void; steps(): Record<string, number> } {
   let last = performance.now();
   const out: Record<string, number> = {};
   return {
     step(name) {
       const now = performance.now();
-      out[`${name}_ms`] = Math.round(now - last);
+      out[name] = (out[name] ?? 0) + now - last;
       last = now;
     },
-    fields: () => out,
+    steps: () => ({ ...out }),
   };
 }
 
