@@ -326,15 +326,24 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       starting.add(id);
       try {
         await mkdir(path.join(dir, 'exit'));
-        await mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir);
         meta.ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id, claims);
         meta.netns = id;
+        // Written before anything is made, so a failed or interrupted start is cleaned up whole.
         await writeMeta(dir, meta);
-        t.step('dirs');
+        t.step('lease');
+        // The writable layer and the network do not depend on each other: made at once (each
+        // waits on its own processes: mount, ip, iptables-restore), and the app's peers read meanwhile.
         const ip = meta.ip;
-        const att = await attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, fw, netLock);
+        const work = [
+          mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir),
+          attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, fw, netLock),
+          allMetas(layout),
+        ] as const;
+        // All settled before a failure is thrown: cleanup must not race a step still running.
+        await Promise.allSettled(work);
+        const [, att, metas] = await Promise.all(work);
         t.step('network');
-        const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
+        const peers = metas.filter((m) => m.appId === spec.appId && m.ip !== null);
         await writeDynoBundle({ dir, spec: spec.attach ? attachedSpec(spec) : spec, meta, netnsPath: att.netnsPath, peers, user });
         t.step('bundle');
         if (spec.attach) {
