@@ -19,7 +19,7 @@ import type { Logger } from '../log/index.js';
 import {
   attachContainer, cidrString, createAddressClaims, createFirewall, hostNameservers, loadInstanceId, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
   createTenantUids, detectCgroupVersion, dynoIpRange, ensureParentCpuWeight, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
-  tenantUidsDir,
+  openFirewall, plugNamespace, tenantUidsDir, unplugNamespace,
   type BridgeNetwork, type CgroupReader, type Firewall, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
 import type { AttachedIo, DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
@@ -27,10 +27,11 @@ import { attachedSpec, runForeground } from './runc-driver-attached.js';
 import { dynoDiskBytes } from './disk.js';
 import { DYNO_PORT, internalName, writeDynoBundle } from './runc-driver-bundle.js';
 import {
-  allMetas, createLowerCache, dynoDir, ensureLayout, leaseIp, readMeta, readNumberFile, readTextFile, releaseIp,
+  allMetas, createLowerCache, dynoDir, ensureLayout, leaseIp, listLeases, readMeta, readNumberFile, readTextFile, releaseIp,
   runcLayout, writeMeta, type DynoMeta,
 } from './runc-driver-disk.js';
 import { mountScratch, scratchPaths, scratchUsage, unmountScratch } from './runc-driver-scratch.js';
+import { createWarmNetnsPool, type WarmNetns } from './runc-driver-warm-netns.js';
 
 export { DYNO_PORT };
 
@@ -46,6 +47,8 @@ export interface RuncDriverOptions {
   conmonBinary?: string;
   /** Where host-wide address claims live (default /run/slipway/claims). */
   claimsDir?: string;
+  /** Network namespaces kept ready for starts (default config.runcWarmNetns). */
+  warmNetns?: number;
 }
 
 export interface RuncRef {
@@ -119,11 +122,38 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     }
     const seeded = await claims.seed(inSubnet).catch(() => 0);
     if (seeded > 0) log.warn('runc.addresses_held', { bridge: net.bridge, subnet: cidrString(net.subnet), count: seeded, why: 'network namespaces this driver did not make hold them; they are skipped' });
+    await sweepWarm();
+    warm.fill();
     const v = await detectCgroupVersion();
     if (v === null) throw new Error('no cgroup filesystem mounted at /sys/fs/cgroup');
     if (!(await ensureParentCpuWeight(v))) log.warn('runc.cpu_weight_unset', { why: 'could not set the CPU weight of the dynos\' parent cgroup' });
     return { cgroups: createCgroupReader(v) };
   })());
+
+  /** Warm namespaces are named like containers (`warm.netns.<instance><hex>`): `slipway cleanup` finds them too. */
+  const WARM_PREFIX = 'warm.netns.';
+  const makeWarm = async (): Promise<WarmNetns> => {
+    const id = `${WARM_PREFIX}${instance}${randomBytes(3).toString('hex')}`;
+    const ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id, claims);
+    try {
+      await plugNamespace(net, { containerId: id, netns: id, ip });
+    } catch (err) {
+      await releaseIp(layout, ip, id, claims);
+      throw err;
+    }
+    return { id, ip };
+  };
+  const discardWarm = async (n: WarmNetns): Promise<void> => {
+    await unplugNamespace(net, { containerId: n.id, netns: n.id, ip: n.ip });
+    await releaseIp(layout, n.ip, n.id, claims);
+  };
+  const warm = createWarmNetnsPool({ size: opts.warmNetns ?? opts.config.runcWarmNetns, make: makeWarm, discard: discardWarm, logger: log });
+  /** Warm namespaces an earlier run of this platform left (it was killed): their leases say which. */
+  const sweepWarm = async (): Promise<void> => {
+    for (const lease of await listLeases(layout)) {
+      if (lease.owner.startsWith(WARM_PREFIX)) await discardWarm({ id: lease.owner, ip: lease.ip }).catch((err) => log.warn('runc.warm_netns_sweep_failed', { id: lease.owner, error: String(err) }));
+    }
+  };
 
   const paths = (dir: string, id: string) => ({
     bundle: dir,
@@ -184,14 +214,15 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     const dir = dynoDir(layout, meta.id);
     await runc.delete(meta.id, true).catch((err) => log.warn('runc.delete_failed', { id: meta.id, error: String(err) }));
     if (meta.netns !== null && meta.ip !== null) {
-      const att = { containerId: meta.id, netns: meta.netns, ip: meta.ip, appId: meta.appId };
+      // The namespace's name is also its veth's seed (the container's id, or a warm namespace's).
+      const att = { containerId: meta.netns, netns: meta.netns, ip: meta.ip, appId: meta.appId };
       await detachContainer(net, att, fw, netLock).catch((err) => log.error('dyno.firewall_failed', { id: meta.id, ip: meta.ip, error: String(err) }));
     }
     await unmountScratch(dir).catch((err) => log.warn('dyno.scratch_unmount_failed', { id: meta.id, error: String(err) }));
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     // conmon's per-container attach socket dir (`<sockets>/<id>/attach`).
     await rm(path.join(layout.sockets, meta.id), { recursive: true, force: true });
-    if (meta.ip !== null) await releaseIp(layout, meta.ip, meta.id, claims);
+    if (meta.ip !== null) await releaseIp(layout, meta.ip, meta.netns ?? meta.id, claims);
     await refreshHosts(meta.appId).catch(() => {});
     const inUse = new Set((await allMetas(layout)).map((m) => m.lowerKey));
     await lowers.gc(inUse).catch(() => {});
@@ -326,17 +357,21 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       starting.add(id);
       try {
         await mkdir(path.join(dir, 'exit'));
-        meta.ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id, claims);
-        meta.netns = id;
+        // A warm namespace if one is ready (its address leased already), else one made here.
+        // Attached one-offs (`heroku run`) make their own: the pool is sized for formation starts.
+        const taken = spec.attach ? null : warm.take();
+        meta.ip = taken?.ip ?? (await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id, claims));
+        meta.netns = taken?.id ?? id;
         // Written before anything is made, so a failed or interrupted start is cleaned up whole.
         await writeMeta(dir, meta);
         t.step('lease');
         // The writable layer and the network do not depend on each other: made at once (each
         // waits on its own processes: mount, ip, iptables-restore), and the app's peers read meanwhile.
         const ip = meta.ip;
+        const attach = { containerId: meta.netns, netns: meta.netns, ip, appId: spec.appId };
         const work = [
           mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir),
-          attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, fw, netLock),
+          taken ? openFirewall(net, attach, fw, netLock).then(() => ({ netnsPath: `/run/netns/${attach.netns}` })) : attachContainer(net, attach, fw, netLock),
           allMetas(layout),
         ] as const;
         // All settled before a failure is thrown: cleanup must not race a step still running.
@@ -472,6 +507,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
 
     async close() {
       closed = true;
+      await warm.close();
       await Promise.allSettled([...background]);
       for (const a of attached.values()) clearInterval(a.timer);
       attached.clear();
