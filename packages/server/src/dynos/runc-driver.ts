@@ -148,10 +148,14 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     await releaseIp(layout, n.ip, n.id, claims);
   };
   const warm = createWarmNetnsPool({ size: opts.warmNetns ?? opts.config.runcWarmNetns, make: makeWarm, discard: discardWarm, logger: log });
-  /** Warm namespaces an earlier run of this platform left (it was killed): their leases say which. */
+  /**
+   * Warm namespaces an earlier run of this platform left ready (it was killed): their leases say
+   * which. Those a dyno took stay: the dyno still runs in it (its meta names it) and is re-adopted.
+   */
   const sweepWarm = async (): Promise<void> => {
+    const taken = new Set((await allMetas(layout)).map((m) => m.netns));
     for (const lease of await listLeases(layout)) {
-      if (lease.owner.startsWith(WARM_PREFIX)) await discardWarm({ id: lease.owner, ip: lease.ip }).catch((err) => log.warn('runc.warm_netns_sweep_failed', { id: lease.owner, error: String(err) }));
+      if (lease.owner.startsWith(WARM_PREFIX) && !taken.has(lease.owner)) await discardWarm({ id: lease.owner, ip: lease.ip }).catch((err) => log.warn('runc.warm_netns_sweep_failed', { id: lease.owner, error: String(err) }));
     }
   };
 
@@ -353,6 +357,12 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         ...(spec.attach ? { attached: true } : {}),
       };
       let io: AttachedIo | undefined;
+      /** How long each of the steps run side by side took (on the `dyno.started` line). */
+      const side: Record<string, number> = {};
+      const timed = <T>(name: string, p: Promise<T>): Promise<T> => {
+        const t0 = performance.now();
+        return p.finally(() => (side[`${name}_ms`] = Math.round(performance.now() - t0)));
+      };
       await mkdir(dir, { recursive: true, mode: 0o711 });
       starting.add(id);
       try {
@@ -370,8 +380,10 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         const ip = meta.ip;
         const attach = { containerId: meta.netns, netns: meta.netns, ip, appId: spec.appId };
         const work = [
-          mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir),
-          taken ? openFirewall(net, attach, fw, netLock).then(() => ({ netnsPath: `/run/netns/${attach.netns}` })) : attachContainer(net, attach, fw, netLock),
+          timed('scratch', mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir)),
+          taken
+            ? timed('firewall', openFirewall(net, attach, fw, netLock).then(() => ({ netnsPath: `/run/netns/${attach.netns}` })))
+            : timed('netns', attachContainer(net, attach, fw, netLock)),
           allMetas(layout),
         ] as const;
         // All settled before a failure is thrown: cleanup must not race a step still running.
@@ -401,7 +413,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       // The new dyno's own hosts file already names its peers; theirs learn about it meanwhile.
       inBackground(refreshHosts(spec.appId));
       t.step('hosts');
-      log.info('dyno.started', { id, app: spec.appName, dyno: spec.name, ip: meta.ip, attached: spec.attach ?? false });
+      log.info('dyno.started', { id, app: spec.appName, dyno: spec.name, ip: meta.ip, attached: spec.attach ?? false, warm_netns: meta.netns !== id, ...side });
       const handle: DynoHandle = { ref: refOf(meta), host: spec.needsPort ? meta.ip : null, port: spec.needsPort ? DYNO_PORT : null, startSteps: t.steps() };
       if (io) ios.set(handle, io);
       return handle;
