@@ -14,7 +14,8 @@ const TITLES = {
   density: '6. Density and overhead',
   metrics: '7. Metrics',
   autoscale: '8. Autoscaling',
-  pipelines: '9. Pipelines',
+  starts: '9. Starts',
+  pipelines: '10. Pipelines',
 };
 const ORDER = Object.keys(TITLES);
 
@@ -25,7 +26,9 @@ const verdict = (r) => (r.met === true ? 'met' : r.met === false ? '**not met**'
 
 function ratioTable(ratios) {
   return table(['figure', 'Slipway', 'peer', 'peer value', 'ratio', 'goal', 'verdict'],
-    ratios.map((r) => [r.what, v(r.ours), r.peer, v(r.peerValue), v(r.value), `ratio ${r.goal}`, verdict(r)]));
+    ratios.map((r) => (r.kind === 'difference'
+      ? [r.what, v(r.ours), r.peer, v(r.peerValue), `${r.value >= 0 ? '+' : ''}${v(r.value)} ms`, `difference ${r.goal}`, verdict(r)]
+      : [r.what, v(r.ours), r.peer, v(r.peerValue), v(r.value), `ratio ${r.goal}`, verdict(r)])));
 }
 
 /** Logs results from before issue 7's peers (cat, rsyslog) were measured. */
@@ -131,6 +134,19 @@ const sectionWriters = {
       rows.map(([name, r]) => [name, r.backUnderTargetMs === null ? 'never' : v(round1(r.backUnderTargetMs / 1000)), v(r.overTarget), v(r.requests), v(r.failed), v(r.p95Ms), v(r.dynoSeconds), v(r.peakDynos)]))];
     lines.push('', `A step from ${s.baseRps} to ${s.peakRps} requests a second on an endpoint holding its dyno for 50 ms (one at a time per dyno), target p95 ${s.targetMs} ms, measured at the client in 5 s windows. Heroku's policy is the same platform with the monitor's strategy set to \`heroku\` (one dyno per decision, a minute apart).`);
     lines.push('', chart('autoscale', barChart({ title: 'Autoscaling: a 4x load step', unit: 's', series: ['back under target', 'dyno-seconds / 10'], groups: rows.map(([name, r]) => ({ label: name, values: [r.backUnderTargetMs === null ? null : r.backUnderTargetMs / 1000, r.dynoSeconds / 10] })) })));
+    return lines;
+  },
+  starts(s, chart) {
+    const lines = [table(['what', 'Slipway (ms)', 'bare runc run (ms)', 'Slipway − bare (ms)'], [
+      ['1 dyno: PATCH formation web=1 → first 200 via the router', v(s.start1Ms), v(s.bare1Ms), v(round1(s.start1Ms - s.bare1Ms))],
+      ['cold start: app scaled to zero, request → its 200 via the router', v(s.coldMs), v(s.bare1Ms), v(round1(s.coldMs - s.bare1Ms))],
+      [`ps:scale web=10 → all 10 serving (goal ${s.absolute.goalMs} ms)`, v(s.scale10Ms), `${v(s.bare10Ms)} (10 at once)`, v(round1(s.scale10Ms - s.bare10Ms))],
+    ]), '', `Command: \`${s.command}\` from the release's slug; median of ${s.repeats} rounds, each measuring bare runc first (samples: ${JSON.stringify(s.samples)}).`];
+    const keys = [...new Set(Object.values(s.steps).flatMap((x) => Object.keys(x)))].filter((k) => k !== 'total');
+    lines.push('', 'Where a start\'s time went, from the platform\'s `dyno.start_timeline` lines (median ms per step; for web=10, over the ten dynos):', '');
+    lines.push(table(['step', ...Object.keys(s.steps)], [...keys, 'total'].map((k) => [k, ...Object.values(s.steps).map((x) => v(x[k]))])));
+    lines.push('', chart('starts', barChart({ title: 'Starts', unit: 'ms', series: ['Slipway', 'bare runc'], groups: [
+      { label: 'web=1', values: [s.start1Ms, s.bare1Ms] }, { label: 'cold (wake)', values: [s.coldMs, s.bare1Ms] }, { label: 'web=10', values: [s.scale10Ms, s.bare10Ms] }] })));
     return lines;
   },
   density(s, chart) {

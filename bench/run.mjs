@@ -18,6 +18,7 @@ import { logs } from './sections/logs.mjs';
 import { metrics } from './sections/metrics.mjs';
 import { routerOverhead } from './sections/router-overhead.mjs';
 import { routingQuality } from './sections/routing-quality.mjs';
+import { starts } from './sections/starts.mjs';
 import { pipelines } from './sections/pipelines.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -41,6 +42,7 @@ const SECTIONS = [
   { id: 'dyno-start', fn: dynoStart, platform: true, needsApp: true },
   { id: 'density', fn: density, platform: true, needsApp: true },
   { id: 'autoscale', fn: autoscale },
+  { id: 'starts', fn: starts },
   { id: 'pipelines', fn: pipelines, platform: true },
 ];
 

@@ -14,6 +14,15 @@ export function ratio(what, ours, peer, op, goal, peerName) {
   return { what, peer: peerName, ours: round(ours, 3), peerValue: round(peer, 3), value: round(value, 3), goal: `${op} ${goal}`, met };
 }
 
+/**
+ * Slipway's figure minus its peer's, held to an absolute allowance (`maxMs`): for goals such as
+ * "a dyno start within bare `runc run` + 100 ms", where a ratio would hide a fixed cost.
+ */
+export function difference(what, ours, peer, maxMs, peerName) {
+  const value = Number.isFinite(ours) && Number.isFinite(peer) ? ours - peer : NaN;
+  return { what, kind: 'difference', peer: peerName, ours: round(ours, 3), peerValue: round(peer, 3), value: round(value, 3), goal: `<= +${maxMs} ms`, met: Number.isFinite(value) ? value <= maxMs : null };
+}
+
 export function notMeasured(reason) {
   return { measured: false, reason };
 }

@@ -120,6 +120,7 @@ const table = {
     doc: 'Outbound destinations runc dynos and builds may not reach: link-local (169.254.0.0/16, cloud metadata), private (also RFC 1918, 100.64/10 and other non-public IPv4), or none. Builds always get at least link-local.',
   },
   instanceId: { env: 'SLIPWAY_INSTANCE_ID', parse: instanceIdParser, default: '', doc: 'This platform instance\'s id on the host (names its containers, firewall rules and /run/slipway owner file); read from or made in <data>/instance-id when empty.' },
+  runcWarmNetns: { env: 'SLIPWAY_RUNC_WARM_NETNS', parse: int(0), default: 2, doc: 'Network namespaces the runc driver keeps made ahead of dyno starts (each used by one dyno only); 0 = make each at its start.' },
   runcSubnet: { env: 'SLIPWAY_RUNC_SUBNET', parse: nonEmpty, default: '10.213.0.0/16', doc: 'IPv4 subnet of the runc dynos\' bridge (the host takes the first address).' },
 
   autoscaleIntervalMs: { env: 'SLIPWAY_AUTOSCALE_INTERVAL_MS', parse: int(100), default: 2_000, doc: 'How often the autoscaler decides (every active scale monitor).' },

@@ -34,6 +34,8 @@ export interface DynoHandle {
   /** Where the router reaches the dyno's $PORT (web dynos). */
   host: string | null;
   port: number | null;
+  /** What the start spent in each of the driver's steps (ms, in order), for the start timeline. */
+  startSteps?: Record<string, number>;
 }
 
 export interface DynoExit {

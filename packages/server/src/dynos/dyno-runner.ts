@@ -17,6 +17,7 @@ import type { DynoExit, DynoHandle, RuntimeDriver } from './driver.js';
 import { dynoEnv } from './dyno-env.js';
 import { exitStatus } from './memory.js';
 import { nextCrashCount } from './reconcile.js';
+import { startTimeline, type StartTimeline } from './start-timeline.js';
 
 export interface RunnerDeps {
   config: Config;
@@ -44,6 +45,8 @@ export interface Proc {
   up: Promise<boolean>;
   resolveUp: (up: boolean) => void;
   oomKilled?: 'R15';
+  /** Where this start's time went (logged as `dyno.start_timeline` once it is up). */
+  timeline?: StartTimeline;
 }
 
 export interface Live {
@@ -178,10 +181,13 @@ export function createRunner(deps: RunnerDeps) {
 
   /**
    * Starts a new process for the dyno. `keepAddress`: a start-first replacement: the record keeps
-   * the old process's state and address until the new one is up.
+   * the old process's state and address until the new one is up. `requestedAt`: the
+   * `performance.now()` of the change that asked for this start (the timeline's origin).
    */
-  const launch = async (live: Live, want: Desired, opts: { keepAddress?: boolean; jitterMs: number }): Promise<Proc> => {
+  const launch = async (live: Live, want: Desired, opts: { keepAddress?: boolean; jitterMs: number; requestedAt?: number }): Promise<Proc> => {
     const proc = newProc();
+    const timeline = (proc.timeline = startTimeline(opts.requestedAt));
+    timeline.mark('requested');
     const previous = live.proc;
     live.proc = proc;
     const release = want.release;
@@ -194,6 +200,7 @@ export function createRunner(deps: RunnerDeps) {
         exitCode: null, ...(previous ? {} : { host: null, port: null, driverRef: null }),
       });
     }
+    timeline.mark('persist');
     let handle: DynoHandle;
     try {
       handle = await driver.start({
@@ -214,12 +221,15 @@ export function createRunner(deps: RunnerDeps) {
       return proc;
     }
     proc.handle = handle;
+    timeline.add(handle.startSteps ?? {});
+    timeline.mark('driver');
     live.startedAt = deps.now();
     live.jitterMs = opts.jitterMs;
     const address = { driverRef: handle.ref, host: handle.host, port: handle.port };
     if (proc.exited) return proc;
     if (!web || handle.port === null || handle.host === null) {
       if (live.proc === proc) await setState(live, 'up', { ...address, command: want.command, size: want.size, releaseId: release?.id ?? null, releaseVersion: release?.version ?? null, updatedAt: deps.now() });
+      upTimeline(live, proc);
       proc.resolveUp(true);
       return proc;
     }
@@ -235,7 +245,9 @@ export function createRunner(deps: RunnerDeps) {
     void proc.boot.result.then(async (result) => {
       if (result === 'cancelled' || deps.closed() || proc.exited) return;
       if (result === 'up') {
+        proc.timeline?.mark('boot');
         if (live.proc === proc) await setState(live, 'up', { ...patch, updatedAt: deps.now() });
+        upTimeline(live, proc);
         proc.resolveUp(true);
         return;
       }
@@ -243,6 +255,14 @@ export function createRunner(deps: RunnerDeps) {
       say(live, `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${secs} second${secs === 1 ? '' : 's'} of launch`);
       await kill(live, proc);
     });
+  };
+
+  /** The start is over: one `dyno.start_timeline` line with where its time went. */
+  const upTimeline = (live: Live, proc: Proc) => {
+    if (!proc.timeline) return;
+    proc.timeline.mark('up');
+    logger.info('dyno.start_timeline', { app: live.appId, dyno: live.name, ...proc.timeline.fields() });
+    proc.timeline = undefined;
   };
 
   /** SIGKILL now (R10, R15): the exit is then handled as a crash. */

@@ -1,6 +1,7 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { createLogger } from '../log/index.js';
 import { hit, makeKit, type Kit } from './manager.fixture.js';
 
 const up = (kit: Kit, names: string[]) => async () => {
@@ -36,6 +37,25 @@ describe('dyno manager (process driver, SQLite store)', { timeout: 60_000 }, () 
       assert.ok(kit.heroku(name).includes('Process exited with status 0'));
     }
     assert.equal((await kit.driver.list()).length, 1);
+  });
+
+  it('logs where each start\'s time went, from the formation change to the dyno being up', async () => {
+    kit = await makeKit();
+    const logged: string[] = [];
+    const m = kit.manager({ logger: createLogger({ write: (l) => logged.push(l) }) });
+    await m.start();
+    await kit.release();
+    await kit.scale('web', 2);
+    await kit.waitFor('two web dynos up', up(kit, ['web.1', 'web.2']));
+    await kit.waitFor('two timelines', () => logged.filter((l) => l.includes('at=dyno.start_timeline')).length === 2);
+    for (const name of ['web.1', 'web.2']) {
+      const line = logged.find((l) => l.includes('at=dyno.start_timeline') && l.includes(`dyno=${name} `)) ?? '';
+      const f = Object.fromEntries([...line.matchAll(/(\w+)_ms=(\d+)/g)].map(([, k, v]) => [k, Number(v)]));
+      assert.deepEqual(Object.keys(f), ['requested', 'persist', 'driver', 'boot', 'up', 'total'], line);
+      const steps = f.requested + f.persist + f.driver + f.boot + f.up;
+      assert.ok(Math.abs(steps - f.total) <= 5, `the steps (${steps} ms) add up to the total: ${line}`);
+      assert.ok(f.boot > 0, `a real process takes time to listen: ${line}`);
+    }
   });
 
   it('logs R18 when the driver reports the dyno\'s disk full: once, again after 20 s while full, again after it was freed', async () => {

@@ -97,6 +97,8 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
   const wakeTimers = new Map<string, NodeJS.Timeout>();
   const running = new Map<string, Promise<void>>();
   const dirty = new Set<string>();
+  /** When the oldest change not yet reconciled asked for it (`performance.now()`): the start timeline's origin. */
+  const requested = new Map<string, number>();
   const unsubscribe: (() => void)[] = [];
   const intervals: NodeJS.Timeout[] = [];
   let closed = false;
@@ -158,6 +160,8 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
   }
 
   async function reconcileOnce(appId: string): Promise<void> {
+    const requestedAt = requested.get(appId);
+    requested.delete(appId);
     const app = await store.apps.get(appId);
     const mine = appLives(appId);
     if (!app) {
@@ -195,7 +199,7 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
         live = newLive(appId, record);
         mine.set(action.name, live);
       }
-      apply(action.kind === 'stop' ? undefined : want(live.type), live, action);
+      apply(action.kind === 'stop' ? undefined : want(live.type), live, action, requestedAt);
     }
     setWake(appId, plan.wakeAt);
   }
@@ -213,7 +217,7 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
   }
 
   /** Applies one action of the plan in the background; the dyno is busy until it is done. */
-  function apply(want: Desired | undefined, live: Live, action: Action | { kind: 'restart' }) {
+  function apply(want: Desired | undefined, live: Live, action: Action | { kind: 'restart' }, requestedAt?: number) {
     live.busy = true;
     const jitterMs = Math.floor(random() * config.cycleJitterMs);
     own((async () => {
@@ -235,7 +239,7 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
         // the platform reads the count from there).
         if (action.kind === 'start') {
           if (reason !== 'crash' && live.record.restartCount !== 0) await runner.persist(live, { restartCount: 0 });
-          await runner.launch(live, want, { jitterMs });
+          await runner.launch(live, want, { jitterMs, requestedAt });
           return;
         }
         runner.say(live, reason === 'cycle' ? 'Cycling' : 'Restarting');
@@ -381,7 +385,10 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
     async start() {
       await recover();
       const on = <K extends 'formation.changed' | 'release.created' | 'config.changed' | 'app.created'>(name: K) =>
-        unsubscribe.push(events.on(name, (p) => schedule(p.appId)));
+        unsubscribe.push(events.on(name, (p) => {
+          if (!requested.has(p.appId)) requested.set(p.appId, performance.now());
+          schedule(p.appId);
+        }));
       on('formation.changed');
       on('release.created');
       on('config.changed');

@@ -135,6 +135,22 @@ export async function leaseIp(l: RuncLayout, range: { first: number; last: numbe
   throw new Error('no free address left on the dyno network');
 }
 
+/** Every address lease of this data dir, with its owner (a container's or a warm namespace's id). */
+export async function listLeases(l: RuncLayout): Promise<{ ip: string; owner: string }[]> {
+  let names: string[];
+  try {
+    names = await readdir(l.leases);
+  } catch {
+    return [];
+  }
+  const out: { ip: string; owner: string }[] = [];
+  for (const ip of names) {
+    const owner = (await readTextFile(path.join(l.leases, ip)))?.trim();
+    if (owner) out.push({ ip, owner });
+  }
+  return out;
+}
+
 export async function releaseIp(l: RuncLayout, ip: string, owner: string, claims?: HostClaims): Promise<void> {
   await claims?.release(ip, owner).catch(() => {});
   const file = path.join(l.leases, ip);

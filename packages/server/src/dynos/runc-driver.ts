@@ -19,7 +19,7 @@ import type { Logger } from '../log/index.js';
 import {
   attachContainer, cidrString, createAddressClaims, createFirewall, hostNameservers, loadInstanceId, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
   createTenantUids, detectCgroupVersion, dynoIpRange, ensureParentCpuWeight, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
-  tenantUidsDir,
+  openFirewall, plugNamespace, tenantUidsDir, unplugNamespace,
   type BridgeNetwork, type CgroupReader, type Firewall, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
 import type { AttachedIo, DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
@@ -27,10 +27,11 @@ import { attachedSpec, runForeground } from './runc-driver-attached.js';
 import { dynoDiskBytes } from './disk.js';
 import { DYNO_PORT, internalName, writeDynoBundle } from './runc-driver-bundle.js';
 import {
-  allMetas, createLowerCache, dynoDir, ensureLayout, leaseIp, readMeta, readNumberFile, readTextFile, releaseIp,
+  allMetas, createLowerCache, dynoDir, ensureLayout, leaseIp, listLeases, readMeta, readNumberFile, readTextFile, releaseIp,
   runcLayout, writeMeta, type DynoMeta,
 } from './runc-driver-disk.js';
 import { mountScratch, scratchPaths, scratchUsage, unmountScratch } from './runc-driver-scratch.js';
+import { createWarmNetnsPool, type WarmNetns } from './runc-driver-warm-netns.js';
 
 export { DYNO_PORT };
 
@@ -46,6 +47,8 @@ export interface RuncDriverOptions {
   conmonBinary?: string;
   /** Where host-wide address claims live (default /run/slipway/claims). */
   claimsDir?: string;
+  /** Network namespaces kept ready for starts (default config.runcWarmNetns). */
+  warmNetns?: number;
 }
 
 export interface RuncRef {
@@ -119,11 +122,42 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     }
     const seeded = await claims.seed(inSubnet).catch(() => 0);
     if (seeded > 0) log.warn('runc.addresses_held', { bridge: net.bridge, subnet: cidrString(net.subnet), count: seeded, why: 'network namespaces this driver did not make hold them; they are skipped' });
+    await sweepWarm();
+    warm.fill();
     const v = await detectCgroupVersion();
     if (v === null) throw new Error('no cgroup filesystem mounted at /sys/fs/cgroup');
     if (!(await ensureParentCpuWeight(v))) log.warn('runc.cpu_weight_unset', { why: 'could not set the CPU weight of the dynos\' parent cgroup' });
     return { cgroups: createCgroupReader(v) };
   })());
+
+  /** Warm namespaces are named like containers (`warm.netns.<instance><hex>`): `slipway cleanup` finds them too. */
+  const WARM_PREFIX = 'warm.netns.';
+  const makeWarm = async (): Promise<WarmNetns> => {
+    const id = `${WARM_PREFIX}${instance}${randomBytes(3).toString('hex')}`;
+    const ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id, claims);
+    try {
+      await plugNamespace(net, { containerId: id, netns: id, ip });
+    } catch (err) {
+      await releaseIp(layout, ip, id, claims);
+      throw err;
+    }
+    return { id, ip };
+  };
+  const discardWarm = async (n: WarmNetns): Promise<void> => {
+    await unplugNamespace(net, { containerId: n.id, netns: n.id, ip: n.ip });
+    await releaseIp(layout, n.ip, n.id, claims);
+  };
+  const warm = createWarmNetnsPool({ size: opts.warmNetns ?? opts.config.runcWarmNetns, make: makeWarm, discard: discardWarm, logger: log });
+  /**
+   * Warm namespaces an earlier run of this platform left ready (it was killed): their leases say
+   * which. Those a dyno took stay: the dyno still runs in it (its meta names it) and is re-adopted.
+   */
+  const sweepWarm = async (): Promise<void> => {
+    const taken = new Set((await allMetas(layout)).map((m) => m.netns));
+    for (const lease of await listLeases(layout)) {
+      if (lease.owner.startsWith(WARM_PREFIX) && !taken.has(lease.owner)) await discardWarm({ id: lease.owner, ip: lease.ip }).catch((err) => log.warn('runc.warm_netns_sweep_failed', { id: lease.owner, error: String(err) }));
+    }
+  };
 
   const paths = (dir: string, id: string) => ({
     bundle: dir,
@@ -184,14 +218,15 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     const dir = dynoDir(layout, meta.id);
     await runc.delete(meta.id, true).catch((err) => log.warn('runc.delete_failed', { id: meta.id, error: String(err) }));
     if (meta.netns !== null && meta.ip !== null) {
-      const att = { containerId: meta.id, netns: meta.netns, ip: meta.ip, appId: meta.appId };
+      // The namespace's name is also its veth's seed (the container's id, or a warm namespace's).
+      const att = { containerId: meta.netns, netns: meta.netns, ip: meta.ip, appId: meta.appId };
       await detachContainer(net, att, fw, netLock).catch((err) => log.error('dyno.firewall_failed', { id: meta.id, ip: meta.ip, error: String(err) }));
     }
     await unmountScratch(dir).catch((err) => log.warn('dyno.scratch_unmount_failed', { id: meta.id, error: String(err) }));
     await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     // conmon's per-container attach socket dir (`<sockets>/<id>/attach`).
     await rm(path.join(layout.sockets, meta.id), { recursive: true, force: true });
-    if (meta.ip !== null) await releaseIp(layout, meta.ip, meta.id, claims);
+    if (meta.ip !== null) await releaseIp(layout, meta.ip, meta.netns ?? meta.id, claims);
     await refreshHosts(meta.appId).catch(() => {});
     const inUse = new Set((await allMetas(layout)).map((m) => m.lowerKey));
     await lowers.gc(inUse).catch(() => {});
@@ -322,19 +357,40 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         ...(spec.attach ? { attached: true } : {}),
       };
       let io: AttachedIo | undefined;
+      /** How long each of the steps run side by side took (on the `dyno.started` line). */
+      const side: Record<string, number> = {};
+      const timed = <T>(name: string, p: Promise<T>): Promise<T> => {
+        const t0 = performance.now();
+        return p.finally(() => (side[`${name}_ms`] = Math.round(performance.now() - t0)));
+      };
       await mkdir(dir, { recursive: true, mode: 0o711 });
       starting.add(id);
       try {
         await mkdir(path.join(dir, 'exit'));
-        await mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir);
-        meta.ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id, claims);
-        meta.netns = id;
+        // A warm namespace if one is ready (its address leased already), else one made here.
+        // Attached one-offs (`heroku run`) make their own: the pool is sized for formation starts.
+        const taken = spec.attach ? null : warm.take();
+        meta.ip = taken?.ip ?? (await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id, claims));
+        meta.netns = taken?.id ?? id;
+        // Written before anything is made, so a failed or interrupted start is cleaned up whole.
         await writeMeta(dir, meta);
-        t.step('dirs');
+        t.step('lease');
+        // The writable layer and the network do not depend on each other: made at once (each
+        // waits on its own processes: mount, ip, iptables-restore), and the app's peers read meanwhile.
         const ip = meta.ip;
-        const att = await attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, fw, netLock);
+        const attach = { containerId: meta.netns, netns: meta.netns, ip, appId: spec.appId };
+        const work = [
+          timed('scratch', mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir)),
+          taken
+            ? timed('firewall', openFirewall(net, attach, fw, netLock).then(() => ({ netnsPath: `/run/netns/${attach.netns}` })))
+            : timed('netns', attachContainer(net, attach, fw, netLock)),
+          allMetas(layout),
+        ] as const;
+        // All settled before a failure is thrown: cleanup must not race a step still running.
+        await Promise.allSettled(work);
+        const [, att, metas] = await Promise.all(work);
         t.step('network');
-        const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
+        const peers = metas.filter((m) => m.appId === spec.appId && m.ip !== null);
         await writeDynoBundle({ dir, spec: spec.attach ? attachedSpec(spec) : spec, meta, netnsPath: att.netnsPath, peers, user });
         t.step('bundle');
         if (spec.attach) {
@@ -357,9 +413,8 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       // The new dyno's own hosts file already names its peers; theirs learn about it meanwhile.
       inBackground(refreshHosts(spec.appId));
       t.step('hosts');
-      log.debug('dyno.start_timing', { id, ...t.fields() });
-      log.info('dyno.started', { id, app: spec.appName, dyno: spec.name, ip: meta.ip, attached: spec.attach ?? false });
-      const handle: DynoHandle = { ref: refOf(meta), host: spec.needsPort ? meta.ip : null, port: spec.needsPort ? DYNO_PORT : null };
+      log.info('dyno.started', { id, app: spec.appName, dyno: spec.name, ip: meta.ip, attached: spec.attach ?? false, warm_netns: meta.netns !== id, ...side });
+      const handle: DynoHandle = { ref: refOf(meta), host: spec.needsPort ? meta.ip : null, port: spec.needsPort ? DYNO_PORT : null, startSteps: t.steps() };
       if (io) ios.set(handle, io);
       return handle;
     },
@@ -464,6 +519,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
 
     async close() {
       closed = true;
+      await warm.close();
       await Promise.allSettled([...background]);
       for (const a of attached.values()) clearInterval(a.timer);
       attached.clear();
@@ -499,17 +555,17 @@ function signalName(n: number): NodeJS.Signals | undefined {
   return undefined;
 }
 
-/** Milliseconds spent in each named step since the previous one (the `dyno.start_timing` debug line). */
-function stepTimer(): { step(name: string): void; fields(): Record<string, number> } {
+/** Milliseconds spent in each named step since the previous one (the handle's `startSteps`). */
+function stepTimer(): { step(name: string): void; steps(): Record<string, number> } {
   let last = performance.now();
   const out: Record<string, number> = {};
   return {
     step(name) {
       const now = performance.now();
-      out[`${name}_ms`] = Math.round(now - last);
+      out[name] = (out[name] ?? 0) + now - last;
       last = now;
     },
-    fields: () => out,
+    steps: () => ({ ...out }),
   };
 }
 

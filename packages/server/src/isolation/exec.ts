@@ -2,8 +2,8 @@
  * Running a host tool (runc, ip, iptables, tar) with an argument array, never a shell string.
  * Output is captured up to a bound; a non-zero exit becomes an `ExecError` carrying stderr.
  */
-import { spawn } from 'node:child_process';
 import { access, constants as fsConstants } from 'node:fs/promises';
+import { createExecPool, type ExecPool } from './exec-pool.js';
 
 export class ExecError extends Error {
   constructor(readonly command: string, readonly args: readonly string[], readonly exitCode: number | null, readonly stderr: string) {
@@ -20,29 +20,16 @@ export interface ExecResult {
 
 const MAX_CAPTURE = 4 * 1024 * 1024;
 
+/**
+ * Every host tool of the platform is spawned by one pool of worker threads (exec-pool.ts): a
+ * spawn blocks its thread until the child has exec'd, which must not be the event loop's.
+ */
+let pool: ExecPool | undefined;
+
 /** Runs `cmd args…`; resolves with its output whatever the exit code. */
 export function execCapture(cmd: string, args: readonly string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      if (stdout.length < MAX_CAPTURE) stdout += d.toString('utf8');
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      if (stderr.length < MAX_CAPTURE) stderr += d.toString('utf8');
-    });
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
-    child.on('error', (err) => {
-      if (timer) clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      if (timer) clearTimeout(timer);
-      resolve({ stdout, stderr, code });
-    });
-    if (opts.input !== undefined && child.stdin) child.stdin.end(opts.input);
-  });
+  pool ??= createExecPool();
+  return pool.run({ cmd, args, input: opts.input, timeoutMs: opts.timeoutMs, maxCapture: MAX_CAPTURE });
 }
 
 /** Runs `cmd args…`; rejects with ExecError unless it exits 0. */

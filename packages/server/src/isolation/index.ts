@@ -15,7 +15,7 @@ export type { ConmonPaths, LogTailer } from './conmon.js';
 export { cgroupVersionFromMountinfo, createCgroupReader, detectCgroupVersion, ensureParentCpuWeight, parentCpuWeight, parseFlatKeyed } from './cgroups.js';
 export type { CgroupReader, CgroupUsage, CgroupVersion } from './cgroups.js';
 export {
-  appChain, attachContainer, attachPlan, chainNames, cidrString, createNetworkLock, DEFAULT_INSTANCE, detachContainer, dynoIpRange,
+  appChain, attachContainer, attachPlan, openFirewall, plugNamespace, unplugNamespace, chainNames, cidrString, createNetworkLock, DEFAULT_INSTANCE, detachContainer, dynoIpRange,
   ensureBridge, gatewayIp, ipToString, natRule, parseCidr, removeBridge, vethNames,
 } from './network.js';
 export type { AttachKind, AttachOptions, Attachment, BridgeNetwork, NetworkLock, Subnet } from './network.js';

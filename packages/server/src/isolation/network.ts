@@ -232,18 +232,46 @@ export interface AttachOptions {
  * in parallel.
  */
 export async function attachContainer(net: BridgeNetwork, opts: AttachOptions, fw: Firewall, lock: NetworkLock = unlocked): Promise<Attachment> {
-  await exec('ip', ['netns', 'add', opts.netns]);
+  await plugNamespace(net, opts);
   try {
-    const plan = attachPlan(net, opts.containerId, opts.netns, opts.ip, opts.kind);
-    await ipBatch(plan.host);
-    await ipBatch(plan.netns, opts.netns);
-    const veth = vethNames(opts.containerId, opts.kind).host;
-    await lock(() => (opts.kind === 'build' ? fw.openBuild({ veth, ip: opts.ip }) : fw.openDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId) })));
+    await openFirewall(net, opts, fw, lock);
   } catch (err) {
     await detachContainer(net, opts, fw, lock).catch(() => undefined);
     throw err;
   }
   return { netns: opts.netns, netnsPath: `/run/netns/${opts.netns}`, ip: opts.ip };
+}
+
+/**
+ * The `ip` half of attachContainer: `netns` made and plugged into the bridge with `ip` as its
+ * address, no firewall rule yet (nothing from or to its veth is accepted: the bridge chains end in
+ * DROP). A warm namespace waits like this for the dyno that takes it (runc-driver-warm-netns.ts).
+ * On failure, what it made is removed.
+ */
+export async function plugNamespace(net: BridgeNetwork, opts: Omit<AttachOptions, 'appId'>): Promise<void> {
+  await exec('ip', ['netns', 'add', opts.netns]);
+  try {
+    const plan = attachPlan(net, opts.containerId, opts.netns, opts.ip, opts.kind);
+    await ipBatch(plan.host);
+    await ipBatch(plan.netns, opts.netns);
+  } catch (err) {
+    await unplugNamespace(net, opts).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The firewall half of attachContainer: a dyno's rules in its app's chain, a build's in the build chain. */
+export async function openFirewall(net: BridgeNetwork, opts: AttachOptions, fw: Firewall, lock: NetworkLock = unlocked): Promise<void> {
+  const veth = vethNames(opts.containerId, opts.kind).host;
+  await lock(() => (opts.kind === 'build' ? fw.openBuild({ veth, ip: opts.ip }) : fw.openDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId) })));
+}
+
+/** Undoes plugNamespace (the namespace, its veth and the host's neighbour entry); safe to call twice. */
+export async function unplugNamespace(net: BridgeNetwork, opts: Omit<AttachOptions, 'appId'>): Promise<void> {
+  const veth = vethNames(opts.containerId, opts.kind).host;
+  await execCapture('ip', ['netns', 'del', opts.netns]);
+  // `-force`: go on past a failed line (the veth is usually gone with the namespace already).
+  await execCapture('ip', ['-force', '-batch', '-'], { input: `link del ${veth}\nneigh flush to ${opts.ip} dev ${net.bridge}\n` });
 }
 
 /**
@@ -255,8 +283,6 @@ export async function detachContainer(net: BridgeNetwork, opts: AttachOptions, f
   const fwDone = lock(() => (opts.kind === 'build' ? fw.closeBuild({ veth, ip: opts.ip }) : fw.closeDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId) })))
     .then(() => undefined, (err: unknown) => err);
   const fwErr = await fwDone;
-  await execCapture('ip', ['netns', 'del', opts.netns]);
-  // `-force`: go on past a failed line (the veth is usually gone with the namespace already).
-  await execCapture('ip', ['-force', '-batch', '-'], { input: `link del ${veth}\nneigh flush to ${opts.ip} dev ${net.bridge}\n` });
+  await unplugNamespace(net, opts);
   if (fwErr !== undefined) throw fwErr;
 }

@@ -28,6 +28,7 @@ const usable = await isRuncUsable();
 const TOTAL = 200;
 const CONCURRENCY = 10;
 const APPS = 10;
+const WARM_TOTAL = 40;
 
 describe('runc driver: 200 starts and stops leave nothing behind', { skip: usable.usable ? false : `runc is not usable here: ${usable.reason}`, timeout: 900_000 }, () => {
   const bridge = `slwl${randomBytes(3).toString('hex')}`;
@@ -61,7 +62,9 @@ describe('runc driver: 200 starts and stops leave nothing behind', { skip: usabl
     await writeFile(path.join(src, 'Procfile'), 'web: sleep 600\n');
     slugPath = path.join(tmp, 'slug.tgz');
     execFileSync('tar', ['-czf', slugPath, '-C', path.join(tmp, 'src'), './app']);
-    driver = createRuncDriver({ config: testConfig(), logger: silentLogger, dataDir, network: { bridge, subnet } });
+    // No warm namespaces here: each dyno's every resource is its own, made and removed by its start
+    // and stop. The second test runs the same cycles with them.
+    driver = createRuncDriver({ config: testConfig(), logger: silentLogger, dataDir, network: { bridge, subnet }, warmNetns: 0 });
     // The driver's instance id (made in the data dir) is part of the app chains' names.
     const instance = await loadInstanceId(dataDir);
     const net = { bridge, subnet: parseCidr(subnet), routerPort: null, instance };
@@ -128,5 +131,24 @@ describe('runc driver: 200 starts and stops leave nothing behind', { skip: usabl
     assert.deepEqual(before.containers, []);
     assert.deepEqual(before.processes, []);
     assert.deepEqual(before.files.filter((f) => !f.startsWith('state')), []);
+    beforeAll = before;
+  });
+
+  let beforeAll: ReturnType<typeof snapshotHost> | undefined;
+
+  test(`${WARM_TOTAL} dynos through a driver keeping warm namespaces: once it is closed, nothing is left`, async (t) => {
+    assert.ok(beforeAll, 'the first test ran');
+    await driver.close();
+    driver = createRuncDriver({ config: testConfig(), logger: silentLogger, dataDir, network: { bridge, subnet }, warmNetns: 2 });
+    const t0 = Date.now();
+    let next = 1000;
+    const worker = async () => {
+      while (next < 1000 + WARM_TOTAL) await cycle(next++);
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    t.diagnostic(`${WARM_TOTAL} start/stop cycles with warm namespaces in ${Math.round((Date.now() - t0) / 1000)} s`);
+    assert.deepEqual(await driver.list(), []);
+    await driver.close();
+    assert.deepEqual(snapshotHost(dataDir, mine), beforeAll);
   });
 });
