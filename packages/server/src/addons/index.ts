@@ -9,3 +9,6 @@ export { createMemoryProvider, MEMORY_SERVICE, type MemoryProvider } from './mem
 export { createAddonService, type AddonService, type AddonServiceDeps, type CreateAddonInput } from './service.js';
 export { attachmentKey } from './queries.js';
 export { ConfirmationRequiredError, ProviderFailedError } from './errors.js';
+export { createPostgresProvider, type PostgresProvider, type PgState } from './postgres-provider.js';
+export { POSTGRES_SERVICE } from './postgres-plans.js';
+export { findPgBin, type RunAs } from './pg-exec.js';
