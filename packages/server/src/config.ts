@@ -136,6 +136,9 @@ const table = {
   routerProcess: { env: 'SLIPWAY_ROUTER_PROCESS', parse: bool, default: true, doc: 'Run the router in its own process.' },
   dashboardDir: { env: 'SLIPWAY_DASHBOARD_DIR', parse: (raw: string) => path.resolve(nonEmpty(raw)), default: defaultDashboardDir, doc: 'The built dashboard bundle served at / and /dashboard/ on the API port.' },
   url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },
+  addonsPostgres: { env: 'SLIPWAY_ADDONS_POSTGRES', parse: oneOf('auto', 'on', 'off'), default: 'auto', doc: 'The heroku-postgresql add-on: auto = offered when PostgreSQL server binaries are installed; on = required (the boot fails without them); off = not offered.' },
+  postgresBin: { env: 'SLIPWAY_POSTGRES_BIN', parse: str, default: '', doc: 'Directory of the PostgreSQL server binaries (initdb, pg_ctl, pg_dump); default the newest /usr/lib/postgresql/<major>/bin.' },
+  addonsHost: { env: 'SLIPWAY_ADDONS_HOST', parse: str, default: '', doc: 'Address add-on servers listen on and put in their URLs (DATABASE_URL); default 127.0.0.1.' },
 } satisfies Record<string, Entry<unknown>>;
 
 type Table = typeof table;

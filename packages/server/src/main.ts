@@ -38,6 +38,8 @@ import { createMetrics, createPrometheusExposition, createRecentLogReader, creat
 import { metricsRoutes } from './api/routes/metrics.js';
 import { createAddonService, createProviderRegistry } from './addons/index.js';
 import { addonRoutes } from './api/routes/addons.js';
+import { dataPostgresRoutes, signedBackupUrl } from './api/routes/data-postgres.js';
+import { startPostgresAddons } from './addons/postgres-boot.js';
 
 /**
  * How the platform stops. `control-plane` (SIGTERM: a service manager restarting Slipway) stops the
@@ -133,9 +135,17 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
     // Add-ons: the providers by service name; each supervises its own servers (re-adopted here).
     const addonRegistry = createProviderRegistry();
+    const postgres = await startPostgresAddons({
+      config, logger: logger.child({ part: 'addons' }),
+      backupUrl: (appId, num) => signedBackupUrl(apiBaseUrl(config), config.internalToken, appId, num, 0),
+    });
+    if (postgres) addonRegistry.register(postgres.provider);
     const addons = createAddonService({ store, apps, registry: addonRegistry, events, logger: logger.child({ part: 'addons' }) });
     await addons.start();
-    own({ name: 'addons', stop: (mode) => addons.stop(mode) });
+    own({ name: 'addons', stop: async (mode) => {
+      await postgres?.backups.stop();
+      await addons.stop(mode);
+    } });
     const admin = await bootstrapAdmin({ store, config, logger });
     const auth = createAuth({ store });
     const builder = createBuilder({
@@ -177,6 +187,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...metricsRoutes({ apps, metrics, prometheus }),
         ...addonRoutes({ apps, addons, registry: addonRegistry, store, webUrl: (a) => `${apiBaseUrl(config)}/addons/${a.id}` }),
+        ...dataPostgresRoutes({ apps, addons, postgres, secret: config.internalToken, baseUrl: () => apiUrl ?? apiBaseUrl(config) }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
       ],
       auth, preRoute, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
