@@ -31,7 +31,7 @@ import { monitorRoutes } from './api/routes/monitors.js';
 import { createAutoscaler, createMonitorService, createWaker, metricsSignals } from './autoscale/index.js';
 import { internalWakeRoutes } from './api/routes/internal-wake.js';
 import { dynoRoutes } from './api/routes/dynos.js';
-import { loadInstanceId, removeOwner, writeOwner } from './isolation/index.js';
+import { gatewayIp, loadInstanceId, parseCidr, removeOwner, writeOwner } from './isolation/index.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
 import { createMetrics, createPrometheusExposition, createRecentLogReader, createRecentRouterReader, createRouterAggregator, recordPlatformEvents } from './metrics/index.js';
@@ -130,14 +130,13 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       logplex.publish(appId, line);
       metrics.observeLogLine(appId, line);
     } };
-    const dynos = createDynoManager({ config, store, driver, logs: dynoLogs, events, logger: logger.child({ part: 'dynos' }), onUsage: (s) => metrics.recordDyno(s) });
-    await dynos.start();
-    own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
-    // Add-ons: the providers by service name; each supervises its own servers (re-adopted here).
+    // Add-ons (providers by service name, each supervising its servers) before the dyno manager: the
+    // dynos it starts get their apps' add-on ports opened (runc).
     const addonRegistry = createProviderRegistry();
     const postgres = await startPostgresAddons({
       config, logger: logger.child({ part: 'addons' }),
       backupUrl: (appId, num) => signedBackupUrl(apiBaseUrl(config), config.internalToken, appId, num, 0),
+      bridge: driver.name === 'runc' ? { address: gatewayIp(parseCidr(config.runcSubnet)), subnet: config.runcSubnet } : undefined,
     });
     if (postgres) addonRegistry.register(postgres.provider);
     const addons = createAddonService({ store, apps, registry: addonRegistry, events, logger: logger.child({ part: 'addons' }) });
@@ -146,6 +145,12 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       await postgres?.backups.stop();
       await addons.stop(mode);
     } });
+    const dynos = createDynoManager({
+      config, store, driver, logs: dynoLogs, events, logger: logger.child({ part: 'dynos' }), onUsage: (s) => metrics.recordDyno(s),
+      addonPorts: (appId) => addons.hostPorts(appId),
+    });
+    await dynos.start();
+    own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
     const admin = await bootstrapAdmin({ store, config, logger });
     const auth = createAuth({ store });
     const builder = createBuilder({

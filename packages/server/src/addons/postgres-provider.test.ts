@@ -35,7 +35,7 @@ runProviderContract('heroku-postgresql', async () => {
   const runDir = `/run/slipway-test/pg-${process.pid}-${path.basename(home)}`;
   let failing: string | undefined;
   const provider = createPostgresProvider({
-    home, bin, runAs, runDir, listen: ['127.0.0.1'], logger: silentLogger,
+    home, bin, runAs, runDir, host: '127.0.0.1', listen: ['127.0.0.1'], logger: silentLogger,
     step: (s) => {
       if (s === failing) throw new Error(`injected failure at ${s}`);
     },

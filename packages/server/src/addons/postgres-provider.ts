@@ -28,8 +28,12 @@ export interface PostgresProviderOptions {
   bin: string;
   runAs?: RunAs;
   runDir?: string;
-  /** Addresses the servers listen on; the first is the host in DATABASE_URL. */
+  /** The host in DATABASE_URL. */
+  host: string;
+  /** Addresses the servers listen on (`*`: all, for a bridge that may come and go). */
   listen: readonly string[];
+  /** Networks whose TLS clients may log in (default any). */
+  allow?: readonly string[];
   logger: Logger;
   step?: StepHook;
 }
@@ -56,14 +60,14 @@ const literal = (c: pg.Client, s: string) => c.escapeLiteral(s);
 export function createPostgresProvider(opts: PostgresProviderOptions): PostgresProvider {
   const clusters = new Map<string, PgCluster>();
   const step = opts.step ?? (() => undefined);
-  const host = opts.listen[0];
+  const host = opts.host;
 
   function clusterFor(name: string, plan?: PlanSpec): PgCluster {
     let c = clusters.get(name);
     if (!c) {
       c = createPgCluster({
         name: name === SHARED ? 'pg-shared' : `pg-${name}`, home: path.join(opts.home, name), bin: opts.bin, runAs: opts.runAs, runDir: opts.runDir,
-        listen: opts.listen, maxConnections: plan?.limits.dedicated ? (plan.limits.connections ?? 100) : SHARED_MAX_CONNECTIONS,
+        listen: opts.listen, allow: opts.allow, maxConnections: plan?.limits.dedicated ? (plan.limits.connections ?? 100) : SHARED_MAX_CONNECTIONS,
         sharedBuffersMb: plan ? sharedBuffersMb(plan) : undefined, logger: opts.logger,
       });
       clusters.set(name, c);
@@ -147,6 +151,7 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
         throw err;
       }
     },
+    hostPorts: (addon) => (stateOf(addon).port ? [stateOf(addon).port] : []),
     async bind() {},
     async unbind() {},
     async deprovision(addon) {
