@@ -23,6 +23,8 @@ import { runTool, type RunAs } from './pg-exec.js';
 export const ADMIN_USER = 'slipway';
 /** Seconds pg_ctl waits for the server to accept connections. */
 const START_TIMEOUT_S = 60;
+/** Ports a new cluster tries when the one it chose was taken before the server bound it. */
+const PORT_TRIES = 3;
 
 export interface PgClusterOptions {
   name: string;
@@ -187,14 +189,27 @@ export function createPgCluster(opts: PgClusterOptions): PgCluster {
     name: opts.name,
     home: opts.home,
     async ensure() {
-      saved = (await load()) ?? (await initdb());
+      const loaded = await load();
+      saved = loaded ?? (await initdb());
       await mountData();
       if (await running()) {
         opts.logger.info('addons.pg_adopted', { cluster: opts.name, port: saved.port });
         return;
       }
-      await writeSettings(saved);
-      await runTool(tool('pg_ctl'), ['start', '-D', pgdata, '-l', path.join(pgdata, 'server.log'), '-w', '-t', String(START_TIMEOUT_S), '-s'], { ...asServer, detached: true });
+      for (let attempt = 1; ; attempt++) {
+        await writeSettings(saved);
+        try {
+          await runTool(tool('pg_ctl'), ['start', '-D', pgdata, '-l', path.join(pgdata, 'server.log'), '-w', '-t', String(START_TIMEOUT_S), '-s'], { ...asServer, detached: true });
+          break;
+        } catch (err) {
+          // A new cluster's port, free when chosen, may have been taken since: choose again (an
+          // existing cluster keeps its port: URLs given out name it).
+          const log = await readFile(path.join(dataDir, 'server.log'), 'utf8').catch(() => '');
+          if (loaded || attempt >= PORT_TRIES || !/could not bind|Address already in use/.test(log)) throw err;
+          saved = { ...saved, port: await freePort() };
+          await writeFile(savedFile, JSON.stringify(saved) + '\n', { mode: 0o600 });
+        }
+      }
       opts.logger.info('addons.pg_started', { cluster: opts.name, port: saved.port });
     },
     exists: () => existsSync(savedFile),

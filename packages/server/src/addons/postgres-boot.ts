@@ -54,6 +54,7 @@ export async function startPostgresAddons(opts: {
   const home = path.join(config.dataDir, 'addons', 'postgres');
   const provider = createPostgresProvider({
     home, bin, runAs, runDir: path.join('/run/slipway-addons', config.instanceId), logger,
+    externalAdminUrl: config.addonsPostgresUrl !== '' ? config.addonsPostgresUrl : undefined,
     ...(config.addonsHost !== ''
       ? { host: config.addonsHost, listen: [config.addonsHost] }
       : opts.bridge ? { host: opts.bridge.address, listen: ['*'], allow: [opts.bridge.subnet] } : { host: '127.0.0.1', listen: ['127.0.0.1'], allow: [] }),

@@ -13,6 +13,7 @@ import type pg from 'pg';
 import { InvalidParamsError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { createPgCluster, type PgCluster } from './pg-cluster.js';
+import { createExternalCluster, externalHost } from './pg-external.js';
 import type { RunAs } from './pg-exec.js';
 import { POSTGRES_SERVICE, sharedBuffersMb } from './postgres-plans.js';
 import type { AddonHandle, InfoRow, PlanSpec, Provider, Provisioned, StepHook } from './provider.js';
@@ -36,6 +37,8 @@ export interface PostgresProviderOptions {
   allow?: readonly string[];
   logger: Logger;
   step?: StepHook;
+  /** An operator's server for the shared plans (admin URL) instead of Slipway's shared cluster. */
+  externalAdminUrl?: string;
 }
 
 export interface PgState extends Record<string, unknown> {
@@ -62,7 +65,10 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
   const step = opts.step ?? (() => undefined);
   const host = opts.host;
 
+  const external = opts.externalAdminUrl ? createExternalCluster(opts.externalAdminUrl) : undefined;
+
   function clusterFor(name: string, plan?: PlanSpec): PgCluster {
+    if (name === SHARED && external) return external;
     let c = clusters.get(name);
     if (!c) {
       c = createPgCluster({
@@ -110,7 +116,7 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
     },
     async stop(mode) {
       if (mode === 'control-plane') return;
-      for (const c of clusters.values()) await c.release();
+      for (const c of clusters.values()) if (c !== external) await c.release();
       // the instance's mount dir under /run, once empty
       if (opts.runDir) await rmdir(opts.runDir).catch(() => undefined);
     },
@@ -121,7 +127,7 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
       const c = dedicated ? clusterFor(req.name, req.plan) : clusterFor(SHARED);
       if (!dedicated) await c.ensure();
       const made: string[] = [];
-      const s: PgState = { cluster: dedicated ? req.name : SHARED, database: `d${hex(7)}`, user: `u${hex(7)}`, port: 0, host };
+      const s: PgState = { cluster: dedicated ? req.name : SHARED, database: `d${hex(7)}`, user: `u${hex(7)}`, port: 0, host: !dedicated && opts.externalAdminUrl ? externalHost(opts.externalAdminUrl) : host };
       try {
         if (dedicated) {
           step('cluster');
@@ -151,7 +157,8 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
         throw err;
       }
     },
-    hostPorts: (addon) => (stateOf(addon).port ? [stateOf(addon).port] : []),
+    // an operator's server is reached over the operator's network, not a port of this host
+    hostPorts: (addon) => (stateOf(addon).port && !(external && stateOf(addon).cluster === SHARED) ? [stateOf(addon).port] : []),
     async bind() {},
     async unbind() {},
     async deprovision(addon) {
