@@ -37,7 +37,14 @@ async function subject(opts: { external?: boolean } = {}): Promise<ProviderSubje
   let failing: string | undefined;
   // the operator's server: a scram cluster of its own, outside the provider's home
   const operator = opts.external ? createPgCluster({ name: `op-${path.basename(home)}`, home: `${home}-operator`, bin, runAs, runDir, listen: ['127.0.0.1'], maxConnections: 100, logger: silentLogger }) : undefined;
-  await operator?.ensure();
+  try {
+    await operator?.ensure();
+  } catch (err) {
+    await operator?.destroy();
+    await rm(home, { recursive: true, force: true });
+    await rm(runDir, { recursive: true, force: true });
+    throw err;
+  }
   const provider = createPostgresProvider({
     home, bin, runAs, runDir, host: '127.0.0.1', listen: ['127.0.0.1'], logger: silentLogger, externalAdminUrl: operator?.adminUrl(),
     step: (s) => {
