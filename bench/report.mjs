@@ -16,6 +16,7 @@ const TITLES = {
   autoscale: '8. Autoscaling',
   starts: '9. Starts',
   pipelines: '10. Pipelines',
+  addons: '11. Add-ons',
 };
 const ORDER = Object.keys(TITLES);
 
@@ -147,6 +148,17 @@ const sectionWriters = {
     lines.push(table(['step', ...Object.keys(s.steps)], [...keys, 'total'].map((k) => [k, ...Object.values(s.steps).map((x) => v(x[k]))])));
     lines.push('', chart('starts', barChart({ title: 'Starts', unit: 'ms', series: ['Slipway', 'bare runc'], groups: [
       { label: 'web=1', values: [s.start1Ms, s.bare1Ms] }, { label: 'cold (wake)', values: [s.coldMs, s.bare1Ms] }, { label: 'web=10', values: [s.scale10Ms, s.bare10Ms] }] })));
+    return lines;
+  },
+  addons(s, chart) {
+    const lines = [table(['what', 'p50 (ms)', 'max (ms)', 'runs'], [
+      ['`addons:create heroku-postgresql:essential-0` → DATABASE_URL answers `SELECT 1`', v(s.essential.p50), v(s.essential.max), s.rounds],
+      ['bare `createdb` + `SELECT 1` on the same cluster', v(s.createdb.p50), v(s.createdb.max), s.rounds],
+      ['first add-on of the platform (initdb and start of the shared cluster)', v(s.coldMs), '', 1],
+      ['`standard-0` (a cluster of its own) → usable', v(s.dedicatedMs), '', s.dedicatedMs === null ? 0 : 1],
+      ['bare `initdb` + `pg_ctl start` + `SELECT 1`', v(s.bareClusterMs), '', s.bareClusterMs === null ? 0 : 1],
+    ])];
+    lines.push('', chart('addons', barChart({ title: 'Time to a usable database', unit: 'ms', series: ['Slipway add-on', 'bare peer'], groups: [{ label: 'shared plan', values: [s.essential.p50, s.createdb.p50] }, ...(s.dedicatedMs === null ? [] : [{ label: 'own cluster', values: [s.dedicatedMs, s.bareClusterMs] }])] })));
     return lines;
   },
   density(s, chart) {

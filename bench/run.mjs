@@ -12,6 +12,7 @@ import { notMeasured } from './lib/ratio.mjs';
 import { writeReport } from './report.mjs';
 import { DEPLOY_APP, deploy } from './sections/deploy.mjs';
 import { autoscale } from './sections/autoscale.mjs';
+import { addons } from './sections/addons.mjs';
 import { density } from './sections/density.mjs';
 import { dynoStart } from './sections/dyno-start.mjs';
 import { logs } from './sections/logs.mjs';
@@ -44,6 +45,7 @@ const SECTIONS = [
   { id: 'autoscale', fn: autoscale },
   { id: 'starts', fn: starts },
   { id: 'pipelines', fn: pipelines, platform: true },
+  { id: 'addons', fn: addons },
 ];
 
 async function main() {

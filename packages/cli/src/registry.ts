@@ -75,6 +75,12 @@ import setupCmd from './commands/setup.js';
 import usersAddCmd from './commands/users/add.js';
 import usersPasswordCmd from './commands/users/password.js';
 
+import addonsCmd from './commands/addons/index.js';
+import addonsAttachCmd from './commands/addons/attach.js';
+import addonsCreateCmd from './commands/addons/create.js';
+import addonsDestroyCmd from './commands/addons/destroy.js';
+import addonsDetachCmd from './commands/addons/detach.js';
+
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['access:add', accessAddCmd],
   ['access', accessCmd],
@@ -147,6 +153,11 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['setup', setupCmd],
   ['users:add', usersAddCmd],
   ['users:password', usersPasswordCmd],
+  ['addons', addonsCmd],
+  ['addons:attach', addonsAttachCmd],
+  ['addons:create', addonsCreateCmd],
+  ['addons:destroy', addonsDestroyCmd],
+  ['addons:detach', addonsDetachCmd],
 ]);
 
 const ALIASES: ReadonlyMap<string, string> = new Map(

@@ -53,6 +53,10 @@ const databaseUrl: Parser<string> = (raw) => {
   if (raw === '' || /^(postgres|postgresql):\/\//.test(raw) || /^sqlite:/.test(raw)) return raw;
   throw new Error('expected a postgres:// URL, a sqlite: path, or nothing for the embedded SQLite');
 };
+const postgresUrl: Parser<string> = (raw) => {
+  if (raw === '' || /^(postgres|postgresql):\/\/[^/]+/.test(raw)) return raw;
+  throw new Error('expected a postgres:// URL');
+};
 const token: Parser<string> = (raw) => {
   if (raw !== '' && raw.length < 16) throw new Error('must be at least 16 characters');
   return raw;
@@ -142,6 +146,10 @@ const table = {
   reviewAppStaleMs: { env: 'SLIPWAY_REVIEW_APP_STALE_MS', parse: int(1_000), default: 5 * 24 * 60 * MIN, doc: 'Review apps of pipelines with autodestroy are destroyed after this long without a push (Heroku\'s 5 days).' },
   reviewAppSweepMs: { env: 'SLIPWAY_REVIEW_APP_SWEEP_MS', parse: int(100), default: 10 * MIN, doc: 'How often stale review apps are looked for.' },
   url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },
+  addonsPostgres: { env: 'SLIPWAY_ADDONS_POSTGRES', parse: oneOf('auto', 'on', 'off'), default: 'auto', doc: 'The heroku-postgresql add-on: auto = offered when PostgreSQL server binaries are installed; on = required (the boot fails without them); off = not offered.' },
+  postgresBin: { env: 'SLIPWAY_POSTGRES_BIN', parse: str, default: '', doc: 'Directory of the PostgreSQL server binaries (initdb, pg_ctl, pg_dump); default the newest /usr/lib/postgresql/<major>/bin.' },
+  addonsPostgresUrl: { env: 'SLIPWAY_ADDONS_POSTGRES_URL', parse: postgresUrl, default: '', doc: 'An operator\'s PostgreSQL server (admin URL, a role with CREATEDB and CREATEROLE) for the shared heroku-postgresql plans, instead of the cluster Slipway runs; standard plans still get their own.' },
+  addonsHost: { env: 'SLIPWAY_ADDONS_HOST', parse: str, default: '', doc: 'Address add-on servers listen on and put in their URLs (DATABASE_URL); default the runc bridge\'s host address under runc, else 127.0.0.1.' },
 } satisfies Record<string, Entry<unknown>>;
 
 type Table = typeof table;

@@ -35,7 +35,7 @@ import { createReviewApps } from './review-apps/index.js';
 import { createAutoscaler, createMonitorService, createWaker, metricsSignals } from './autoscale/index.js';
 import { internalWakeRoutes } from './api/routes/internal-wake.js';
 import { dynoRoutes } from './api/routes/dynos.js';
-import { loadInstanceId, removeOwner, writeOwner } from './isolation/index.js';
+import { gatewayIp, loadInstanceId, parseCidr, removeOwner, writeOwner } from './isolation/index.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
 import { createMetrics, createPrometheusExposition, createRecentLogReader, createRecentRouterReader, createRouterAggregator, recordPlatformEvents } from './metrics/index.js';
@@ -44,6 +44,10 @@ import { pipelineRoutes } from './api/routes/pipelines.js';
 import { appSetupRoutes } from './api/routes/app-setups.js';
 import { createAppSetupService } from './app-setups/index.js';
 import { createPipelineService } from './pipelines/index.js';
+import { createAddonService, createProviderRegistry } from './addons/index.js';
+import { addonRoutes } from './api/routes/addons.js';
+import { dataPostgresRoutes, signedBackupUrl } from './api/routes/data-postgres.js';
+import { startPostgresAddons } from './addons/postgres-boot.js';
 
 /**
  * How the platform stops. `control-plane` (SIGTERM: a service manager restarting Slipway) stops the
@@ -134,7 +138,25 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       logplex.publish(appId, line);
       metrics.observeLogLine(appId, line);
     } };
-    const dynos = createDynoManager({ config, store, driver, logs: dynoLogs, events, logger: logger.child({ part: 'dynos' }), onUsage: (s) => metrics.recordDyno(s) });
+    // Add-ons (providers by service name, each supervising its servers) before the dyno manager: the
+    // dynos it starts get their apps' add-on ports opened (runc).
+    const addonRegistry = createProviderRegistry();
+    const postgres = await startPostgresAddons({
+      config, logger: logger.child({ part: 'addons' }),
+      backupUrl: (appId, num) => signedBackupUrl(apiBaseUrl(config), config.internalToken, appId, num, 0),
+      bridge: driver.name === 'runc' ? { address: gatewayIp(parseCidr(config.runcSubnet)), subnet: config.runcSubnet } : undefined,
+    });
+    if (postgres) addonRegistry.register(postgres.provider);
+    const addons = createAddonService({ store, apps, registry: addonRegistry, events, logger: logger.child({ part: 'addons' }) });
+    await addons.start();
+    own({ name: 'addons', stop: async (mode) => {
+      await postgres?.backups.stop();
+      await addons.stop(mode);
+    } });
+    const dynos = createDynoManager({
+      config, store, driver, logs: dynoLogs, events, logger: logger.child({ part: 'dynos' }), onUsage: (s) => metrics.recordDyno(s),
+      addonPorts: (appId) => addons.hostPorts(appId),
+    });
     await dynos.start();
     own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
     const admin = await bootstrapAdmin({ store, config, logger });
@@ -213,6 +235,12 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...appSetupRoutes({ config, store, setups, buildOutputUrl: (id) => builder.buildOutputUrl(id) }),
         ...repoConnectionRoutes({ apps, autoDeploy, baseUrl: () => apiBaseUrl(config) }),
         ...reviewAppRoutes({ pipelines, reviewApps, baseUrl: () => apiBaseUrl(config), staleDays: Math.max(1, Math.round(config.reviewAppStaleMs / 86_400_000)) }),
+        ...addonRoutes({ apps, addons, registry: addonRegistry, store, webUrl: (a) => `${apiBaseUrl(config)}/addons/${a.id}` }),
+        // Backup downloads: the CLI fetches https URLs only (the API port's HTTPS, its self-signed certificate trusted with NODE_EXTRA_CA_CERTS).
+        ...dataPostgresRoutes({ apps, addons, postgres, secret: config.internalToken, baseUrl: () => {
+          const base = apiUrl ?? apiBaseUrl(config);
+          return tlsMaterial ? base.replace(/^http:/, 'https:') : base;
+        } }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
       ],
       auth, preRoute, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),

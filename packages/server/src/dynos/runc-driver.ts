@@ -219,7 +219,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     await runc.delete(meta.id, true).catch((err) => log.warn('runc.delete_failed', { id: meta.id, error: String(err) }));
     if (meta.netns !== null && meta.ip !== null) {
       // The namespace's name is also its veth's seed (the container's id, or a warm namespace's).
-      const att = { containerId: meta.netns, netns: meta.netns, ip: meta.ip, appId: meta.appId };
+      const att = { containerId: meta.netns, netns: meta.netns, ip: meta.ip, appId: meta.appId, addonPorts: meta.addonPorts };
       await detachContainer(net, att, fw, netLock).catch((err) => log.error('dyno.firewall_failed', { id: meta.id, ip: meta.ip, error: String(err) }));
     }
     await unmountScratch(dir).catch((err) => log.warn('dyno.scratch_unmount_failed', { id: meta.id, error: String(err) }));
@@ -372,13 +372,14 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         const taken = spec.attach ? null : warm.take();
         meta.ip = taken?.ip ?? (await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id, claims));
         meta.netns = taken?.id ?? id;
+        meta.addonPorts = [...(spec.addonPorts ?? [])];
         // Written before anything is made, so a failed or interrupted start is cleaned up whole.
         await writeMeta(dir, meta);
         t.step('lease');
         // The writable layer and the network do not depend on each other: made at once (each
         // waits on its own processes: mount, ip, iptables-restore), and the app's peers read meanwhile.
         const ip = meta.ip;
-        const attach = { containerId: meta.netns, netns: meta.netns, ip, appId: spec.appId };
+        const attach = { containerId: meta.netns, netns: meta.netns, ip, appId: spec.appId, addonPorts: meta.addonPorts };
         const work = [
           timed('scratch', mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir)),
           taken

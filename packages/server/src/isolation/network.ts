@@ -223,6 +223,8 @@ export interface AttachOptions {
   /** The dyno's app (its firewall chain); unused for builds. */
   appId: string;
   kind?: AttachKind;
+  /** Host ports of the add-on servers the dyno's app is attached to (dynos only). */
+  addonPorts?: readonly number[];
 }
 
 /**
@@ -263,7 +265,7 @@ export async function plugNamespace(net: BridgeNetwork, opts: Omit<AttachOptions
 /** The firewall half of attachContainer: a dyno's rules in its app's chain, a build's in the build chain. */
 export async function openFirewall(net: BridgeNetwork, opts: AttachOptions, fw: Firewall, lock: NetworkLock = unlocked): Promise<void> {
   const veth = vethNames(opts.containerId, opts.kind).host;
-  await lock(() => (opts.kind === 'build' ? fw.openBuild({ veth, ip: opts.ip }) : fw.openDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId) })));
+  await lock(() => (opts.kind === 'build' ? fw.openBuild({ veth, ip: opts.ip }) : fw.openDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId), ports: opts.addonPorts })));
 }
 
 /** Undoes plugNamespace (the namespace, its veth and the host's neighbour entry); safe to call twice. */
@@ -280,7 +282,7 @@ export async function unplugNamespace(net: BridgeNetwork, opts: Omit<AttachOptio
  */
 export async function detachContainer(net: BridgeNetwork, opts: AttachOptions, fw: Firewall, lock: NetworkLock = unlocked): Promise<void> {
   const veth = vethNames(opts.containerId, opts.kind).host;
-  const fwDone = lock(() => (opts.kind === 'build' ? fw.closeBuild({ veth, ip: opts.ip }) : fw.closeDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId) })))
+  const fwDone = lock(() => (opts.kind === 'build' ? fw.closeBuild({ veth, ip: opts.ip }) : fw.closeDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId), ports: opts.addonPorts })))
     .then(() => undefined, (err: unknown) => err);
   const fwErr = await fwDone;
   await unplugNamespace(net, opts);

@@ -3,6 +3,7 @@
  * the same cases. An implementation's test file calls `runStoreContract(name, makeStore)`.
  */
 import { afterEach, beforeEach, describe } from 'node:test';
+import { addonCases } from './contract-addons.case.js';
 import { appCases } from './contract-apps.case.js';
 import { environmentCases } from './contract-environments.case.js';
 import { identityCases } from './contract-identity.case.js';
@@ -54,5 +55,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreSub
     metricsCases(ctx);
     environmentCases(ctx);
     repoConnectionCases(ctx);
+    addonCases(ctx);
   });
 }

@@ -24,6 +24,7 @@ import { createUserRepo } from './users.js';
 import { createAppManifestRepo, createAppSetupRepo } from './app-setups.js';
 import { createPipelineRepo } from './pipelines.js';
 import { createPromotionRepo } from './promotions.js';
+import { createAddonAttachmentRepo, createAddonRepo } from './addons.js';
 
 export type { RepoDeps } from './deps.js';
 
@@ -54,5 +55,7 @@ export function createRepos(deps: RepoDeps): Repos {
     appSetups: createAppSetupRepo(deps),
     repoConnections: createRepoConnectionRepo(deps),
     reviewApps: createReviewAppRepo(deps),
+    addons: createAddonRepo(deps),
+    addonAttachments: createAddonAttachmentRepo(deps),
   };
 }
