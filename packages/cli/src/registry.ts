@@ -58,6 +58,9 @@ import serverCmd from './commands/server.js';
 import setupCmd from './commands/setup.js';
 import usersAddCmd from './commands/users/add.js';
 import usersPasswordCmd from './commands/users/password.js';
+import schedulerAddCmd from './commands/scheduler/add.js';
+import schedulerCmd from './commands/scheduler/index.js';
+import schedulerRemoveCmd from './commands/scheduler/remove.js';
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['access:add', accessAddCmd],
@@ -115,6 +118,9 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['setup', setupCmd],
   ['users:add', usersAddCmd],
   ['users:password', usersPasswordCmd],
+  ['scheduler:add', schedulerAddCmd],
+  ['scheduler', schedulerCmd],
+  ['scheduler:remove', schedulerRemoveCmd],
 ]);
 
 const ALIASES: ReadonlyMap<string, string> = new Map(

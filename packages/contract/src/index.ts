@@ -4,3 +4,4 @@ export * from './sizes.js';
 export * from './app-name.js';
 export * from './procfile.js';
 export * from './stable-id.js';
+export * from './scheduler.js';

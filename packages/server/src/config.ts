@@ -135,6 +135,8 @@ const table = {
   apiRateLimit: { env: 'SLIPWAY_API_RATE_LIMIT', parse: int(0), default: 4500, doc: 'Request tokens per account (refilled ~75/min); 0 disables.' },
   routerProcess: { env: 'SLIPWAY_ROUTER_PROCESS', parse: bool, default: true, doc: 'Run the router in its own process.' },
   dashboardDir: { env: 'SLIPWAY_DASHBOARD_DIR', parse: (raw: string) => path.resolve(nonEmpty(raw)), default: defaultDashboardDir, doc: 'The built dashboard bundle served at / and /dashboard/ on the API port.' },
+  schedulerTickMs: { env: 'SLIPWAY_SCHEDULER_TICK_MS', parse: int(50, 60_000), default: 2_000, doc: 'How often the scheduler add-on looks for due jobs (real milliseconds).' },
+  schedulerTimeScale: { env: 'SLIPWAY_SCHEDULER_TIME_SCALE', parse: int(1, 3_600), default: 1, doc: 'The scheduler\'s clock runs this many times faster than the wall clock (tests and demos: 60 makes "every 10 minutes" every 10 s).' },
   url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },
 } satisfies Record<string, Entry<unknown>>;
 

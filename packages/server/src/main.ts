@@ -36,6 +36,8 @@ import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from '.
 import { internalRouterRoutes } from './api/routes/internal-router.js';
 import { createMetrics, createPrometheusExposition, createRecentLogReader, createRecentRouterReader, createRouterAggregator, recordPlatformEvents } from './metrics/index.js';
 import { metricsRoutes } from './api/routes/metrics.js';
+import { createScheduler, createSchedulerJobs, scaledClock } from './scheduler/index.js';
+import { schedulerJobRoutes } from './api/routes/scheduler-jobs.js';
 
 /**
  * How the platform stops. `control-plane` (SIGTERM: a service manager restarting Slipway) stops the
@@ -129,6 +131,12 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     const dynos = createDynoManager({ config, store, driver, logs: dynoLogs, events, logger: logger.child({ part: 'dynos' }), onUsage: (s) => metrics.recordDyno(s) });
     await dynos.start();
     own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
+    // The scheduler add-on: due jobs become `scheduler.N` one-off dynos through the dyno manager.
+    const schedulerNow = scaledClock(config.schedulerTimeScale);
+    const schedulerJobs = createSchedulerJobs({ store, logs: logplex, now: schedulerNow });
+    const scheduler = createScheduler({ store, dynos, logs: logplex, logger: logger.child({ part: 'scheduler' }), now: schedulerNow, tickMs: config.schedulerTickMs });
+    scheduler.start();
+    own({ name: 'scheduler', stop: () => scheduler.stop() });
     const admin = await bootstrapAdmin({ store, config, logger });
     const auth = createAuth({ store });
     const builder = createBuilder({
@@ -170,6 +178,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...metricsRoutes({ apps, metrics, prometheus }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
+        ...schedulerJobRoutes({ apps, jobs: schedulerJobs }),
       ],
       auth, preRoute, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
     });

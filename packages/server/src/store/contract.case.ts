@@ -8,6 +8,7 @@ import { identityCases } from './contract-identity.case.js';
 import { metricsCases } from './contract-metrics.case.js';
 import { releaseCases } from './contract-releases.case.js';
 import { runtimeCases } from './contract-runtime.case.js';
+import { schedulerCases } from './contract-scheduler.case.js';
 import { transactionCases } from './contract-transactions.case.js';
 import type { ContractContext, StoreSubject } from './contract-fixtures.case.js';
 
@@ -50,5 +51,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreSub
     runtimeCases(ctx);
     transactionCases(ctx);
     metricsCases(ctx);
+    schedulerCases(ctx);
   });
 }

@@ -19,6 +19,7 @@ import { createReleaseRepo } from './releases.js';
 import { createSlugRepo } from './slugs.js';
 import { createTokenRepo } from './tokens.js';
 import { createUserRepo } from './users.js';
+import { createSchedulerJobRepo } from './scheduler-jobs.js';
 
 export type { RepoDeps } from './deps.js';
 
@@ -42,5 +43,6 @@ export function createRepos(deps: RepoDeps): Repos {
     monitors: createMonitorRepo(deps),
     metrics: createMetricsRepo(deps),
     appFeatures: createAppFeatureRepo(deps),
+    schedulerJobs: createSchedulerJobRepo(deps),
   };
 }
