@@ -21,6 +21,7 @@ export const API_ERRORS = {
   unsupported_media_type: { status: 415, summary: 'The request body is not JSON.' },
   method_not_allowed: { status: 405, summary: 'The path exists but not with this method.' },
   unavailable: { status: 503, summary: 'A platform component needed for this request is not running.' },
+  confirmation_required: { status: 423, summary: 'The change needs the app name confirmed (`confirm` in the body): it replaces or destroys something.' },
   internal_error: { status: 500, summary: 'An unexpected platform error; the request id is in the log.' },
 } as const;
 

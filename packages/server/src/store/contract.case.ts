@@ -3,6 +3,7 @@
  * the same cases. An implementation's test file calls `runStoreContract(name, makeStore)`.
  */
 import { afterEach, beforeEach, describe } from 'node:test';
+import { addonCases } from './contract-addons.case.js';
 import { appCases } from './contract-apps.case.js';
 import { identityCases } from './contract-identity.case.js';
 import { metricsCases } from './contract-metrics.case.js';
@@ -51,6 +52,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreSub
     runtimeCases(ctx);
     transactionCases(ctx);
     metricsCases(ctx);
+    addonCases(ctx);
     schedulerCases(ctx);
   });
 }

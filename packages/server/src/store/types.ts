@@ -400,6 +400,67 @@ export interface AppFeatureRepo {
   appsWith(name: string): Promise<string[]>;
 }
 
+/** Heroku's add-on states (the CLI shows created, creating, destroying, errored). */
+export type AddonState = 'provisioning' | 'provisioned' | 'deprovisioning' | 'deprovisioned';
+export interface AddonRecord {
+  id: string;
+  /** Platform-wide unique: `postgresql-curved-12345`. */
+  name: string;
+  /** The owning (billing) app. */
+  appId: string;
+  /** `heroku-postgresql` */
+  service: string;
+  /** The plan's own name, without the service: `essential-0`. */
+  plan: string;
+  state: AddonState;
+  /** What the provider made, in its own words (database, role, port…); opaque to everyone else. */
+  providerState: Record<string, unknown>;
+  /** The values attachments publish, by suffix: `{ URL: 'postgres://…' }` → `DATABASE_URL`. */
+  config: Record<string, string>;
+  provisionMessage: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AddonAttachmentRecord {
+  id: string;
+  addonId: string;
+  appId: string;
+  /** `DATABASE`, `HEROKU_POSTGRESQL_PINK`: the config var prefix on the app. */
+  name: string;
+  /** Heroku's credential namespace (`credential:analyst`); null for the default credential. */
+  namespace: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AddonRepo {
+  /** A DuplicateError when the name is taken. */
+  create(input: New<AddonRecord>): Promise<AddonRecord>;
+  get(id: string): Promise<AddonRecord | undefined>;
+  findByName(name: string): Promise<AddonRecord | undefined>;
+  /** The add-ons an app owns, oldest first. */
+  listByApp(appId: string): Promise<AddonRecord[]>;
+  /** Every add-on owned by one of these apps (`addons -A`), oldest first. */
+  listByApps(appIds: readonly string[]): Promise<AddonRecord[]>;
+  /** Every add-on of a service (a provider's supervisor re-adopting its servers). */
+  listByService(service: string): Promise<AddonRecord[]>;
+  update(id: string, patch: Partial<Pick<AddonRecord, 'state' | 'providerState' | 'config' | 'plan' | 'provisionMessage'>>): Promise<AddonRecord>;
+  /** Deletes the add-on and, with it, its attachments. */
+  delete(id: string): Promise<void>;
+}
+
+export interface AddonAttachmentRepo {
+  /** A DuplicateError when the app already has an attachment of that name. */
+  create(input: New<AddonAttachmentRecord>): Promise<AddonAttachmentRecord>;
+  get(id: string): Promise<AddonAttachmentRecord | undefined>;
+  find(appId: string, name: string): Promise<AddonAttachmentRecord | undefined>;
+  listByAddon(addonId: string): Promise<AddonAttachmentRecord[]>;
+  listByApp(appId: string): Promise<AddonAttachmentRecord[]>;
+  listByApps(appIds: readonly string[]): Promise<AddonAttachmentRecord[]>;
+  delete(id: string): Promise<void>;
+}
+
 /** A job of the scheduler add-on: `command` run as a one-off `scheduler.N` dyno on `schedule`. */
 export interface SchedulerJobRecord {
   id: string;
@@ -448,6 +509,8 @@ export interface Repos {
   monitors: MonitorRepo;
   metrics: MetricsRepo;
   appFeatures: AppFeatureRepo;
+  addons: AddonRepo;
+  addonAttachments: AddonAttachmentRepo;
   schedulerJobs: SchedulerJobRepo;
 }
 

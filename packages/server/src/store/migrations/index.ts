@@ -11,11 +11,12 @@ import { initial } from './0001-initial.js';
 import { monitors } from './0002-monitors.js';
 import { passwords } from './0003-passwords.js';
 import { metrics } from './0004-metrics.js';
+import { addons } from './0005-addons.js';
 import { schedulerJobs } from './0006-scheduler-jobs.js';
 import { COLUMN_TYPES, type Migration } from './types.js';
 
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial, monitors, passwords, metrics, schedulerJobs];
+export const MIGRATIONS: readonly Migration[] = [initial, monitors, passwords, metrics, addons, schedulerJobs];
 
 const PG_LOCK_KEY = 7_373_190_201; // arbitrary, fixed: "slipway migrations"
 

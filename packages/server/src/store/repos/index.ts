@@ -19,6 +19,7 @@ import { createReleaseRepo } from './releases.js';
 import { createSlugRepo } from './slugs.js';
 import { createTokenRepo } from './tokens.js';
 import { createUserRepo } from './users.js';
+import { createAddonAttachmentRepo, createAddonRepo } from './addons.js';
 import { createSchedulerJobRepo } from './scheduler-jobs.js';
 
 export type { RepoDeps } from './deps.js';
@@ -43,6 +44,8 @@ export function createRepos(deps: RepoDeps): Repos {
     monitors: createMonitorRepo(deps),
     metrics: createMetricsRepo(deps),
     appFeatures: createAppFeatureRepo(deps),
+    addons: createAddonRepo(deps),
+    addonAttachments: createAddonAttachmentRepo(deps),
     schedulerJobs: createSchedulerJobRepo(deps),
   };
 }

@@ -1,0 +1,8 @@
+/**
+ * The add-ons room's door: the provider interface and registry, names, the in-memory provider,
+ * and (service.ts) the add-on service the API calls.
+ */
+export type { AddonHandle, AppRef, InfoRow, PlanLimits, PlanSpec, Provider, Provisioned, ProvisionRequest, ServiceSpec, StepHook } from './provider.js';
+export { createProviderRegistry, type ProviderRegistry } from './registry.js';
+export { addonNameProblem, attachmentNameProblem, attachmentConfigVars, chooseAttachmentName, generateAddonName } from './names.js';
+export { createMemoryProvider, MEMORY_SERVICE, type MemoryProvider } from './memory-provider.js';
