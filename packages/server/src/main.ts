@@ -36,6 +36,8 @@ import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from '.
 import { internalRouterRoutes } from './api/routes/internal-router.js';
 import { createMetrics, createPrometheusExposition, createRecentLogReader, createRecentRouterReader, createRouterAggregator, recordPlatformEvents } from './metrics/index.js';
 import { metricsRoutes } from './api/routes/metrics.js';
+import { createAddonService, createProviderRegistry } from './addons/index.js';
+import { addonRoutes } from './api/routes/addons.js';
 import { createScheduler, createSchedulerJobs, scaledClock } from './scheduler/index.js';
 import { schedulerJobRoutes } from './api/routes/scheduler-jobs.js';
 
@@ -131,6 +133,11 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     const dynos = createDynoManager({ config, store, driver, logs: dynoLogs, events, logger: logger.child({ part: 'dynos' }), onUsage: (s) => metrics.recordDyno(s) });
     await dynos.start();
     own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
+    // Add-ons: the providers by service name; each supervises its own servers (re-adopted here).
+    const addonRegistry = createProviderRegistry();
+    const addons = createAddonService({ store, apps, registry: addonRegistry, events, logger: logger.child({ part: 'addons' }) });
+    await addons.start();
+    own({ name: 'addons', stop: (mode) => addons.stop(mode) });
     // The scheduler add-on: due jobs become `scheduler.N` one-off dynos through the dyno manager.
     const schedulerNow = scaledClock(config.schedulerTimeScale);
     const schedulerJobs = createSchedulerJobs({ store, logs: logplex, now: schedulerNow });
@@ -177,6 +184,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...internalWakeRoutes({ config, waker }),
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...metricsRoutes({ apps, metrics, prometheus }),
+        ...addonRoutes({ apps, addons, registry: addonRegistry, store, webUrl: (a) => `${apiBaseUrl(config)}/addons/${a.id}` }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
         ...schedulerJobRoutes({ apps, jobs: schedulerJobs }),
       ],

@@ -6,3 +6,9 @@ export type { AddonHandle, AppRef, InfoRow, PlanLimits, PlanSpec, Provider, Prov
 export { createProviderRegistry, type ProviderRegistry } from './registry.js';
 export { addonNameProblem, attachmentNameProblem, attachmentConfigVars, chooseAttachmentName, generateAddonName } from './names.js';
 export { createMemoryProvider, MEMORY_SERVICE, type MemoryProvider } from './memory-provider.js';
+export { createAddonService, type AddonService, type AddonServiceDeps, type CreateAddonInput } from './service.js';
+export { attachmentKey } from './queries.js';
+export { ConfirmationRequiredError, ProviderFailedError } from './errors.js';
+export { createPostgresProvider, type PostgresProvider, type PgState } from './postgres-provider.js';
+export { POSTGRES_SERVICE } from './postgres-plans.js';
+export { findPgBin, type RunAs } from './pg-exec.js';

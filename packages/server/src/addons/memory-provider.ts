@@ -78,6 +78,12 @@ export function createMemoryProvider(opts: { step?: StepHook } = {}): MemoryProv
       space.password = randomBytes(16).toString('hex');
       return { state: addon.state, config: config(addon.name, space.password) };
     },
+    async prune(live) {
+      const keep = new Set(live.map((a) => a.name));
+      const gone = [...spaces.keys()].filter((n) => !keep.has(n));
+      for (const n of gone) spaces.delete(n);
+      return gone;
+    },
     connect(url) {
       const u = new URL(url);
       const space = spaces.get(u.username);

@@ -129,6 +129,19 @@ export function runProviderContract(name: string, make: () => Promise<ProviderSu
       }
     });
 
+    it('prunes what belongs to no live add-on, and only that', async () => {
+      const before = await s().leftovers();
+      const kept = await provision();
+      const orphan = await provision();
+      const removed = await s().provider.prune([kept.handle]);
+      assert.ok(removed.includes(orphan.handle.name), `pruned ${orphan.handle.name}: ${removed.join(', ')}`);
+      assert.ok(!removed.includes(kept.handle.name));
+      assert.equal(await s().canConnect(kept.result.config), true);
+      assert.equal(await s().canConnect(orphan.result.config), false);
+      await s().provider.deprovision(kept.handle);
+      assert.deepEqual(await s().leftovers(), before);
+    });
+
     it('keeps serving and keeps data across stop(control-plane) and start (re-adoption)', async () => {
       const { handle, result } = await provision();
       if (s().roundTrip) assert.equal(await s().roundTrip!(result.config, 'kept'), 'kept');

@@ -114,6 +114,12 @@ export interface Provider {
   info(addon: AddonHandle): Promise<InfoRow[]>;
   /** New random credentials; the old ones stop working. Returns the new state and config. */
   rotateCredentials(addon: AddonHandle): Promise<Provisioned>;
+  /**
+   * Removes what the provider made for add-ons that are not in `live` (their app was destroyed, or
+   * the platform died between provisioning and recording): returns the names it removed. Never
+   * touches what it did not make (an operator's own databases on a shared server).
+   */
+  prune(live: readonly AddonHandle[]): Promise<string[]>;
 }
 
 /** A provider's own failure (server would not start, disk full): the API answers 503 `unavailable`. */

@@ -142,5 +142,23 @@ export function releaseOps(ctx: ServiceContext) {
     return release;
   }
 
-  return { getConfig, patchConfig, listReleases, getRelease, currentRelease, rollback, deployRelease };
+  /**
+   * For other rooms' transactions (add-ons): patches the config and cuts a release inside `tx`
+   * with the given description (`Attach DATABASE (@ref:postgresql-curved-12345)`). Call the
+   * returned `published()` once `tx` has committed: it logs the lines and tells the dyno manager.
+   */
+  async function releaseConfigIn(tx: Repos, user: UserRecord, app: AppRecord, patch: Record<string, string | null>, description: string): Promise<{ release: ReleaseRecord; published: () => void }> {
+    const problem = configPatchProblem(patch) ?? configTotalProblem(await tx.configVars.get(app.id), patch);
+    if (problem) throw new InvalidParamsError(problem.message, problem.field);
+    const config = await tx.configVars.patch(app.id, patch);
+    const current = await tx.releases.current(app.id);
+    const release = await createRelease(tx, app, user, { slugId: current?.slugId ?? null, config, description });
+    const lines = [
+      await ctx.announce(tx, app, user, 'config.update', description, { keys: Object.keys(patch) }),
+      await announceRelease(tx, app, user, release),
+    ];
+    return { release, published: () => afterRelease(app, release, lines, { config: true }) };
+  }
+
+  return { getConfig, patchConfig, releaseConfigIn, listReleases, getRelease, currentRelease, rollback, deployRelease };
 }
