@@ -9,6 +9,7 @@
  * the TLS port (data-routes.ts). Who may reach the ports is the `network`'s business (bind/unbind).
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chown, copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -17,7 +18,7 @@ import type { AddonHandle, AppRef, InfoRow, PlanSpec, Provider, Provisioned, Ste
 import { REDIS_SERVICE } from './plans.js';
 import { CERT_FILE, KEY_FILE } from './redis-conf.js';
 import { parseInfo, withRedis } from './redis-client.js';
-import { createRedisServers, type RedisServers, type RedisServerSpec, type RunAs } from './redis-servers.js';
+import { CONF_FILE, createRedisServers, type RedisServers, type RedisServerSpec, type RunAs } from './redis-servers.js';
 
 /** What the provider keeps per add-on (the add-on's `providerState`). */
 export interface RedisState {
@@ -177,6 +178,19 @@ export function createRedisProvider(opts: RedisProviderOptions): RedisProvider {
       });
       servers.update(spec(addon.name, addon.plan, next));
       return { state: { ...next }, config: config(next) };
+    },
+    async prune(live) {
+      const keep = new Set(live.map((a) => a.name));
+      const removed: string[] = [];
+      for (const name of await redisDirs(opts.root)) {
+        // Only what this provider made: an add-on dir with the config file it writes.
+        if (keep.has(name) || name === 'tls' || !existsSync(path.join(dirOf(name), CONF_FILE))) continue;
+        await servers.stop(name);
+        await servers.stopIn(dirOf(name), name);
+        await rm(dirOf(name), { recursive: true, force: true });
+        removed.push(name);
+      }
+      return removed;
     },
     resourceUrl: (addon) => config(stateOf(addon)).TLS_URL,
     async serverInfo(addon) {

@@ -33,7 +33,7 @@ export interface RedisServersOptions {
   startTimeoutMs?: number;
 }
 
-const CONF_FILE = 'redis.conf';
+export const CONF_FILE = 'redis.conf';
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
