@@ -38,8 +38,11 @@ import { createMetrics, createPrometheusExposition, createRecentLogReader, creat
 import { metricsRoutes } from './api/routes/metrics.js';
 import { createAddonService, createProviderRegistry } from './addons/index.js';
 import { addonRoutes } from './api/routes/addons.js';
-import { createScheduler, createSchedulerJobs, scaledClock } from './scheduler/index.js';
+import { createScheduler, createSchedulerJobs, createSchedulerProvider, scaledClock } from './scheduler/index.js';
 import { schedulerJobRoutes } from './api/routes/scheduler-jobs.js';
+import { createRedisProvider, systemUser } from './addons/redis/index.js';
+import { redisDataRoutes } from './api/routes/redis-data.js';
+import { NotFoundError } from './errors.js';
 
 /**
  * How the platform stops. `control-plane` (SIGTERM: a service manager restarting Slipway) stops the
@@ -135,6 +138,18 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
     // Add-ons: the providers by service name; each supervises its own servers (re-adopted here).
     const addonRegistry = createProviderRegistry();
+    // heroku-redis: a redis-server per add-on under <data>/addons/redis, with its own certificate.
+    // The URL host is the loopback until add-on servers join the dynos' private network.
+    const redisHome = path.join(config.dataDir, 'addons', 'redis');
+    const redisTls = await ensureCertificate({ dataDir: redisHome, domain: 'localhost', logger: logger.child({ part: 'addons' }) });
+    const redis = redisTls ? createRedisProvider({
+      root: redisHome, host: '127.0.0.1', tls: redisTls, logger: logger.child({ part: 'redis' }),
+      runAs: process.getuid?.() === 0 ? await systemUser('redis') : undefined,
+    }) : undefined;
+    if (redis) addonRegistry.register(redis);
+    else logger.warn('redis.unavailable', { reason: 'no TLS certificate (openssl missing)' });
+    const schedulerAddon = createSchedulerProvider({ store });
+    addonRegistry.register(schedulerAddon);
     const addons = createAddonService({ store, apps, registry: addonRegistry, events, logger: logger.child({ part: 'addons' }) });
     await addons.start();
     own({ name: 'addons', stop: (mode) => addons.stop(mode) });
@@ -186,7 +201,10 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...metricsRoutes({ apps, metrics, prometheus }),
         ...addonRoutes({ apps, addons, registry: addonRegistry, store, webUrl: (a) => `${apiBaseUrl(config)}/addons/${a.id}` }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
-        ...schedulerJobRoutes({ apps, jobs: schedulerJobs }),
+        ...schedulerJobRoutes({ apps, jobs: schedulerJobs, ensureEnabled: async (app) => {
+          if (!(await schedulerAddon.enabledFor(app))) throw new NotFoundError('scheduler add-on', `${app.name} has no scheduler add-on; add it with: heroku addons:create scheduler:standard -a ${app.name}`);
+        } }),
+        ...(redis ? redisDataRoutes({ addons, redis }) : []),
       ],
       auth, preRoute, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
     });

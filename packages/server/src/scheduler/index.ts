@@ -6,3 +6,4 @@ export type { SchedulerJobs, JobInput } from './jobs.js';
 export { parseSchedule, formatSchedule, nextRun } from './schedule.js';
 export type { Schedule } from './schedule.js';
 export { scaledClock } from './clock.js';
+export { createSchedulerProvider, SCHEDULER_SERVICE } from './scheduler-provider.js';

@@ -2,4 +2,4 @@
 export { createRedisProvider, redisDirs, freePortPair } from './redis-provider.js';
 export type { RedisProvider, RedisProviderOptions, RedisState, AddonNetworkAccess } from './redis-provider.js';
 export { REDIS_SERVICE } from './plans.js';
-export type { RunAs } from './redis-servers.js';
+export { systemUser, type RunAs } from './redis-servers.js';

@@ -182,3 +182,16 @@ export function createRedisServers(opts: RedisServersOptions) {
 }
 
 export type RedisServers = ReturnType<typeof createRedisServers>;
+
+/** A system user's uid and gid from /etc/passwd (Debian's `redis`), or undefined. */
+export async function systemUser(name: string, passwd = '/etc/passwd'): Promise<RunAs | undefined> {
+  try {
+    for (const line of (await readFile(passwd, 'utf8')).split('\n')) {
+      const f = line.split(':');
+      if (f[0] === name && f.length >= 4) return { uid: Number(f[2]), gid: Number(f[3]) };
+    }
+  } catch {
+    // no passwd file
+  }
+  return undefined;
+}
