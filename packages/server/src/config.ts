@@ -138,6 +138,9 @@ const table = {
   schedulerTickMs: { env: 'SLIPWAY_SCHEDULER_TICK_MS', parse: int(50, 60_000), default: 2_000, doc: 'How often the scheduler add-on looks for due jobs (real milliseconds).' },
   schedulerTimeScale: { env: 'SLIPWAY_SCHEDULER_TIME_SCALE', parse: int(1, 3_600), default: 1, doc: 'The scheduler\'s clock runs this many times faster than the wall clock (tests and demos: 60 makes "every 10 minutes" every 10 s).' },
   url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },
+  addonsPostgres: { env: 'SLIPWAY_ADDONS_POSTGRES', parse: oneOf('auto', 'on', 'off'), default: 'auto', doc: 'The heroku-postgresql add-on: auto = offered when PostgreSQL server binaries are installed; on = required (the boot fails without them); off = not offered.' },
+  postgresBin: { env: 'SLIPWAY_POSTGRES_BIN', parse: str, default: '', doc: 'Directory of the PostgreSQL server binaries (initdb, pg_ctl, pg_dump); default the newest /usr/lib/postgresql/<major>/bin.' },
+  addonsHost: { env: 'SLIPWAY_ADDONS_HOST', parse: str, default: '', doc: 'Address add-on servers listen on and put in their URLs (DATABASE_URL); default 127.0.0.1.' },
 } satisfies Record<string, Entry<unknown>>;
 
 type Table = typeof table;

@@ -38,6 +38,8 @@ import { createMetrics, createPrometheusExposition, createRecentLogReader, creat
 import { metricsRoutes } from './api/routes/metrics.js';
 import { createAddonService, createProviderRegistry } from './addons/index.js';
 import { addonRoutes } from './api/routes/addons.js';
+import { dataPostgresRoutes, signedBackupUrl } from './api/routes/data-postgres.js';
+import { startPostgresAddons } from './addons/postgres-boot.js';
 import { createScheduler, createSchedulerJobs, createSchedulerProvider, scaledClock } from './scheduler/index.js';
 import { schedulerJobRoutes } from './api/routes/scheduler-jobs.js';
 import { createRedisProvider, systemUser } from './addons/redis/index.js';
@@ -138,12 +140,17 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
     // Add-ons: the providers by service name; each supervises its own servers (re-adopted here).
     const addonRegistry = createProviderRegistry();
-    // heroku-redis: a redis-server per add-on under <data>/addons/redis, with its own certificate.
-    // The URL host is the loopback until add-on servers join the dynos' private network.
+    const postgres = await startPostgresAddons({
+      config, logger: logger.child({ part: 'addons' }),
+      backupUrl: (appId, num) => signedBackupUrl(apiBaseUrl(config), config.internalToken, appId, num, 0),
+    });
+    if (postgres) addonRegistry.register(postgres.provider);
+    // heroku-redis: a redis-server per add-on under <data>/addons/redis, with its own certificate,
+    // at the add-on host (SLIPWAY_ADDONS_HOST) like the postgres servers.
     const redisHome = path.join(config.dataDir, 'addons', 'redis');
     const redisTls = await ensureCertificate({ dataDir: redisHome, domain: 'localhost', logger: logger.child({ part: 'addons' }) });
     const redis = redisTls ? createRedisProvider({
-      root: redisHome, host: '127.0.0.1', tls: redisTls, logger: logger.child({ part: 'redis' }),
+      root: redisHome, host: config.addonsHost !== '' ? config.addonsHost : '127.0.0.1', tls: redisTls, logger: logger.child({ part: 'redis' }),
       runAs: process.getuid?.() === 0 ? await systemUser('redis') : undefined,
     }) : undefined;
     if (redis) addonRegistry.register(redis);
@@ -152,7 +159,10 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     addonRegistry.register(schedulerAddon);
     const addons = createAddonService({ store, apps, registry: addonRegistry, events, logger: logger.child({ part: 'addons' }) });
     await addons.start();
-    own({ name: 'addons', stop: (mode) => addons.stop(mode) });
+    own({ name: 'addons', stop: async (mode) => {
+      await postgres?.backups.stop();
+      await addons.stop(mode);
+    } });
     // The scheduler add-on: due jobs become `scheduler.N` one-off dynos through the dyno manager.
     const schedulerNow = scaledClock(config.schedulerTimeScale);
     const schedulerJobs = createSchedulerJobs({ store, logs: logplex, now: schedulerNow });
@@ -200,6 +210,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...metricsRoutes({ apps, metrics, prometheus }),
         ...addonRoutes({ apps, addons, registry: addonRegistry, store, webUrl: (a) => `${apiBaseUrl(config)}/addons/${a.id}` }),
+        ...dataPostgresRoutes({ apps, addons, postgres, secret: config.internalToken, baseUrl: () => apiUrl ?? apiBaseUrl(config) }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
         ...schedulerJobRoutes({ apps, jobs: schedulerJobs, ensureEnabled: async (app) => {
           if (!(await schedulerAddon.enabledFor(app))) throw new NotFoundError('scheduler add-on', `${app.name} has no scheduler add-on; add it with: heroku addons:create scheduler:standard -a ${app.name}`);

@@ -12,3 +12,4 @@ export { ConfirmationRequiredError, ProviderFailedError } from './errors.js';
 export { createPostgresProvider, type PostgresProvider, type PgState } from './postgres-provider.js';
 export { POSTGRES_SERVICE } from './postgres-plans.js';
 export { findPgBin, type RunAs } from './pg-exec.js';
+export { createPgBackups, type PgBackups, type Transfer } from './pg-backups.js';

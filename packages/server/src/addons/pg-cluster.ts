@@ -48,6 +48,8 @@ export interface PgCluster {
   readonly home: string;
   /** initdb when new, then start or adopt the server. */
   ensure(): Promise<void>;
+  /** Whether initdb has run (the cluster exists on disk). */
+  exists(): boolean;
   port(): number;
   /** A client connected as the cluster's admin (the caller ends it). */
   admin(database?: string): Promise<pg.Client>;
@@ -182,6 +184,7 @@ export function createPgCluster(opts: PgClusterOptions): PgCluster {
       await runTool(tool('pg_ctl'), ['start', '-D', pgdata, '-l', path.join(pgdata, 'server.log'), '-w', '-t', String(START_TIMEOUT_S), '-s'], { ...asServer, detached: true });
       opts.logger.info('addons.pg_started', { cluster: opts.name, port: saved.port });
     },
+    exists: () => existsSync(savedFile),
     port() {
       if (!saved) throw new Error(`cluster ${opts.name} not started`);
       return saved.port;

@@ -97,11 +97,12 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
 
   const provider: PostgresProvider = {
     service: POSTGRES_SERVICE,
+    // Servers start when an add-on needs them: a platform without Postgres add-ons runs no server.
     async start(addons) {
-      const names = new Set([SHARED]);
-      for (const a of addons) if (a.plan.limits.dedicated) names.add(a.name);
-      for (const a of addons) if (a.plan.limits.dedicated) clusterFor(a.name, a.plan);
-      for (const name of names) await clusterFor(name).ensure();
+      for (const a of addons) {
+        const s = stateOf(a);
+        if (s.cluster) await clusterFor(s.cluster, a.plan).ensure();
+      }
     },
     async stop(mode) {
       if (mode === 'control-plane') return;
@@ -112,6 +113,7 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
       if (version !== undefined && String(version) !== '15') throw new InvalidParamsError(`PostgreSQL ${String(version)} is not available here; this platform runs PostgreSQL 15.`, 'config.version');
       const dedicated = req.plan.limits.dedicated;
       const c = dedicated ? clusterFor(req.name, req.plan) : clusterFor(SHARED);
+      if (!dedicated) await c.ensure();
       const made: string[] = [];
       const s: PgState = { cluster: dedicated ? req.name : SHARED, database: `d${hex(7)}`, user: `u${hex(7)}`, port: 0, host };
       try {
@@ -153,7 +155,7 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
         clusters.delete(s.cluster);
         return;
       }
-      await withAdmin(clusterFor(SHARED), (client) => dropDatabase(client, s.database, s.user));
+      await withAdmin(await provider.clusterOf(addon), (client) => dropDatabase(client, s.database, s.user));
     },
     async info(addon): Promise<InfoRow[]> {
       const s = stateOf(addon);
@@ -186,7 +188,9 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
     async prune(live) {
       const keep = new Set(live.map((a) => a.name));
       const removed: string[] = [];
-      await withAdmin(clusterFor(SHARED), async (client) => {
+      const shared = clusterFor(SHARED);
+      if (shared.exists()) await shared.ensure();
+      if (shared.exists()) await withAdmin(shared, async (client) => {
         const rows = await client.query("SELECT d.datname, r.rolname, shobj_description(d.oid, 'pg_database') AS mark FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE shobj_description(d.oid, 'pg_database') LIKE $1", [MARK + '%']);
         for (const r of rows.rows) {
           const name = String(r.mark).slice(MARK.length);
@@ -207,7 +211,7 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
     async clusterOf(addon) {
       const s = stateOf(addon);
       const c = clusterFor(s.cluster, addon.plan);
-      if (!(await c.running())) await c.ensure();
+      await c.ensure();
       return c;
     },
     async reset(addon) {
