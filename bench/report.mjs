@@ -14,6 +14,7 @@ const TITLES = {
   density: '6. Density and overhead',
   metrics: '7. Metrics',
   autoscale: '8. Autoscaling',
+  'addons-redis': '9. Add-ons: heroku-redis',
 };
 const ORDER = Object.keys(TITLES);
 
@@ -37,6 +38,15 @@ function legacyLogs(s, chart) {
 }
 
 const sectionWriters = {
+  'addons-redis'(s) {
+    return [
+      `${s.rounds} rounds each; every add-on destroyed before the next.`, '',
+      table(['start', 'p50 (ms)', 'max (ms)', 'rounds (ms)'], [
+        ['`addons:create heroku-redis:mini` → REDIS_URL answers PING', v(s.ours.p50), v(s.ours.max), s.ours.all.join(', ')],
+        ['bare `redis-server` spawn → PING answered', v(s.bare.p50), v(s.bare.max), s.bare.all.join(', ')],
+      ]),
+    ];
+  },
   metrics(s) {
     const r = s.router;
     return [

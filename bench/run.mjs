@@ -18,6 +18,7 @@ import { logs } from './sections/logs.mjs';
 import { metrics } from './sections/metrics.mjs';
 import { routerOverhead } from './sections/router-overhead.mjs';
 import { routingQuality } from './sections/routing-quality.mjs';
+import { addonsRedis } from './sections/addons-redis.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
@@ -40,6 +41,7 @@ const SECTIONS = [
   { id: 'dyno-start', fn: dynoStart, platform: true, needsApp: true },
   { id: 'density', fn: density, platform: true, needsApp: true },
   { id: 'autoscale', fn: autoscale },
+  { id: 'addons-redis', fn: addonsRedis, platform: true },
 ];
 
 async function main() {
