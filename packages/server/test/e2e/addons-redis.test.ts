@@ -113,6 +113,29 @@ describe('heroku-redis add-on', { skip: hasRedis ? false : 'redis-server is not 
     assert.match(info.stdout, /Keys: +2/);
   });
 
+  test('redis:credentials --reset: a new REDIS_URL with a release, the old password refused, the app still reads', async () => {
+    const env = { HEROKU_DATA_HOST: 'localhost' };
+    const old = (await api<Record<string, string>>(platform.url, platform.token, 'GET', `/apps/${APP}/config-vars`)).body.REDIS_URL!;
+    const shown = await heroku.run(['redis:credentials', '-a', APP], { env });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^rediss:\/\/:[0-9a-f]{48}@/m);
+    const reset = await heroku.run(['redis:credentials', '-a', APP, '--reset'], { env });
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stdout, new RegExp(`Resetting credentials for ${addonName}`));
+    const now = (await api<Record<string, string>>(platform.url, platform.token, 'GET', `/apps/${APP}/config-vars`)).body.REDIS_URL!;
+    assert.notEqual(now, old);
+    const refused = await herokuWithInput(['redis:cli', '-a', APP, '--confirm', APP], 'GET greeting\n', env);
+    assert.match(refused.out, /hello-from-dyno/, 'redis:cli uses the new credentials');
+    const u = new URL(old);
+    const { createClient } = await import('redis');
+    const client = createClient({ url: old, socket: { reconnectStrategy: false, connectTimeout: 2000 } });
+    client.on('error', () => undefined);
+    await assert.rejects(client.connect(), /WRONGPASS|invalid username-password/i, `the old password of ${u.host} is refused`);
+    await appAnswers('/get?k=greeting', 'hello-from-dyno');
+    const wait = await heroku.run(['redis:wait', '-a', APP], { env });
+    assert.equal(wait.code, 0, wait.stderr);
+  });
+
   test('a SIGKILL of the platform and a restart keep the data', async () => {
     process.kill(-platform.pid, 'SIGKILL');
     await waitFor('the API to go away', async () => ((await fetch(`${platform.url}/account`).catch(() => undefined)) ? undefined : true), 30_000);
