@@ -101,5 +101,10 @@ describe('scheduler add-on', { timeout: 300_000 }, () => {
     const created = await heroku.run(['addons:create', 'scheduler:standard', '-a', APP]);
     assert.equal(created.code, 0, created.stderr);
     assert.deepEqual((await api(platform.url, platform.token, 'GET', `/apps/${APP}/scheduler/jobs`)).body, []);
+    const second = await heroku.run(['addons:create', 'scheduler:standard', '-a', APP]);
+    assert.notEqual(second.code, 0);
+    assert.match(second.stderr, /already has the scheduler add-on/);
+    const addons = (await api<{ addon_service: { name: string } }[]>(platform.url, platform.token, 'GET', `/apps/${APP}/addons`)).body;
+    assert.equal(addons.filter((a) => a.addon_service.name === 'scheduler').length, 1, 'the refused one left nothing');
   });
 });

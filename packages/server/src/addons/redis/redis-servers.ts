@@ -93,7 +93,7 @@ export function createRedisServers(opts: RedisServersOptions) {
         logger.info('redis.started', { addon: spec.name, pid, port: spec.conf.port });
         return pid;
       }
-      await sleep(100);
+      await sleep(20);
     }
     if (alive(pid)) process.kill(pid, 'SIGKILL');
     let log = '';
