@@ -14,7 +14,8 @@ const TITLES = {
   density: '6. Density and overhead',
   metrics: '7. Metrics',
   autoscale: '8. Autoscaling',
-  'addons-redis': '9. Add-ons: heroku-redis',
+  addons: '9. Add-ons',
+  'addons-redis': '10. Add-ons: heroku-redis',
 };
 const ORDER = Object.keys(TITLES);
 
@@ -133,6 +134,17 @@ const sectionWriters = {
       rows.map(([name, r]) => [name, r.backUnderTargetMs === null ? 'never' : v(round1(r.backUnderTargetMs / 1000)), v(r.overTarget), v(r.requests), v(r.failed), v(r.p95Ms), v(r.dynoSeconds), v(r.peakDynos)]))];
     lines.push('', `A step from ${s.baseRps} to ${s.peakRps} requests a second on an endpoint holding its dyno for 50 ms (one at a time per dyno), target p95 ${s.targetMs} ms, measured at the client in 5 s windows. Heroku's policy is the same platform with the monitor's strategy set to \`heroku\` (one dyno per decision, a minute apart).`);
     lines.push('', chart('autoscale', barChart({ title: 'Autoscaling: a 4x load step', unit: 's', series: ['back under target', 'dyno-seconds / 10'], groups: rows.map(([name, r]) => ({ label: name, values: [r.backUnderTargetMs === null ? null : r.backUnderTargetMs / 1000, r.dynoSeconds / 10] })) })));
+    return lines;
+  },
+  addons(s, chart) {
+    const lines = [table(['what', 'p50 (ms)', 'max (ms)', 'runs'], [
+      ['`addons:create heroku-postgresql:essential-0` → DATABASE_URL answers `SELECT 1`', v(s.essential.p50), v(s.essential.max), s.rounds],
+      ['bare `createdb` + `SELECT 1` on the same cluster', v(s.createdb.p50), v(s.createdb.max), s.rounds],
+      ['first add-on of the platform (initdb and start of the shared cluster)', v(s.coldMs), '', 1],
+      ['`standard-0` (a cluster of its own) → usable', v(s.dedicatedMs), '', s.dedicatedMs === null ? 0 : 1],
+      ['bare `initdb` + `pg_ctl start` + `SELECT 1`', v(s.bareClusterMs), '', s.bareClusterMs === null ? 0 : 1],
+    ])];
+    lines.push('', chart('addons', barChart({ title: 'Time to a usable database', unit: 'ms', series: ['Slipway add-on', 'bare peer'], groups: [{ label: 'shared plan', values: [s.essential.p50, s.createdb.p50] }, ...(s.dedicatedMs === null ? [] : [{ label: 'own cluster', values: [s.dedicatedMs, s.bareClusterMs] }])] })));
     return lines;
   },
   density(s, chart) {

@@ -12,6 +12,7 @@ import { notMeasured } from './lib/ratio.mjs';
 import { writeReport } from './report.mjs';
 import { DEPLOY_APP, deploy } from './sections/deploy.mjs';
 import { autoscale } from './sections/autoscale.mjs';
+import { addons } from './sections/addons.mjs';
 import { density } from './sections/density.mjs';
 import { dynoStart } from './sections/dyno-start.mjs';
 import { logs } from './sections/logs.mjs';
@@ -41,6 +42,7 @@ const SECTIONS = [
   { id: 'dyno-start', fn: dynoStart, platform: true, needsApp: true },
   { id: 'density', fn: density, platform: true, needsApp: true },
   { id: 'autoscale', fn: autoscale },
+  { id: 'addons', fn: addons },
   { id: 'addons-redis', fn: addonsRedis, platform: true },
 ];
 

@@ -1,4 +1,4 @@
-// 9. Add-ons: heroku-redis. Time from `addons:create heroku-redis:mini` (POST /apps/{app}/addons)
+// 10. Add-ons: heroku-redis. Time from `addons:create heroku-redis:mini` (POST /apps/{app}/addons)
 // to a REDIS_URL that answers PING with its password, beside a bare `redis-server` start (spawn →
 // first PING answered) of the same Debian binary on the same machine; each round's add-on is
 // destroyed before the next. Goal: at most 5× the bare start (provisioning is that same server start

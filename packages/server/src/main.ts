@@ -210,7 +210,11 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
         ...dynoRoutes({ apps, manager: dynos, store, rendezvous, rendezvousUnavailable: tlsMaterial ? undefined : 'no TLS certificate (openssl missing)' }),
         ...metricsRoutes({ apps, metrics, prometheus }),
         ...addonRoutes({ apps, addons, registry: addonRegistry, store, webUrl: (a) => `${apiBaseUrl(config)}/addons/${a.id}` }),
-        ...dataPostgresRoutes({ apps, addons, postgres, secret: config.internalToken, baseUrl: () => apiUrl ?? apiBaseUrl(config) }),
+        // Backup downloads: the CLI fetches https URLs only (the API port's HTTPS, its self-signed certificate trusted with NODE_EXTRA_CA_CERTS).
+        ...dataPostgresRoutes({ apps, addons, postgres, secret: config.internalToken, baseUrl: () => {
+          const base = apiUrl ?? apiBaseUrl(config);
+          return tlsMaterial ? base.replace(/^http:/, 'https:') : base;
+        } }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
         ...schedulerJobRoutes({ apps, jobs: schedulerJobs, ensureEnabled: async (app) => {
           if (!(await schedulerAddon.enabledFor(app))) throw new NotFoundError('scheduler add-on', `${app.name} has no scheduler add-on; add it with: heroku addons:create scheduler:standard -a ${app.name}`);

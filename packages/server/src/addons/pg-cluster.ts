@@ -81,7 +81,7 @@ async function isMountPoint(p: string): Promise<boolean> {
 export function createPgCluster(opts: PgClusterOptions): PgCluster {
   const dataDir = path.join(opts.home, 'data');
   const savedFile = path.join(opts.home, 'cluster.json');
-  const pgdata = opts.runAs ? path.join(opts.runDir ?? '/run/slipway/addons', opts.name) : dataDir;
+  const pgdata = opts.runAs ? path.join(opts.runDir ?? '/run/slipway-addons', opts.name) : dataDir;
   const tool = (name: string) => path.join(opts.bin, name);
   const asServer = { runAs: opts.runAs };
   let saved: Saved | undefined;
@@ -108,6 +108,9 @@ export function createPgCluster(opts: PgClusterOptions): PgCluster {
 
   async function initdb(): Promise<Saved> {
     const fresh: Saved = { port: await freePort(), adminPassword: randomBytes(24).toString('hex') };
+    // cluster.json is written last: without it, whatever is there is a failed initdb's leftovers
+    await unmountData();
+    await rm(dataDir, { recursive: true, force: true });
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     if (opts.runAs) await chown(dataDir, opts.runAs.uid, opts.runAs.gid);
     await mountData();

@@ -2,7 +2,7 @@
  * Whether and how this platform offers `heroku-postgresql` (config: SLIPWAY_ADDONS_POSTGRES,
  * SLIPWAY_POSTGRES_BIN, SLIPWAY_ADDONS_HOST): the provider over `<data>/addons/postgres` and its
  * backups under `<data>/addons/postgres-backups`. As root the servers run as Debian's `postgres`
- * user with PGDATA bind-mounted under `/run/slipway/addons/<instance>/`.
+ * user with PGDATA bind-mounted under `/run/slipway-addons/<instance>/` (/run/slipway is root's only).
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -43,7 +43,7 @@ export async function startPostgresAddons(opts: { config: Config; logger: Logger
   }
   const home = path.join(config.dataDir, 'addons', 'postgres');
   const provider = createPostgresProvider({
-    home, bin, runAs, runDir: path.join('/run/slipway/addons', config.instanceId), listen: [config.addonsHost !== '' ? config.addonsHost : '127.0.0.1'], logger,
+    home, bin, runAs, runDir: path.join('/run/slipway-addons', config.instanceId), listen: [config.addonsHost !== '' ? config.addonsHost : '127.0.0.1'], logger,
   });
   const backups = createPgBackups({ dir: path.join(config.dataDir, 'addons', 'postgres-backups'), bin, provider, logger, backupUrl: opts.backupUrl });
   logger.info('addons.postgres_ready', { bin, run_as: runAs ? 'postgres' : 'self' });

@@ -7,7 +7,7 @@
  * (`COMMENT … 'slipway-addon:<name>'`) so `prune` removes only what Slipway made.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { InvalidParamsError } from '../errors.js';
@@ -107,6 +107,8 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
     async stop(mode) {
       if (mode === 'control-plane') return;
       for (const c of clusters.values()) await c.release();
+      // the instance's mount dir under /run, once empty
+      if (opts.runDir) await rmdir(opts.runDir).catch(() => undefined);
     },
     async provision(req): Promise<Provisioned> {
       const version = req.options.version;
