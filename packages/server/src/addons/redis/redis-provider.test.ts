@@ -88,7 +88,9 @@ describe('heroku-redis servers', { skip, timeout: 60_000 }, () => {
   };
 
   it('sets the plan\'s maxmemory (noeviction) and clients, and refuses writes beyond it', async () => {
-    const { config } = await provision('mini');
+    const { handle, config } = await provision('mini');
+    const port = Number(new URL(config.URL).port);
+    assert.deepEqual(provider.hostPorts(handle), [port, port + 1], 'the plain and TLS ports, for a firewalled runtime');
     await withRedis(target(config.URL), async (c) => {
       assert.deepEqual({ ...await c.configGet('maxmemory') }, { maxmemory: String(25 * 1024 * 1024) });
       assert.deepEqual({ ...await c.configGet('maxmemory-policy') }, { 'maxmemory-policy': 'noeviction' });

@@ -6,7 +6,8 @@
  * Config published (by suffix): `URL` = `redis://:<password>@<host>:<port>` (the attached apps'
  * dynos, over the private network) and `TLS_URL` = `rediss://…:<port + 1>` (self-signed
  * certificate: clients skip verification, as Heroku tells them to). `redis:cli` from the host uses
- * the TLS port (data-routes.ts). Who may reach the ports is the `network`'s business (bind/unbind).
+ * the TLS port (api/routes/redis-data.ts). `hostPorts` names both ports for a runtime that
+ * firewalls dynos from the host.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { chown, copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../../log/index.js';
-import type { AddonHandle, AppRef, InfoRow, PlanSpec, Provider, Provisioned, StepHook } from '../provider.js';
+import type { AddonHandle, InfoRow, PlanSpec, Provider, Provisioned, StepHook } from '../provider.js';
 import { REDIS_SERVICE } from './plans.js';
 import { CERT_FILE, KEY_FILE } from './redis-conf.js';
 import { parseInfo, withRedis } from './redis-client.js';
@@ -27,12 +28,6 @@ export interface RedisState {
   password: string;
 }
 
-/** Who may reach an add-on's ports (firewall rules on an isolated host; nothing to do without isolation). */
-export interface AddonNetworkAccess {
-  allow(addon: AddonHandle, app: AppRef, ports: readonly number[]): Promise<void>;
-  deny(addon: AddonHandle, app: AppRef, ports: readonly number[]): Promise<void>;
-}
-
 export interface RedisProviderOptions {
   /** Where the add-ons' dirs live (`<data dir>/addons/heroku-redis`). */
   root: string;
@@ -43,7 +38,6 @@ export interface RedisProviderOptions {
   /** The TLS certificate and key the servers present (copied into each add-on dir). */
   tls: { certPath: string; keyPath: string };
   runAs?: RunAs;
-  network?: AddonNetworkAccess;
   logger: Logger;
   step?: StepHook;
   binary?: string;
@@ -52,6 +46,8 @@ export interface RedisProviderOptions {
 
 export interface RedisProvider extends Provider {
   readonly servers: RedisServers;
+  /** The host ports of the add-on's server (plain and TLS): what a firewalled runtime opens to the attached apps' dynos. */
+  hostPorts(addon: AddonHandle): number[];
   /** The URL `redis:cli` connects to (TLS). */
   resourceUrl(addon: AddonHandle): string;
   /** `INFO` of the add-on's server, as key → value. */
@@ -137,12 +133,10 @@ export function createRedisProvider(opts: RedisProviderOptions): RedisProvider {
         throw err;
       }
     },
-    async bind(addon, app) {
-      await opts.network?.allow(addon, app, ports(stateOf(addon)));
-    },
-    async unbind(addon, app) {
-      await opts.network?.deny(addon, app, ports(stateOf(addon)));
-    },
+    // Who reaches the ports is decided on the dynos' side (hostPorts): nothing to do per app here.
+    async bind() {},
+    async unbind() {},
+    hostPorts: (addon) => ports(stateOf(addon)),
     async deprovision(addon) {
       await servers.stop(addon.name);
       await servers.stopIn(dirOf(addon.name), addon.name);
