@@ -106,6 +106,15 @@ describe('heroku-redis servers', { skip, timeout: 60_000 }, () => {
     assert.equal(await redisAnswers({ ...target(config.URL), password: 'wrong' }), false);
   });
 
+  it('refuses one add-on\'s password on another add-on\'s server (what a third app holds)', async () => {
+    const a = await provision('mini');
+    const b = await provision('mini');
+    const aTarget = target(a.config.URL);
+    assert.equal(await redisAnswers({ ...aTarget, password: target(b.config.URL).password }), false);
+    assert.equal(await redisAnswers({ ...target(a.config.TLS_URL), password: target(b.config.URL).password }), false);
+    assert.equal(await redisAnswers(aTarget), true);
+  });
+
   it('keeps data across a SIGKILL of the server (restarted by the checks) and a platform stop/start', async () => {
     const { handle, config } = await provision('premium-0');
     await withRedis(target(config.URL), (c) => c.set('kept', 'yes'));
