@@ -62,6 +62,12 @@ import schedulerAddCmd from './commands/scheduler/add.js';
 import schedulerCmd from './commands/scheduler/index.js';
 import schedulerRemoveCmd from './commands/scheduler/remove.js';
 
+import addonsCmd from './commands/addons/index.js';
+import addonsAttachCmd from './commands/addons/attach.js';
+import addonsCreateCmd from './commands/addons/create.js';
+import addonsDestroyCmd from './commands/addons/destroy.js';
+import addonsDetachCmd from './commands/addons/detach.js';
+
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['access:add', accessAddCmd],
   ['access', accessCmd],
@@ -118,6 +124,11 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['setup', setupCmd],
   ['users:add', usersAddCmd],
   ['users:password', usersPasswordCmd],
+  ['addons', addonsCmd],
+  ['addons:attach', addonsAttachCmd],
+  ['addons:create', addonsCreateCmd],
+  ['addons:destroy', addonsDestroyCmd],
+  ['addons:detach', addonsDetachCmd],
   ['scheduler:add', schedulerAddCmd],
   ['scheduler', schedulerCmd],
   ['scheduler:remove', schedulerRemoveCmd],

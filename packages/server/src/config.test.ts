@@ -60,3 +60,10 @@ test('every key reads a SLIPWAY_ variable and documents itself', () => {
     envs.add(entry.env);
   }
 });
+
+test('the add-on settings: an operator\'s server must be a postgres:// URL', () => {
+  assert.equal(loadConfig({}).addonsPostgres, 'auto');
+  assert.equal(loadConfig({ SLIPWAY_ADDONS_POSTGRES_URL: 'postgres://admin:pw@db.internal:5432/postgres' }).addonsPostgresUrl, 'postgres://admin:pw@db.internal:5432/postgres');
+  assert.throws(() => loadConfig({ SLIPWAY_ADDONS_POSTGRES_URL: 'sqlite:/tmp/x' }), /SLIPWAY_ADDONS_POSTGRES_URL: expected a postgres:\/\/ URL/);
+  assert.throws(() => loadConfig({ SLIPWAY_ADDONS_POSTGRES: 'maybe' }), ConfigError);
+});

@@ -53,6 +53,10 @@ const databaseUrl: Parser<string> = (raw) => {
   if (raw === '' || /^(postgres|postgresql):\/\//.test(raw) || /^sqlite:/.test(raw)) return raw;
   throw new Error('expected a postgres:// URL, a sqlite: path, or nothing for the embedded SQLite');
 };
+const postgresUrl: Parser<string> = (raw) => {
+  if (raw === '' || /^(postgres|postgresql):\/\/[^/]+/.test(raw)) return raw;
+  throw new Error('expected a postgres:// URL');
+};
 const token: Parser<string> = (raw) => {
   if (raw !== '' && raw.length < 16) throw new Error('must be at least 16 characters');
   return raw;
@@ -140,7 +144,8 @@ const table = {
   url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },
   addonsPostgres: { env: 'SLIPWAY_ADDONS_POSTGRES', parse: oneOf('auto', 'on', 'off'), default: 'auto', doc: 'The heroku-postgresql add-on: auto = offered when PostgreSQL server binaries are installed; on = required (the boot fails without them); off = not offered.' },
   postgresBin: { env: 'SLIPWAY_POSTGRES_BIN', parse: str, default: '', doc: 'Directory of the PostgreSQL server binaries (initdb, pg_ctl, pg_dump); default the newest /usr/lib/postgresql/<major>/bin.' },
-  addonsHost: { env: 'SLIPWAY_ADDONS_HOST', parse: str, default: '', doc: 'Address add-on servers listen on and put in their URLs (DATABASE_URL); default 127.0.0.1.' },
+  addonsPostgresUrl: { env: 'SLIPWAY_ADDONS_POSTGRES_URL', parse: postgresUrl, default: '', doc: 'An operator\'s PostgreSQL server (admin URL, a role with CREATEDB and CREATEROLE) for the shared heroku-postgresql plans, instead of the cluster Slipway runs; standard plans still get their own.' },
+  addonsHost: { env: 'SLIPWAY_ADDONS_HOST', parse: str, default: '', doc: 'Address add-on servers listen on and put in their URLs (DATABASE_URL); default the runc bridge\'s host address under runc, else 127.0.0.1.' },
 } satisfies Record<string, Entry<unknown>>;
 
 type Table = typeof table;

@@ -31,7 +31,7 @@ import { monitorRoutes } from './api/routes/monitors.js';
 import { createAutoscaler, createMonitorService, createWaker, metricsSignals } from './autoscale/index.js';
 import { internalWakeRoutes } from './api/routes/internal-wake.js';
 import { dynoRoutes } from './api/routes/dynos.js';
-import { loadInstanceId, removeOwner, writeOwner } from './isolation/index.js';
+import { gatewayIp, loadInstanceId, parseCidr, removeOwner, writeOwner } from './isolation/index.js';
 import { createRouteFeed, createRouterSupervisor, startInProcessRouter } from './router/index.js';
 import { internalRouterRoutes } from './api/routes/internal-router.js';
 import { createMetrics, createPrometheusExposition, createRecentLogReader, createRecentRouterReader, createRouterAggregator, recordPlatformEvents } from './metrics/index.js';
@@ -135,14 +135,13 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       logplex.publish(appId, line);
       metrics.observeLogLine(appId, line);
     } };
-    const dynos = createDynoManager({ config, store, driver, logs: dynoLogs, events, logger: logger.child({ part: 'dynos' }), onUsage: (s) => metrics.recordDyno(s) });
-    await dynos.start();
-    own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
-    // Add-ons: the providers by service name; each supervises its own servers (re-adopted here).
+    // Add-ons (providers by service name, each supervising its servers) before the dyno manager: the
+    // dynos it starts get their apps' add-on ports opened (runc).
     const addonRegistry = createProviderRegistry();
     const postgres = await startPostgresAddons({
       config, logger: logger.child({ part: 'addons' }),
       backupUrl: (appId, num) => signedBackupUrl(apiBaseUrl(config), config.internalToken, appId, num, 0),
+      bridge: driver.name === 'runc' ? { address: gatewayIp(parseCidr(config.runcSubnet)), subnet: config.runcSubnet } : undefined,
     });
     if (postgres) addonRegistry.register(postgres.provider);
     // heroku-redis: a redis-server per add-on under <data>/addons/redis, with its own certificate,
@@ -163,6 +162,12 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       await postgres?.backups.stop();
       await addons.stop(mode);
     } });
+    const dynos = createDynoManager({
+      config, store, driver, logs: dynoLogs, events, logger: logger.child({ part: 'dynos' }), onUsage: (s) => metrics.recordDyno(s),
+      addonPorts: (appId) => addons.hostPorts(appId),
+    });
+    await dynos.start();
+    own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
     // The scheduler add-on: due jobs become `scheduler.N` one-off dynos through the dyno manager.
     const schedulerNow = scaledClock(config.schedulerTimeScale);
     const schedulerJobs = createSchedulerJobs({ store, logs: logplex, now: schedulerNow });

@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +23,8 @@ import { runTool, type RunAs } from './pg-exec.js';
 export const ADMIN_USER = 'slipway';
 /** Seconds pg_ctl waits for the server to accept connections. */
 const START_TIMEOUT_S = 60;
+/** Ports a new cluster tries when the one it chose was taken before the server bound it. */
+const PORT_TRIES = 3;
 
 export interface PgClusterOptions {
   name: string;
@@ -31,8 +33,10 @@ export interface PgClusterOptions {
   runAs?: RunAs;
   /** Where PGDATA is bind-mounted for `runAs` (required with runAs). */
   runDir?: string;
-  /** Addresses to listen on; the first is where the platform connects. */
+  /** Addresses to listen on (127.0.0.1 is always added: the platform connects there); `*` for all. */
   listen: readonly string[];
+  /** Networks (CIDR) whose TLS clients may log in with a password; default any. Loopback always may. */
+  allow?: readonly string[];
   maxConnections: number;
   sharedBuffersMb?: number;
   logger: Logger;
@@ -97,7 +101,13 @@ export function createPgCluster(opts: PgClusterOptions): PgCluster {
   async function mountData(): Promise<void> {
     if (!opts.runAs) return;
     await mkdir(pgdata, { recursive: true, mode: 0o755 });
-    if (!(await isMountPoint(pgdata))) await runTool('/usr/bin/mount', ['--bind', dataDir, pgdata]);
+    if (await isMountPoint(pgdata)) {
+      // a mount left by a killed platform whose data dir was since replaced: not ours any more
+      const [a, b] = await Promise.all([stat(dataDir), stat(pgdata)]);
+      if (a.ino === b.ino && a.dev === b.dev) return;
+      await runTool('/usr/bin/umount', [pgdata]);
+    }
+    await runTool('/usr/bin/mount', ['--bind', dataDir, pgdata]);
   }
 
   async function unmountData(): Promise<void> {
@@ -131,12 +141,6 @@ export function createPgCluster(opts: PgClusterOptions): PgCluster {
     await runTool('/usr/bin/openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-days', '3650', '-subj', `/CN=slipway-postgres-${opts.name}`]);
     await chmod(key, 0o600);
     if (opts.runAs) for (const f of [key, crt]) await chown(f, opts.runAs.uid, opts.runAs.gid);
-    await writeFile(path.join(dataDir, 'pg_hba.conf'), [
-      '# Slipway: TLS for every remote client, plain TCP from the host itself; scram passwords everywhere.',
-      'host    all all 127.0.0.1/32 scram-sha-256',
-      'hostssl all all 0.0.0.0/0    scram-sha-256',
-      '',
-    ].join('\n'));
     const conf = path.join(dataDir, 'postgresql.conf');
     await writeFile(conf, (await readFile(conf, 'utf8')) + "\ninclude_if_exists = 'slipway.conf'\n");
     await mkdir(opts.home, { recursive: true, mode: 0o700 });
@@ -148,7 +152,7 @@ export function createPgCluster(opts: PgClusterOptions): PgCluster {
     const lines = [
       '# Written by Slipway at every start; edit the plan, not this file.',
       `port = ${s.port}`,
-      `listen_addresses = '${opts.listen.join(',')}'`,
+      `listen_addresses = '${opts.listen.includes('*') ? '*' : [...new Set([...opts.listen, '127.0.0.1'])].join(',')}'`,
       "unix_socket_directories = ''",
       'ssl = on',
       "ssl_cert_file = 'server.crt'",
@@ -160,7 +164,15 @@ export function createPgCluster(opts: PgClusterOptions): PgCluster {
     ];
     const file = path.join(dataDir, 'slipway.conf');
     await writeFile(file, lines.join('\n'));
-    if (opts.runAs) await chown(file, opts.runAs.uid, opts.runAs.gid);
+    const hba = path.join(dataDir, 'pg_hba.conf');
+    await writeFile(hba, [
+      '# Written by Slipway at every start: TLS for every other client (from the allowed networks only),',
+      '# plain TCP from the host itself; scram passwords everywhere; nothing else gets in.',
+      'host    all all 127.0.0.1/32 scram-sha-256',
+      ...(opts.allow ?? ['0.0.0.0/0']).map((cidr) => `hostssl all all ${cidr} scram-sha-256`),
+      '',
+    ].join('\n'));
+    if (opts.runAs) for (const f of [file, hba]) await chown(f, opts.runAs.uid, opts.runAs.gid);
   }
 
   async function running(): Promise<boolean> {
@@ -177,14 +189,27 @@ export function createPgCluster(opts: PgClusterOptions): PgCluster {
     name: opts.name,
     home: opts.home,
     async ensure() {
-      saved = (await load()) ?? (await initdb());
+      const loaded = await load();
+      saved = loaded ?? (await initdb());
       await mountData();
       if (await running()) {
         opts.logger.info('addons.pg_adopted', { cluster: opts.name, port: saved.port });
         return;
       }
-      await writeSettings(saved);
-      await runTool(tool('pg_ctl'), ['start', '-D', pgdata, '-l', path.join(pgdata, 'server.log'), '-w', '-t', String(START_TIMEOUT_S), '-s'], { ...asServer, detached: true });
+      for (let attempt = 1; ; attempt++) {
+        await writeSettings(saved);
+        try {
+          await runTool(tool('pg_ctl'), ['start', '-D', pgdata, '-l', path.join(pgdata, 'server.log'), '-w', '-t', String(START_TIMEOUT_S), '-s'], { ...asServer, detached: true });
+          break;
+        } catch (err) {
+          // A new cluster's port, free when chosen, may have been taken since: choose again (an
+          // existing cluster keeps its port: URLs given out name it).
+          const log = await readFile(path.join(dataDir, 'server.log'), 'utf8').catch(() => '');
+          if (loaded || attempt >= PORT_TRIES || !/could not bind|Address already in use/.test(log)) throw err;
+          saved = { ...saved, port: await freePort() };
+          await writeFile(savedFile, JSON.stringify(saved) + '\n', { mode: 0o600 });
+        }
+      }
       opts.logger.info('addons.pg_started', { cluster: opts.name, port: saved.port });
     },
     exists: () => existsSync(savedFile),
@@ -194,7 +219,8 @@ export function createPgCluster(opts: PgClusterOptions): PgCluster {
     },
     adminUrl(database = 'postgres') {
       if (!saved) throw new Error(`cluster ${opts.name} not started`);
-      return `postgres://${ADMIN_USER}:${saved.adminPassword}@${opts.listen[0]}:${saved.port}/${encodeURIComponent(database)}`;
+      // the platform itself connects over loopback (plain TCP allowed there), whatever the public address
+      return `postgres://${ADMIN_USER}:${saved.adminPassword}@127.0.0.1:${saved.port}/${encodeURIComponent(database)}`;
     },
     async admin(database) {
       const client = new pg.Client({ connectionString: cluster.adminUrl(database) });

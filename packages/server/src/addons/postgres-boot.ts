@@ -21,7 +21,17 @@ async function postgresUser(): Promise<RunAs> {
   return { uid, gid };
 }
 
-export async function startPostgresAddons(opts: { config: Config; logger: Logger; backupUrl: (appId: string, num: number) => string }): Promise<{ provider: PostgresProvider; backups: PgBackups } | undefined> {
+export async function startPostgresAddons(opts: {
+  config: Config;
+  logger: Logger;
+  backupUrl: (appId: string, num: number) => string;
+  /**
+   * The runc dynos' bridge, when dynos run there: URLs name the host's address on it, the servers
+   * listen on every address (the bridge may be made after them) and let TLS clients in from its
+   * subnet and loopback only.
+   */
+  bridge?: { address: string; subnet: string };
+}): Promise<{ provider: PostgresProvider; backups: PgBackups } | undefined> {
   const { config, logger } = opts;
   if (config.addonsPostgres === 'off') return undefined;
   const bin = config.postgresBin !== '' ? config.postgresBin : findPgBin();
@@ -43,7 +53,11 @@ export async function startPostgresAddons(opts: { config: Config; logger: Logger
   }
   const home = path.join(config.dataDir, 'addons', 'postgres');
   const provider = createPostgresProvider({
-    home, bin, runAs, runDir: path.join('/run/slipway-addons', config.instanceId), listen: [config.addonsHost !== '' ? config.addonsHost : '127.0.0.1'], logger,
+    home, bin, runAs, runDir: path.join('/run/slipway-addons', config.instanceId), logger,
+    externalAdminUrl: config.addonsPostgresUrl !== '' ? config.addonsPostgresUrl : undefined,
+    ...(config.addonsHost !== ''
+      ? { host: config.addonsHost, listen: [config.addonsHost] }
+      : opts.bridge ? { host: opts.bridge.address, listen: ['*'], allow: [opts.bridge.subnet] } : { host: '127.0.0.1', listen: ['127.0.0.1'], allow: [] }),
   });
   const backups = createPgBackups({ dir: path.join(config.dataDir, 'addons', 'postgres-backups'), bin, provider, logger, backupUrl: opts.backupUrl });
   logger.info('addons.postgres_ready', { bin, run_as: runAs ? 'postgres' : 'self' });

@@ -10,9 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { silentLogger } from '../log/index.js';
+import { createPgCluster } from './pg-cluster.js';
 import { findPgBin } from './pg-exec.js';
 import { createPostgresProvider, MARK } from './postgres-provider.js';
-import { runProviderContract } from './provider.case.js';
+import { runProviderContract, type ProviderSubject } from './provider.case.js';
 
 const bin = findPgBin();
 const isRoot = process.getuid?.() === 0;
@@ -30,12 +31,15 @@ async function query<T>(url: string, sql: string, params: unknown[] = []): Promi
   }
 }
 
-runProviderContract('heroku-postgresql', async () => {
+async function subject(opts: { external?: boolean } = {}): Promise<ProviderSubject> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'slipway-pg-provider-'));
   const runDir = `/run/slipway-test/pg-${process.pid}-${path.basename(home)}`;
   let failing: string | undefined;
+  // the operator's server: a scram cluster of its own, outside the provider's home
+  const operator = opts.external ? createPgCluster({ name: `op-${path.basename(home)}`, home: `${home}-operator`, bin, runAs, runDir, listen: ['127.0.0.1'], maxConnections: 100, logger: silentLogger }) : undefined;
+  await operator?.ensure();
   const provider = createPostgresProvider({
-    home, bin, runAs, runDir, listen: ['127.0.0.1'], logger: silentLogger,
+    home, bin, runAs, runDir, host: '127.0.0.1', listen: ['127.0.0.1'], logger: silentLogger, externalAdminUrl: operator?.adminUrl(),
     step: (s) => {
       if (s === failing) throw new Error(`injected failure at ${s}`);
     },
@@ -72,8 +76,12 @@ runProviderContract('heroku-postgresql', async () => {
       failing = s;
     },
     close: async () => {
+      await operator?.destroy();
       await rm(home, { recursive: true, force: true });
       await rm(runDir, { recursive: true, force: true });
     },
   };
-}, { skip, plans: ['essential-0', 'standard-0'] });
+}
+
+runProviderContract('heroku-postgresql', () => subject(), { skip, plans: ['essential-0', 'standard-0'] });
+runProviderContract('heroku-postgresql on an operator-provided server (SLIPWAY_ADDONS_POSTGRES_URL)', () => subject({ external: true }), { skip });

@@ -13,6 +13,7 @@ import type pg from 'pg';
 import { InvalidParamsError } from '../errors.js';
 import type { Logger } from '../log/index.js';
 import { createPgCluster, type PgCluster } from './pg-cluster.js';
+import { createExternalCluster, externalHost } from './pg-external.js';
 import type { RunAs } from './pg-exec.js';
 import { POSTGRES_SERVICE, sharedBuffersMb } from './postgres-plans.js';
 import type { AddonHandle, InfoRow, PlanSpec, Provider, Provisioned, StepHook } from './provider.js';
@@ -28,10 +29,16 @@ export interface PostgresProviderOptions {
   bin: string;
   runAs?: RunAs;
   runDir?: string;
-  /** Addresses the servers listen on; the first is the host in DATABASE_URL. */
+  /** The host in DATABASE_URL. */
+  host: string;
+  /** Addresses the servers listen on (`*`: all, for a bridge that may come and go). */
   listen: readonly string[];
+  /** Networks whose TLS clients may log in (default any). */
+  allow?: readonly string[];
   logger: Logger;
   step?: StepHook;
+  /** An operator's server for the shared plans (admin URL) instead of Slipway's shared cluster. */
+  externalAdminUrl?: string;
 }
 
 export interface PgState extends Record<string, unknown> {
@@ -56,14 +63,17 @@ const literal = (c: pg.Client, s: string) => c.escapeLiteral(s);
 export function createPostgresProvider(opts: PostgresProviderOptions): PostgresProvider {
   const clusters = new Map<string, PgCluster>();
   const step = opts.step ?? (() => undefined);
-  const host = opts.listen[0];
+  const host = opts.host;
+
+  const external = opts.externalAdminUrl ? createExternalCluster(opts.externalAdminUrl) : undefined;
 
   function clusterFor(name: string, plan?: PlanSpec): PgCluster {
+    if (name === SHARED && external) return external;
     let c = clusters.get(name);
     if (!c) {
       c = createPgCluster({
         name: name === SHARED ? 'pg-shared' : `pg-${name}`, home: path.join(opts.home, name), bin: opts.bin, runAs: opts.runAs, runDir: opts.runDir,
-        listen: opts.listen, maxConnections: plan?.limits.dedicated ? (plan.limits.connections ?? 100) : SHARED_MAX_CONNECTIONS,
+        listen: opts.listen, allow: opts.allow, maxConnections: plan?.limits.dedicated ? (plan.limits.connections ?? 100) : SHARED_MAX_CONNECTIONS,
         sharedBuffersMb: plan ? sharedBuffersMb(plan) : undefined, logger: opts.logger,
       });
       clusters.set(name, c);
@@ -106,7 +116,7 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
     },
     async stop(mode) {
       if (mode === 'control-plane') return;
-      for (const c of clusters.values()) await c.release();
+      for (const c of clusters.values()) if (c !== external) await c.release();
       // the instance's mount dir under /run, once empty
       if (opts.runDir) await rmdir(opts.runDir).catch(() => undefined);
     },
@@ -117,7 +127,7 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
       const c = dedicated ? clusterFor(req.name, req.plan) : clusterFor(SHARED);
       if (!dedicated) await c.ensure();
       const made: string[] = [];
-      const s: PgState = { cluster: dedicated ? req.name : SHARED, database: `d${hex(7)}`, user: `u${hex(7)}`, port: 0, host };
+      const s: PgState = { cluster: dedicated ? req.name : SHARED, database: `d${hex(7)}`, user: `u${hex(7)}`, port: 0, host: !dedicated && opts.externalAdminUrl ? externalHost(opts.externalAdminUrl) : host };
       try {
         if (dedicated) {
           step('cluster');
@@ -147,6 +157,8 @@ export function createPostgresProvider(opts: PostgresProviderOptions): PostgresP
         throw err;
       }
     },
+    // an operator's server is reached over the operator's network, not a port of this host
+    hostPorts: (addon) => (stateOf(addon).port && !(external && stateOf(addon).cluster === SHARED) ? [stateOf(addon).port] : []),
     async bind() {},
     async unbind() {},
     async deprovision(addon) {

@@ -120,6 +120,12 @@ export interface Provider {
    * touches what it did not make (an operator's own databases on a shared server).
    */
   prune(live: readonly AddonHandle[]): Promise<string[]>;
+  /**
+   * Ports on the platform's host where the add-on's server listens: a runtime that firewalls dynos
+   * from the host (runc) opens exactly these to the dynos of the apps it is attached to. Omit for a
+   * service without a server (a scheduler).
+   */
+  hostPorts?(addon: AddonHandle): number[];
 }
 
 /** A provider's own failure (server would not start, disk full): the API answers 503 `unavailable`. */

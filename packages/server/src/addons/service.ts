@@ -271,6 +271,17 @@ export function createAddonService(deps: AddonServiceDeps) {
     }
   }
 
+  /** The host ports of the provisioned add-ons attached to an app (the dyno manager opens them to its dynos). */
+  async function hostPorts(appId: string): Promise<number[]> {
+    const ports = new Set<number>();
+    for (const a of await store.addonAttachments.listByApp(appId)) {
+      const addon = await store.addons.get(a.addonId);
+      const provider = addon && addon.state === 'provisioned' ? registry.get(addon.service) : undefined;
+      if (addon && provider?.hostPorts) for (const port of provider.hostPorts(handleOf(addon))) ports.add(port);
+    }
+    return [...ports].sort((x, y) => x - y);
+  }
+
   // Pruning after an app is destroyed runs in the background, one at a time, owned here (stop awaits it).
   let pruning: Promise<void> = Promise.resolve();
   let off: (() => void) | undefined;
@@ -290,7 +301,7 @@ export function createAddonService(deps: AddonServiceDeps) {
     for (const provider of registry.providers().reverse()) await provider.stop(mode);
   }
 
-  return { ...queries, create, attach, detach, destroy, rotateCredentials, prune, start, stop, handleOf, providerOf, planOf };
+  return { ...queries, create, attach, detach, destroy, rotateCredentials, prune, start, stop, hostPorts, handleOf, providerOf, planOf };
 }
 
 export type AddonService = ReturnType<typeof createAddonService>;

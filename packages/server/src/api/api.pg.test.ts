@@ -14,7 +14,7 @@ import { useTestApiDatabase } from '../../test/helpers/api-server.js';
 
 // eslint-disable-next-line no-restricted-properties -- a test-only switch, not platform config
 const serverUrl = process.env.SLIPWAY_TEST_DATABASE_URL ?? '';
-const SUITES = ['./auth.test.js', './session.test.js', './apps.test.js', './releases.test.js', './validation.test.js', './metrics.test.js', './features.test.js'];
+const SUITES = ['./auth.test.js', './session.test.js', './apps.test.js', './releases.test.js', './validation.test.js', './metrics.test.js', './features.test.js', './addons.test.js'];
 
 if (serverUrl === '') {
   test('API suites on PostgreSQL', { skip: 'SLIPWAY_TEST_DATABASE_URL is not set: no PostgreSQL server to run the API suites on' }, () => {});

@@ -20,6 +20,11 @@ export interface DynoSpec {
   size: DynoSize;
   /** Config vars plus platform vars (DYNO, PORT is set by the driver). */
   env: Record<string, string>;
+  /**
+   * Ports on the platform's host of the add-on servers the app is attached to: a driver that
+   * firewalls dynos from the host (runc) opens exactly these to this dyno.
+   */
+  addonPorts?: readonly number[];
   /** Web dynos get a port to bind; the driver allocates it and reports where the router reaches it. */
   needsPort: boolean;
   /** One-off dynos with attach: stdin is kept open and exposed through `attach()`. */

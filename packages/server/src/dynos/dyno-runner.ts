@@ -31,6 +31,8 @@ export interface RunnerDeps {
   settled: (appId: string) => void;
   /** True once the manager has stopped: late callbacks do nothing. */
   closed: () => boolean;
+  /** Host ports of the add-on servers the app is attached to. */
+  addonPorts: (appId: string) => Promise<number[]>;
 }
 
 /** One process of a dyno (during a start-first replacement a dyno briefly has two). */
@@ -196,6 +198,7 @@ export function createRunner(deps: RunnerDeps) {
     }
     let handle: DynoHandle;
     try {
+      const addonPorts = await deps.addonPorts(live.appId);
       handle = await driver.start({
         appId: live.appId, appName: want.app.name, name: live.name, type: live.type, command: want.command,
         slugPath: want.slugFile ?? (want.slug ? deps.slugPath(want.slug) : null), releaseVersion: release?.version ?? 0, size,
@@ -204,7 +207,7 @@ export function createRunner(deps: RunnerDeps) {
           dynoId: live.record.id, releaseVersion: release?.version ?? null, slugCommit: want.slug?.commit ?? null,
           extra: want.extraEnv,
         }),
-        needsPort: web, attach: want.attach, tty: want.tty,
+        needsPort: web, attach: want.attach, tty: want.tty, addonPorts,
       }, eventsFor(live, proc));
     } catch (err) {
       logger.error('dyno.start_failed', { app: live.appId, dyno: live.name, error: String(err) });

@@ -38,6 +38,8 @@ export interface DynoManagerDeps {
   onUsage?: (sample: DynoUsageSample) => void;
   /** Full resync of every app, whatever the events said (default 30 s). */
   resyncMs?: number;
+  /** Host ports of the add-on servers an app is attached to (the driver opens them to its dynos). */
+  addonPorts?: (appId: string) => Promise<number[]>;
   /** Delay that batches a burst of events for one app (default 0: the next turn of the event loop; reconcileApp coalesces the rest). */
   debounceMs?: number;
 }
@@ -124,6 +126,7 @@ export function createDynoManager(deps: DynoManagerDeps): DynoManager {
     slugPath: deps.slugPath ?? ((slug) => (slug.blobPath ? path.resolve(config.dataDir, slug.blobPath) : null)),
     settled: (appId) => schedule(appId),
     closed: () => closed,
+    addonPorts: deps.addonPorts ?? (async () => []),
   });
 
   const oneOffs = createOneOffs({

@@ -30,6 +30,8 @@ export interface DynoMeta {
   uid?: number;
   /** An attached one-off run by `runc run` without conmon: it cannot be re-adopted. */
   attached?: boolean;
+  /** Add-on ports opened to this dyno (closed with it). */
+  addonPorts?: number[];
 }
 
 export interface RuncLayout {

@@ -184,7 +184,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
     const dir = dynoDir(layout, meta.id);
     await runc.delete(meta.id, true).catch((err) => log.warn('runc.delete_failed', { id: meta.id, error: String(err) }));
     if (meta.netns !== null && meta.ip !== null) {
-      const att = { containerId: meta.id, netns: meta.netns, ip: meta.ip, appId: meta.appId };
+      const att = { containerId: meta.id, netns: meta.netns, ip: meta.ip, appId: meta.appId, addonPorts: meta.addonPorts };
       await detachContainer(net, att, fw, netLock).catch((err) => log.error('dyno.firewall_failed', { id: meta.id, ip: meta.ip, error: String(err) }));
     }
     await unmountScratch(dir).catch((err) => log.warn('dyno.scratch_unmount_failed', { id: meta.id, error: String(err) }));
@@ -329,10 +329,11 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         await mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir);
         meta.ip = await leaseIp(layout, dynoIpRange(net.subnet), ipToString, id, claims);
         meta.netns = id;
+        meta.addonPorts = [...(spec.addonPorts ?? [])];
         await writeMeta(dir, meta);
         t.step('dirs');
         const ip = meta.ip;
-        const att = await attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId }, fw, netLock);
+        const att = await attachContainer(net, { containerId: id, netns: id, ip, appId: spec.appId, addonPorts: meta.addonPorts }, fw, netLock);
         t.step('network');
         const peers = (await allMetas(layout)).filter((m) => m.appId === spec.appId && m.ip !== null);
         await writeDynoBundle({ dir, spec: spec.attach ? attachedSpec(spec) : spec, meta, netnsPath: att.netnsPath, peers, user });

@@ -28,6 +28,8 @@ export interface DynoRules {
   ip: string;
   /** The app chain (appChainName), or the build chain for builds. */
   chain: string;
+  /** Host ports of the add-on servers the dyno's app is attached to (accepted from this dyno only). */
+  ports?: readonly number[];
 }
 
 export interface Firewall {

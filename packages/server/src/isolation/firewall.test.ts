@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  appChainName, attachLines, blockedRanges, bridgeChains, chainTail, dynoAccept, dynoJump, newAppChainLines, parseSave, reconcilePlan, restoreScript,
+  addonAccept, appChainName, attachLines, detachLines, blockedRanges, bridgeChains, chainTail, dynoAccept, dynoJump, newAppChainLines, parseSave, reconcilePlan, restoreScript,
   routerRule, type SavedTable,
 } from './firewall.js';
 
@@ -78,5 +78,32 @@ describe('firewall plans', () => {
     assert.match(lines.filter((l) => l.startsWith(`-A ${c.input}`)).at(-1)!, /-j DROP$/);
     assert.ok(plan.removed >= 4, String(plan.removed));
     assert.deepEqual(routerRule(net, I, 8080).slice(-2), ['-j', 'ACCEPT']);
+  });
+
+  it('opens an app\'s add-on ports to one dyno on the input chain (before its DROP), and closes them with it', () => {
+    const chain = appChainName('slipway0', I, 'app-1');
+    const d = { veth: 'slw0001', ip: '10.213.0.5', chain, ports: [54321, 54400] };
+    const open = attachLines(net, I, d);
+    const inputs = open.filter((l) => l.startsWith(`-I ${c.input} 3 `));
+    assert.equal(inputs.length, 2);
+    for (const [i, port] of [54321, 54400].entries()) {
+      assert.ok(inputs[i].includes(`--dport ${port}`) && inputs[i].includes('--physdev-in slw0001') && inputs[i].includes('-s 10.213.0.5/32') && inputs[i].endsWith('-j ACCEPT'), inputs[i]);
+    }
+    assert.equal(attachLines(net, I, { ...d, ports: [] }).filter((l) => l.includes(c.input)).length, 0, 'no attachment, no port');
+    const close = detachLines(net, I, d);
+    assert.equal(close.filter((l) => l.startsWith(`-D ${c.input} `) && l.includes('--dport')).length, 2);
+    // reconcile keeps the accepts of live veths of live instances, drops the others
+    const saved = save([
+      a(c.input, addonAccept(net, I, 'slwlive', '10.213.0.2', 54321)),
+      a(c.input, addonAccept(net, I, 'slwgone', '10.213.0.3', 54321)),
+      a(c.input, addonAccept(net, 'dddd0001', 'slwdead', '10.213.0.4', 54321)),
+    ]);
+    const plan = reconcilePlan({ net, instance: I, routerPort: 8080, saved, links: new Set(['slwlive', 'slwdead']), liveInstances: new Set([I]) });
+    const inputLines = plan.script.split('\n').filter((l) => l.startsWith(`-A ${c.input}`));
+    assert.ok(inputLines.some((l) => l.includes('slwlive') && l.includes('--dport 54321')));
+    assert.ok(!inputLines.some((l) => l.includes('slwgone') || l.includes('slwdead')));
+    assert.ok(inputLines.findIndex((l) => l.includes('slwlive')) < inputLines.length - 1, 'before the DROP');
+    assert.match(inputLines.at(-1)!, /-j DROP$/);
+    assert.ok(plan.removed >= 2);
   });
 });

@@ -95,6 +95,15 @@ export function dynoJump(net: FirewallNet, instance: string, veth: string, ip: s
   return ['-i', net.bridge, '-s', `${ip}/32`, '-m', 'physdev', '--physdev-in', veth, ...comment(tag(instance)), '-j', chain];
 }
 
+/**
+ * In the bridge's input chain: this dyno (its veth and address) may open a TCP connection to an
+ * add-on server's port on the host (the add-ons its app is attached to). Removed with the dyno, and
+ * by reconcile once its veth is gone.
+ */
+export function addonAccept(net: FirewallNet, instance: string, veth: string, ip: string, port: number): Rule {
+  return ['-i', net.bridge, '-s', `${ip}/32`, '-m', 'physdev', '--physdev-in', veth, '-p', 'tcp', '--dport', String(port), ...comment(tag(instance)), '-j', 'ACCEPT'];
+}
+
 /** In the app chain: packets to this dyno (its veth and address) are accepted. */
 export function dynoAccept(net: FirewallNet, instance: string, veth: string, ip: string): Rule {
   return ['-d', `${ip}/32`, '-o', net.bridge, '-m', 'physdev', '--physdev-out', veth, ...comment(tag(instance)), '-j', 'ACCEPT'];
@@ -138,15 +147,20 @@ export function newAppChainLines(net: FirewallNet, instance: string, chain: stri
 }
 
 /** Lines that open `chain` to a dyno and route its packets through it (jump inserted after the replies rule). */
-export function attachLines(net: FirewallNet, instance: string, d: { veth: string; ip: string; chain: string }): string[] {
+export function attachLines(net: FirewallNet, instance: string, d: { veth: string; ip: string; chain: string; ports?: readonly number[] }): string[] {
+  const input = bridgeChains(net.bridge).input;
   return [
     line('-I', d.chain, dynoAccept(net, instance, d.veth, d.ip), 1),
     line('-I', bridgeChains(net.bridge).forward, dynoJump(net, instance, d.veth, d.ip, d.chain), 2),
+    // after the input chain's head (replies, builds dropped), before its DROP
+    ...(d.ports ?? []).map((port) => line('-I', input, addonAccept(net, instance, d.veth, d.ip, port), 3)),
   ];
 }
 
-export function detachLines(net: FirewallNet, instance: string, d: { veth: string; ip: string; chain: string }): string[] {
+export function detachLines(net: FirewallNet, instance: string, d: { veth: string; ip: string; chain: string; ports?: readonly number[] }): string[] {
+  const input = bridgeChains(net.bridge).input;
   return [
+    ...(d.ports ?? []).map((port) => line('-D', input, addonAccept(net, instance, d.veth, d.ip, port))),
     line('-D', bridgeChains(net.bridge).forward, dynoJump(net, instance, d.veth, d.ip, d.chain)),
     line('-D', d.chain, dynoAccept(net, instance, d.veth, d.ip)),
   ];
@@ -231,8 +245,14 @@ export function reconcilePlan(input: ReconcileInput): { script: string; removed:
   const routers = new Map<string, string>();
   for (const r of inp) if (r.router && r.tagInstance && input.liveInstances.has(r.tagInstance)) routers.set(r.tagInstance, `-A ${chains.input} ${r.spec}`);
   if (input.routerPort !== null) routers.set(input.instance, line('-A', chains.input, routerRule(net, input.instance, input.routerPort)));
-  const wantIn = [...st.inputHead.map((r) => line('-A', chains.input, r)), ...routers.values(), ...st.inputTail.map((r) => line('-A', chains.input, r))];
+  // INPUT: add-on accepts of dynos whose veth still exists (of live instances).
+  const addonAccepts = inp.filter((r) => !r.router && r.tagInstance !== null && input.liveInstances.has(r.tagInstance) && r.jump === 'ACCEPT' && live(r));
+  const wantIn = [
+    ...st.inputHead.map((r) => line('-A', chains.input, r)), ...addonAccepts.map((r) => `-A ${chains.input} ${r.spec}`),
+    ...routers.values(), ...st.inputTail.map((r) => line('-A', chains.input, r)),
+  ];
   removed += inp.filter((r) => r.router && !routers.has(r.tagInstance ?? '')).length;
+  removed += inp.filter((r) => !r.router && r.tagInstance !== null && !addonAccepts.includes(r)).length;
 
   // Both bridge chains are rewritten whole, in one atomic restore (iptables-save reorders a
   // rule's words, so rewriting is simpler and as cheap as comparing).

@@ -223,6 +223,8 @@ export interface AttachOptions {
   /** The dyno's app (its firewall chain); unused for builds. */
   appId: string;
   kind?: AttachKind;
+  /** Host ports of the add-on servers the dyno's app is attached to (dynos only). */
+  addonPorts?: readonly number[];
 }
 
 /**
@@ -238,7 +240,7 @@ export async function attachContainer(net: BridgeNetwork, opts: AttachOptions, f
     await ipBatch(plan.host);
     await ipBatch(plan.netns, opts.netns);
     const veth = vethNames(opts.containerId, opts.kind).host;
-    await lock(() => (opts.kind === 'build' ? fw.openBuild({ veth, ip: opts.ip }) : fw.openDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId) })));
+    await lock(() => (opts.kind === 'build' ? fw.openBuild({ veth, ip: opts.ip }) : fw.openDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId), ports: opts.addonPorts })));
   } catch (err) {
     await detachContainer(net, opts, fw, lock).catch(() => undefined);
     throw err;
@@ -252,7 +254,7 @@ export async function attachContainer(net: BridgeNetwork, opts: AttachOptions, f
  */
 export async function detachContainer(net: BridgeNetwork, opts: AttachOptions, fw: Firewall, lock: NetworkLock = unlocked): Promise<void> {
   const veth = vethNames(opts.containerId, opts.kind).host;
-  const fwDone = lock(() => (opts.kind === 'build' ? fw.closeBuild({ veth, ip: opts.ip }) : fw.closeDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId) })))
+  const fwDone = lock(() => (opts.kind === 'build' ? fw.closeBuild({ veth, ip: opts.ip }) : fw.closeDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId), ports: opts.addonPorts })))
     .then(() => undefined, (err: unknown) => err);
   const fwErr = await fwDone;
   await execCapture('ip', ['netns', 'del', opts.netns]);
