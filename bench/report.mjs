@@ -17,6 +17,7 @@ const TITLES = {
   starts: '9. Starts',
   pipelines: '10. Pipelines',
   addons: '11. Add-ons',
+  'addons-redis': '12. Add-ons: heroku-redis',
 };
 const ORDER = Object.keys(TITLES);
 
@@ -48,6 +49,15 @@ const sectionWriters = {
     lines.push('', 'A Procfile app in a pipeline, once with a release phase and once web only: each round pushes a new commit to staging (a build), then promotes it to production (no build: the release phase with production\'s config as a one-off dyno, then a release of the same slug). "Live" is the first answer of the new release through the router, so both columns include a web dyno start; "released" is when the promotion target reports succeeded (polled every 10 ms), which with a release phase includes that one-off dyno\'s start.');
     lines.push('', chart('pipelines', barChart({ title: 'Promotion vs git push build (medians)', unit: 'ms', series: ['git push → live', 'promotion → released', 'promotion → live'], groups: Object.values(s.medians).map((m) => ({ label: m.label, values: [m.pushLiveMs, m.promotionReleasedMs, m.promotionLiveMs] })) })));
     return lines;
+  },
+  'addons-redis'(s) {
+    return [
+      `${s.rounds} rounds each; every add-on destroyed before the next.`, '',
+      table(['start', 'p50 (ms)', 'max (ms)', 'rounds (ms)'], [
+        ['`addons:create heroku-redis:mini` → REDIS_URL answers PING', v(s.ours.p50), v(s.ours.max), s.ours.all.join(', ')],
+        ['bare `redis-server` spawn → PING answered', v(s.bare.p50), v(s.bare.max), s.bare.all.join(', ')],
+      ]),
+    ];
   },
   metrics(s) {
     const r = s.router;

@@ -21,6 +21,7 @@ import { routerOverhead } from './sections/router-overhead.mjs';
 import { routingQuality } from './sections/routing-quality.mjs';
 import { starts } from './sections/starts.mjs';
 import { pipelines } from './sections/pipelines.mjs';
+import { addonsRedis } from './sections/addons-redis.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
@@ -46,6 +47,7 @@ const SECTIONS = [
   { id: 'starts', fn: starts },
   { id: 'pipelines', fn: pipelines, platform: true },
   { id: 'addons', fn: addons },
+  { id: 'addons-redis', fn: addonsRedis, platform: true },
 ];
 
 async function main() {

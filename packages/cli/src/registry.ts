@@ -74,6 +74,9 @@ import serverCmd from './commands/server.js';
 import setupCmd from './commands/setup.js';
 import usersAddCmd from './commands/users/add.js';
 import usersPasswordCmd from './commands/users/password.js';
+import schedulerAddCmd from './commands/scheduler/add.js';
+import schedulerCmd from './commands/scheduler/index.js';
+import schedulerRemoveCmd from './commands/scheduler/remove.js';
 
 import addonsCmd from './commands/addons/index.js';
 import addonsAttachCmd from './commands/addons/attach.js';
@@ -158,6 +161,9 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['addons:create', addonsCreateCmd],
   ['addons:destroy', addonsDestroyCmd],
   ['addons:detach', addonsDetachCmd],
+  ['scheduler:add', schedulerAddCmd],
+  ['scheduler', schedulerCmd],
+  ['scheduler:remove', schedulerRemoveCmd],
 ]);
 
 const ALIASES: ReadonlyMap<string, string> = new Map(

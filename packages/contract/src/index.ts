@@ -5,3 +5,4 @@ export * from './app-name.js';
 export * from './procfile.js';
 export * from './stable-id.js';
 export * from './environments.js';
+export * from './scheduler.js';

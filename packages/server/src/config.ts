@@ -145,6 +145,8 @@ const table = {
   ciWaitTimeoutMs: { env: 'SLIPWAY_CI_WAIT_TIMEOUT_MS', parse: int(100), default: 60 * MIN, doc: 'Auto-deploy with wait-for-CI: a commit whose status is not final after this long is not deployed.' },
   reviewAppStaleMs: { env: 'SLIPWAY_REVIEW_APP_STALE_MS', parse: int(1_000), default: 5 * 24 * 60 * MIN, doc: 'Review apps of pipelines with autodestroy are destroyed after this long without a push (Heroku\'s 5 days).' },
   reviewAppSweepMs: { env: 'SLIPWAY_REVIEW_APP_SWEEP_MS', parse: int(100), default: 10 * MIN, doc: 'How often stale review apps are looked for.' },
+  schedulerTickMs: { env: 'SLIPWAY_SCHEDULER_TICK_MS', parse: int(50, 60_000), default: 2_000, doc: 'How often the scheduler add-on looks for due jobs (real milliseconds).' },
+  schedulerTimeScale: { env: 'SLIPWAY_SCHEDULER_TIME_SCALE', parse: int(1, 3_600), default: 1, doc: 'The scheduler\'s clock runs this many times faster than the wall clock (tests and demos: 60 makes "every 10 minutes" every 10 s).' },
   url: { env: 'SLIPWAY_URL', parse: str, default: '', doc: 'Public base URL of the API (for output_stream_url, logplex_url); default http://localhost:<apiPort>.' },
   addonsPostgres: { env: 'SLIPWAY_ADDONS_POSTGRES', parse: oneOf('auto', 'on', 'off'), default: 'auto', doc: 'The heroku-postgresql add-on: auto = offered when PostgreSQL server binaries are installed; on = required (the boot fails without them); off = not offered.' },
   postgresBin: { env: 'SLIPWAY_POSTGRES_BIN', parse: str, default: '', doc: 'Directory of the PostgreSQL server binaries (initdb, pg_ctl, pg_dump); default the newest /usr/lib/postgresql/<major>/bin.' },

@@ -48,6 +48,11 @@ import { createAddonService, createProviderRegistry } from './addons/index.js';
 import { addonRoutes } from './api/routes/addons.js';
 import { dataPostgresRoutes, signedBackupUrl } from './api/routes/data-postgres.js';
 import { startPostgresAddons } from './addons/postgres-boot.js';
+import { createScheduler, createSchedulerJobs, createSchedulerProvider, scaledClock } from './scheduler/index.js';
+import { schedulerJobRoutes } from './api/routes/scheduler-jobs.js';
+import { createRedisProvider, systemUser } from './addons/redis/index.js';
+import { redisDataRoutes } from './api/routes/redis-data.js';
+import { NotFoundError } from './errors.js';
 
 /**
  * How the platform stops. `control-plane` (SIGTERM: a service manager restarting Slipway) stops the
@@ -147,6 +152,18 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
       bridge: driver.name === 'runc' ? { address: gatewayIp(parseCidr(config.runcSubnet)), subnet: config.runcSubnet } : undefined,
     });
     if (postgres) addonRegistry.register(postgres.provider);
+    // heroku-redis: a redis-server per add-on under <data>/addons/redis, with its own certificate,
+    // at the add-on host (SLIPWAY_ADDONS_HOST) like the postgres servers.
+    const redisHome = path.join(config.dataDir, 'addons', 'redis');
+    const redisTls = await ensureCertificate({ dataDir: redisHome, domain: 'localhost', logger: logger.child({ part: 'addons' }) });
+    const redis = redisTls ? createRedisProvider({
+      root: redisHome, host: config.addonsHost !== '' ? config.addonsHost : '127.0.0.1', tls: redisTls, logger: logger.child({ part: 'redis' }),
+      runAs: process.getuid?.() === 0 ? await systemUser('redis') : undefined,
+    }) : undefined;
+    if (redis) addonRegistry.register(redis);
+    else logger.warn('redis.unavailable', { reason: 'no TLS certificate (openssl missing)' });
+    const schedulerAddon = createSchedulerProvider({ store });
+    addonRegistry.register(schedulerAddon);
     const addons = createAddonService({ store, apps, registry: addonRegistry, events, logger: logger.child({ part: 'addons' }) });
     await addons.start();
     own({ name: 'addons', stop: async (mode) => {
@@ -159,6 +176,12 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     });
     await dynos.start();
     own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
+    // The scheduler add-on: due jobs become `scheduler.N` one-off dynos through the dyno manager.
+    const schedulerNow = scaledClock(config.schedulerTimeScale);
+    const schedulerJobs = createSchedulerJobs({ store, logs: logplex, now: schedulerNow });
+    const scheduler = createScheduler({ store, dynos, logs: logplex, logger: logger.child({ part: 'scheduler' }), now: schedulerNow, tickMs: config.schedulerTickMs });
+    scheduler.start();
+    own({ name: 'scheduler', stop: () => scheduler.stop() });
     const admin = await bootstrapAdmin({ store, config, logger });
     const auth = createAuth({ store });
     const builder = createBuilder({
@@ -242,6 +265,10 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
           return tlsMaterial ? base.replace(/^http:/, 'https:') : base;
         } }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
+        ...schedulerJobRoutes({ apps, jobs: schedulerJobs, ensureEnabled: async (app) => {
+          if (!(await schedulerAddon.enabledFor(app))) throw new NotFoundError('scheduler add-on', `${app.name} has no scheduler add-on; add it with: heroku addons:create scheduler:standard -a ${app.name}`);
+        } }),
+        ...(redis ? redisDataRoutes({ addons, redis }) : []),
       ],
       auth, preRoute, buildOutputUrl: (_appId, buildId) => builder.buildOutputUrl(buildId),
     });

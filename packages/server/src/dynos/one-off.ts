@@ -27,7 +27,16 @@ export interface OneOffOptions {
   tty?: boolean;
   /** Attached only: called once, at once, with the dyno's session (the rendezvous relays it). */
   onSession?: (session: OneOffSession) => void;
+  /**
+   * A fixed name `scheduler.N` instead of a random `run.NNNN` (the scheduler add-on's runs): the
+   * dyno's type is `scheduler`, and a name still in use (the job's last run is not over) is a
+   * `conflict`, so one job never runs twice at once.
+   */
+  dynoName?: string;
 }
+
+/** Fixed one-off names the scheduler add-on uses: `scheduler.<job number>`. */
+export const SCHEDULER_DYNO_NAME = /^scheduler\.[1-9]\d{0,5}$/;
 
 /** An attached one-off dyno, for whoever relays its stdio (`dynos/rendezvous.ts`). */
 export interface OneOffSession {
@@ -68,7 +77,7 @@ export interface OneOffDeps {
 export function createOneOffs(deps: OneOffDeps) {
   const { store, runner } = deps;
 
-  const isOneOff = (r: Pick<DynoRecord, 'type' | 'name'>): boolean => r.type === 'run' || r.type === 'release';
+  const isOneOff = (r: Pick<DynoRecord, 'type' | 'name'>): boolean => r.type === 'run' || r.type === 'release' || r.type === 'scheduler';
 
   const pickName = async (appId: string, prefix: string): Promise<string> => {
     for (let i = 0; i < 50; i++) {
@@ -85,7 +94,7 @@ export function createOneOffs(deps: OneOffDeps) {
   ): Promise<Live> => {
     const slug = release?.slugId ? (await store.slugs.get(app.id, release.slugId)) ?? null : null;
     const size = findDynoSize(opts.size ?? 'standard-1x')!;
-    const name = await pickName(app.id, type);
+    const name = opts.dynoName ?? await pickName(app.id, type);
     let resolveEnded!: (status: number) => void;
     const ended = new Promise<number>((r) => (resolveEnded = r));
     let over = false;
@@ -145,8 +154,14 @@ export function createOneOffs(deps: OneOffDeps) {
       const count = [...deps.lives(app.id).values()].filter((l) => l.type === 'run').length;
       if (count >= MAX_ONE_OFFS_PER_APP) throw new InvalidParamsError(`Cannot run more than ${MAX_ONE_OFFS_PER_APP} concurrent one-off dynos.`, 'command');
       if (deps.closed()) throw new SlipwayError('unavailable', 'The dyno manager is stopping.');
+      if (opts.dynoName !== undefined) {
+        if (!SCHEDULER_DYNO_NAME.test(opts.dynoName)) throw new InvalidParamsError(`Invalid one-off dyno name "${opts.dynoName}".`, 'name');
+        if (deps.lives(app.id).has(opts.dynoName) || (await store.dynos.get(app.id, opts.dynoName))) {
+          throw new SlipwayError('conflict', `Dyno ${opts.dynoName} is still running.`);
+        }
+      }
       const release = (await store.releases.current(app.id)) ?? null;
-      const live = await launch(app, release, 'run', opts, ttl, () => {});
+      const live = await launch(app, release, opts.dynoName ? 'scheduler' : 'run', opts, ttl, () => {});
       return live.record;
     },
 

@@ -11,6 +11,7 @@ import { metricsCases } from './contract-metrics.case.js';
 import { releaseCases } from './contract-releases.case.js';
 import { repoConnectionCases } from './contract-repo-connections.case.js';
 import { runtimeCases } from './contract-runtime.case.js';
+import { schedulerCases } from './contract-scheduler.case.js';
 import { transactionCases } from './contract-transactions.case.js';
 import type { ContractContext, StoreSubject } from './contract-fixtures.case.js';
 
@@ -56,5 +57,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreSub
     environmentCases(ctx);
     repoConnectionCases(ctx);
     addonCases(ctx);
+    schedulerCases(ctx);
   });
 }

@@ -559,6 +559,35 @@ export interface AddonAttachmentRepo {
   delete(id: string): Promise<void>;
 }
 
+/** A job of the scheduler add-on: `command` run as a one-off `scheduler.N` dyno on `schedule`. */
+export interface SchedulerJobRecord {
+  id: string;
+  appId: string;
+  /** The N of its runs' dyno name `scheduler.N`; unique per app. */
+  number: number;
+  command: string;
+  /** Canonical schedule text (scheduler/schedule.ts). */
+  schedule: string;
+  size: string;
+  nextRunAt: Date;
+  lastRunAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SchedulerJobRepo {
+  /** Gives the job the lowest free number of its app. */
+  create(input: Omit<New<SchedulerJobRecord>, 'number' | 'lastRunAt'> & { id?: string }): Promise<SchedulerJobRecord>;
+  list(appId: string): Promise<SchedulerJobRecord[]>;
+  get(appId: string, id: string): Promise<SchedulerJobRecord | undefined>;
+  /** Every job (of every app) whose next run is at or before `now`. */
+  due(now: Date): Promise<SchedulerJobRecord[]>;
+  /** Moves a due job to its next slot if it is still at `expectedNextRunAt`; undefined if another claim won. */
+  claim(id: string, expectedNextRunAt: Date, nextRunAt: Date): Promise<SchedulerJobRecord | undefined>;
+  delete(appId: string, id: string): Promise<SchedulerJobRecord>;
+  deleteAll(appId: string): Promise<void>;
+}
+
 export interface Repos {
   users: UserRepo;
   tokens: TokenRepo;
@@ -587,6 +616,7 @@ export interface Repos {
   reviewApps: ReviewAppRepo;
   addons: AddonRepo;
   addonAttachments: AddonAttachmentRepo;
+  schedulerJobs: SchedulerJobRepo;
 }
 
 export interface Store extends Repos {

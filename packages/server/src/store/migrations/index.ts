@@ -12,6 +12,7 @@ import { monitors } from './0002-monitors.js';
 import { passwords } from './0003-passwords.js';
 import { metrics } from './0004-metrics.js';
 import { addons } from './0005-addons.js';
+import { schedulerJobs } from './0006-scheduler-jobs.js';
 import { pipelines } from './0007-pipelines.js';
 import { repoConnections } from './0008-repo-connections.js';
 import { COLUMN_TYPES, type Migration } from './types.js';
@@ -19,6 +20,7 @@ import { COLUMN_TYPES, type Migration } from './types.js';
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   initial, monitors, passwords, metrics, addons,
+  schedulerJobs,
   pipelines,
   repoConnections,
 ];

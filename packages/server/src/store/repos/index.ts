@@ -25,6 +25,7 @@ import { createAppManifestRepo, createAppSetupRepo } from './app-setups.js';
 import { createPipelineRepo } from './pipelines.js';
 import { createPromotionRepo } from './promotions.js';
 import { createAddonAttachmentRepo, createAddonRepo } from './addons.js';
+import { createSchedulerJobRepo } from './scheduler-jobs.js';
 
 export type { RepoDeps } from './deps.js';
 
@@ -57,5 +58,6 @@ export function createRepos(deps: RepoDeps): Repos {
     reviewApps: createReviewAppRepo(deps),
     addons: createAddonRepo(deps),
     addonAttachments: createAddonAttachmentRepo(deps),
+    schedulerJobs: createSchedulerJobRepo(deps),
   };
 }
