@@ -156,8 +156,15 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     // at the add-on host (SLIPWAY_ADDONS_HOST) like the postgres servers.
     const redisHome = path.join(config.dataDir, 'addons', 'redis');
     const redisTls = await ensureCertificate({ dataDir: redisHome, domain: 'localhost', logger: logger.child({ part: 'addons' }) });
+    // Under runc the URL names the bridge's host address (dynos of attached apps get an accept for
+    // its ports, as for postgres); the servers listen there and on the loopback (redis:cli, tests).
+    if (driver.name === 'runc' && config.addonsHost === '') {
+      // The servers bind the bridge's host address: the bridge must exist before they start.
+      await driver.prepare?.().catch((err: unknown) => logger.error('addons.bridge_unavailable', { error: String(err) }));
+    }
+    const redisHost = config.addonsHost !== '' ? config.addonsHost : driver.name === 'runc' ? gatewayIp(parseCidr(config.runcSubnet)) : '127.0.0.1';
     const redis = redisTls ? createRedisProvider({
-      root: redisHome, host: config.addonsHost !== '' ? config.addonsHost : '127.0.0.1', tls: redisTls, logger: logger.child({ part: 'redis' }),
+      root: redisHome, host: redisHost, tls: redisTls, logger: logger.child({ part: 'redis' }),
       runAs: process.getuid?.() === 0 ? await systemUser('redis') : undefined,
     }) : undefined;
     if (redis) addonRegistry.register(redis);

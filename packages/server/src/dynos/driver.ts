@@ -97,6 +97,8 @@ export interface RuntimeDriver {
   recover(handle: DynoHandle, events: DynoEvents): Promise<boolean>;
   /** Refs of every dyno this driver is running (to find orphans after a crash). */
   list(): Promise<Record<string, unknown>[]>;
+  /** Makes what every dyno shares (runc: the bridge and its firewall) now rather than at the first start: add-on servers listen on it. */
+  prepare?(): Promise<void>;
   /** For attached one-off dynos. */
   attach?(handle: DynoHandle): AttachedIo | undefined;
   /** Stop owning resources (not the dynos themselves if they survive restarts). */

@@ -494,6 +494,10 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       return true;
     },
 
+    async prepare() {
+      await ready();
+    },
+
     async list() {
       await ensureLayout(layout);
       const out: Record<string, unknown>[] = [];
