@@ -208,7 +208,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     own({ name: 'pipelines', stop: () => pipelines.stop() });
     // App setups (deploy button): app.json → app, config, build, formation, postdeploy as a one-off dyno.
     const setups = createAppSetupService({
-      store, logger: logger.child({ part: 'app-setups' }), dataDir: config.dataDir, apps, builder, pipelines,
+      store, logger: logger.child({ part: 'app-setups' }), dataDir: config.dataDir, apps, builder, pipelines, addons,
       runOnce: dynos.runReleasePhase,
     });
     own({ name: 'app-setups', stop: () => setups.stop() });

@@ -4,7 +4,7 @@
  * app.json parsed, the env resolved (overrides, values, generated secrets) and every required
  * variable present. Then, in order: the app, its config vars, buildpacks, manifest and optional
  * pipeline coupling are created and the setup answers `pending`; in the background the add-ons are
- * checked, the source is built through the builder, the app.json formation applied and
+ * provisioned (the add-on service), the source is built through the builder, the app.json formation applied and
  * `scripts.postdeploy` run once as a one-off dyno through the dyno manager (RuntimeDriver).
  */
 import path from 'node:path';
@@ -23,6 +23,8 @@ export interface AppSetupDeps {
   apps: Pick<AppService, 'create' | 'patchConfig' | 'scale' | 'canAccess'>;
   builder: Pick<Builder, 'stageSource' | 'createBuild' | 'waitForBuild'>;
   pipelines?: Pick<PipelineService, 'addCoupling'>;
+  /** Provisions app.json's add-ons (the add-on service); without it a setup asking for one fails. */
+  addons?: { create(user: UserRecord, app: AppRecord, input: { plan: string; attachmentName?: string }): Promise<unknown> };
   /** Runs a command once on the app's current slug and config (the dyno manager's one-off path). */
   runOnce: ReleasePhaseRunner;
 }
@@ -45,10 +47,22 @@ export function createAppSetupService(deps: AppSetupDeps) {
   }
 
   async function run(user: UserRecord, app: AppRecord, setup: AppSetupRecord, json: AppJson, sourceUrl: string, input: AppSetupInput): Promise<void> {
-    const unavailable = addonRequests(json).map((a) => `Add-on ${a.plan} is not available: this platform has no add-on provider for it.`);
-    if (unavailable.length > 0) {
-      await store.appSetups.update(setup.id, { manifestErrors: unavailable });
-      return fail(setup.id, unavailable.join(' '));
+    // Add-ons first, as Heroku does: the build and postdeploy see their config vars (DATABASE_URL…).
+    for (const a of addonRequests(json)) {
+      let problem: string | undefined;
+      if (!deps.addons) problem = `Add-on ${a.plan} is not available: this platform has no add-on provider for it.`;
+      else {
+        try {
+          await deps.addons.create(user, app, { plan: a.plan, attachmentName: a.as ?? undefined });
+        } catch (err) {
+          if (!(err instanceof SlipwayError)) throw err;
+          problem = `Add-on ${a.plan} could not be provisioned: ${err.message}`;
+        }
+      }
+      if (problem !== undefined) {
+        await store.appSetups.update(setup.id, { manifestErrors: [problem] });
+        return fail(setup.id, problem);
+      }
     }
     const build = await builder.createBuild({ app, user, sourceUrl, sourceVersion: input.sourceBlob.version ?? null });
     await store.appSetups.update(setup.id, { buildId: build.id });

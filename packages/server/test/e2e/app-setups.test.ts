@@ -121,14 +121,23 @@ test('deploy button: the app is built and served, secrets differ per app, postde
   assert.equal(releases.filter((d) => d.startsWith('Deploy ')).length, 2, releases.join('\n'));
 });
 
-test('an add-on no provider offers fails the setup with a clear message', async () => {
-  const url = await upload('addons', (json) => { json.addons = ['heroku-redis:mini']; });
+test('app.json add-ons are provisioned before the build; one no provider offers fails the setup with a clear message', async () => {
+  const url = await upload('addons', (json) => { json.addons = [{ plan: 'scheduler:standard' }]; });
   const r = await api<Setup>(platform.url, platform.token, 'POST', '/app-setups', { app: { name: 'setup-addons' }, source_blob: { url }, overrides: { env: { ADMIN_EMAIL: 'x@example.com' } } });
   assert.equal(r.status, 201);
   const s = await settled(r.body.id);
-  assert.equal(s.status, 'failed');
-  assert.equal(s.failure_message, 'Add-on heroku-redis:mini is not available: this platform has no add-on provider for it.');
-  assert.deepEqual(s.manifest_errors, [s.failure_message]);
+  assert.equal(s.status, 'succeeded', JSON.stringify(s));
+  const addons = (await api<{ addon_service: { name: string } }[]>(platform.url, platform.token, 'GET', '/apps/setup-addons/addons')).body;
+  assert.deepEqual(addons.map((a) => a.addon_service.name), ['scheduler']);
+
+  const url2 = await upload('addons2', (json) => { json.addons = ['no-such-service:mini']; });
+  const r2 = await api<Setup>(platform.url, platform.token, 'POST', '/app-setups', { app: { name: 'setup-addons-2' }, source_blob: { url: url2 }, overrides: { env: { ADMIN_EMAIL: 'x@example.com' } } });
+  assert.equal(r2.status, 201);
+  const s2 = await settled(r2.body.id);
+  assert.equal(s2.status, 'failed');
+  assert.match(s2.failure_message ?? '', /^Add-on no-such-service:mini could not be provisioned: /);
+  assert.deepEqual(s2.manifest_errors, [s2.failure_message]);
+  assert.equal(s2.build, null, 'nothing built');
 });
 
 test('bad requests are Heroku-style errors', async () => {
