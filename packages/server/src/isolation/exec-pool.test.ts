@@ -67,7 +67,7 @@ test('exec and execCapture never spawn on the event loop thread', async () => {
 });
 
 test('an idle pool does not keep the process alive', () => {
-  const script = `import('${new URL('./exec.ts', import.meta.url).href}').then(async (m) => { process.stdout.write(await m.exec('echo', ['done'])); });`;
+  const script = `import('${new URL(import.meta.url.endsWith('.ts') ? './exec.ts' : './exec.js', import.meta.url).href}').then(async (m) => { process.stdout.write(await m.exec('echo', ['done'])); });`;
   const r = childProcess.spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.stdout, 'done\n', r.stderr);
   assert.equal(r.status, 0);

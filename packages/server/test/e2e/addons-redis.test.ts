@@ -81,7 +81,7 @@ describe('heroku-redis add-on', { skip: hasRedis ? false : 'redis-server is not 
   test('addons:create heroku-redis:mini sets REDIS_URL with a new release', async () => {
     const before = (await api<unknown[]>(platform.url, platform.token, 'GET', `/apps/${APP}/releases`)).body.length;
     const created = await heroku.run(['addons:create', 'heroku-redis:mini', '-a', APP]);
-    assert.equal(created.code, 0, created.stderr);
+    assert.equal(created.code, 0, `${created.stderr}\nplatform output:\n${platform.output().slice(-4000)}`);
     addonName = /Created (redis-[a-z]+-\d+) as REDIS_URL/.exec(created.stdout + created.stderr)?.[1] ?? '';
     assert.ok(addonName, created.stdout + created.stderr);
     const config = (await api<Record<string, string>>(platform.url, platform.token, 'GET', `/apps/${APP}/config-vars`)).body;

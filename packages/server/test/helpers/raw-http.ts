@@ -48,6 +48,8 @@ export function rawSocket(base: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const s = net.connect({ host: u.hostname, port: Number(u.port) }, () => {
       s.off('error', reject);
+      // A reset before the caller listens (closedWithin does) must not be an uncaught error.
+      s.on('error', () => {});
       resolve(s);
     });
     s.once('error', reject);

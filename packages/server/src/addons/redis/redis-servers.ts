@@ -83,6 +83,9 @@ export function createRedisServers(opts: RedisServersOptions) {
       child.once('error', reject);
     });
     await spawned;
+    // A server that exits at once (bad dir, port taken) closes its stdin: EPIPE must not be an
+    // uncaught error of the platform; the readiness loop below reports the failure.
+    child.stdin!.on('error', (err) => logger.warn('redis.config_write_failed', { addon: spec.name, error: String(err) }));
     child.stdin!.end(text);
     child.unref();
     const pid = child.pid!;
