@@ -167,8 +167,10 @@ export function createPgCluster(opts: PgClusterOptions): PgCluster {
     const hba = path.join(dataDir, 'pg_hba.conf');
     await writeFile(hba, [
       '# Written by Slipway at every start: TLS for every other client (from the allowed networks only),',
-      '# plain TCP from the host itself; scram passwords everywhere; nothing else gets in.',
+      '# plain TCP from the host itself; scram passwords everywhere; nothing else gets in. `samehost`:',
+      '# the host\'s own addresses, the source of `pg:psql` to a URL naming the bridge address.',
       'host    all all 127.0.0.1/32 scram-sha-256',
+      'hostssl all all samehost scram-sha-256',
       ...(opts.allow ?? ['0.0.0.0/0']).map((cidr) => `hostssl all all ${cidr} scram-sha-256`),
       '',
     ].join('\n'));

@@ -33,6 +33,8 @@ describe('heroku-postgresql on runc: reachable only from attached apps\' dynos',
     await h.push([ONE, OTHER]);
     assert.equal((await h.answer(ONE, '/write?v=runc', (r) => r.status === 200)).body, 'written');
     assert.equal((await h.answer(ONE, '/count', (r) => r.status === 200)).body, '1');
+    // the host reaches it too (pg:psql runs the host's psql against the bridge address)
+    assert.match((await h.heroku(['pg:psql', '-a', ONE, '-c', 'select count(*) from items'])).stdout, /^\s+1$/m);
     const refused = await h.answer(OTHER, '/probe?var=DB_PROBE_URL', (r) => r.status === 500);
     assert.match(refused.body, /timeout|ETIMEDOUT|EHOSTUNREACH|ECONNREFUSED/i, refused.body);
 
