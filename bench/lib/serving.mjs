@@ -28,3 +28,18 @@ export async function firstServed(platform, app, { accept = () => true, timeoutM
   }
   return { ok: false, reason: last };
 }
+
+/** Distinct dynos answering through the router (their `dyno=` in the body), asking 2n at a time until n answered. */
+export async function allServing(platform, app, n, since, timeoutMs) {
+  const seen = new Set();
+  while (performance.now() - since < timeoutMs) {
+    const burst = await Promise.allSettled(Array.from({ length: 2 * n }, () => httpGet(`${platform.routerUrl}/`, { host: `${app}.localhost`, timeoutMs: 5000 })));
+    for (const b of burst) {
+      const m = b.status === 'fulfilled' && b.value.status === 200 ? /dyno=(\S+)/.exec(b.value.body) : null;
+      if (m) seen.add(m[1]);
+    }
+    if (seen.size >= n) return { ok: true, ms: performance.now() - since };
+    await sleep(25);
+  }
+  return { ok: false, reason: `${seen.size} of ${n} dynos answered` };
+}

@@ -7,27 +7,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { freePort, httpGet, run, sleep, waitFor } from '../lib/proc.mjs';
 import { notMeasured, ratio } from '../lib/ratio.mjs';
-import { firstServed } from '../lib/serving.mjs';
+import { allServing, firstServed } from '../lib/serving.mjs';
 import { round, summarize } from '../lib/stats.mjs';
 
 async function scale(platform, app, quantity) {
   const r = await platform.api('PATCH', `/apps/${app}/formation/web`, { quantity });
   if (r.status !== 200) throw new Error(`scaling web=${quantity}: ${r.status} ${JSON.stringify(r.body)}`);
-}
-
-/** Distinct dynos answering through the router, asking `burst` at a time until `n` answered. */
-async function allServing(platform, app, n, since, timeoutMs) {
-  const seen = new Set();
-  while (performance.now() - since < timeoutMs) {
-    const burst = await Promise.allSettled(Array.from({ length: 2 * n }, () => httpGet(`${platform.routerUrl}/`, { host: `${app}.localhost`, timeoutMs: 5000 })));
-    for (const b of burst) {
-      const m = b.status === 'fulfilled' && b.value.status === 200 ? /dyno=(\S+)/.exec(b.value.body) : null;
-      if (m) seen.add(m[1]);
-    }
-    if (seen.size >= n) return { ok: true, ms: performance.now() - since };
-    await sleep(25);
-  }
-  return { ok: false, reason: `${seen.size} of ${n} dynos answered` };
 }
 
 async function unpackSlug(scope, platform, app) {

@@ -16,7 +16,7 @@ import { fixtureCheckout } from '../lib/fixture.mjs';
 import { startPlatform } from '../lib/platform.mjs';
 import { freePort, httpGet, run, sleep, waitFor } from '../lib/proc.mjs';
 import { difference, notMeasured, ratio } from '../lib/ratio.mjs';
-import { firstServed } from '../lib/serving.mjs';
+import { allServing, firstServed } from '../lib/serving.mjs';
 import { round, summarize } from '../lib/stats.mjs';
 
 const APP = 'bench-starts';
@@ -39,21 +39,6 @@ async function gone(platform) {
   }, 90_000, 100);
   // Let the stopped dynos' cleanup (runc delete, netns, mounts) finish before the next start.
   await sleep(500);
-}
-
-/** Distinct dynos answering through the router, asking 2n at a time until n answered. */
-async function allServing(platform, n, since, timeoutMs) {
-  const seen = new Set();
-  while (performance.now() - since < timeoutMs) {
-    const burst = await Promise.allSettled(Array.from({ length: 2 * n }, () => httpGet(`${platform.routerUrl}/`, { host: `${APP}.localhost`, timeoutMs: 5000 })));
-    for (const b of burst) {
-      const m = b.status === 'fulfilled' && b.value.status === 200 ? /dyno=(\S+)/.exec(b.value.body) : null;
-      if (m) seen.add(m[1]);
-    }
-    if (seen.size >= n) return { ok: true, ms: performance.now() - since };
-    await sleep(25);
-  }
-  return { ok: false, reason: `${seen.size} of ${n} dynos answered` };
 }
 
 async function unpackSlug(scope, platform) {
@@ -156,7 +141,7 @@ export async function starts({ quick, scope, serverDist, repoRoot, log }) {
     mark = platform.output().length;
     t0 = performance.now();
     await scale(platform, 10);
-    const ten = await allServing(platform, 10, t0, 120_000);
+    const ten = await allServing(platform, APP, 10, t0, 120_000);
     if (!ten.ok) return notMeasured(`web=10 never all served through the router (${ten.reason})`);
     samples.scale10.push(ten.ms);
     steps.scale10.push(...timelines(platform, mark));
