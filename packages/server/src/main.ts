@@ -146,23 +146,24 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     // Add-ons (providers by service name, each supervising its servers) before the dyno manager: the
     // dynos it starts get their apps' add-on ports opened (runc).
     const addonRegistry = createProviderRegistry();
+    // Under runc, add-on URLs name the bridge's host address (attached apps' dynos get accepts for the ports).
+    const bridge = driver.name === 'runc' ? { address: gatewayIp(parseCidr(config.runcSubnet)), subnet: config.runcSubnet } : undefined;
     const postgres = await startPostgresAddons({
       config, logger: logger.child({ part: 'addons' }),
       backupUrl: (appId, num) => signedBackupUrl(apiBaseUrl(config), config.internalToken, appId, num, 0),
-      bridge: driver.name === 'runc' ? { address: gatewayIp(parseCidr(config.runcSubnet)), subnet: config.runcSubnet } : undefined,
+      bridge,
     });
     if (postgres) addonRegistry.register(postgres.provider);
     // heroku-redis: a redis-server per add-on under <data>/addons/redis, with its own certificate,
     // at the add-on host (SLIPWAY_ADDONS_HOST) like the postgres servers.
     const redisHome = path.join(config.dataDir, 'addons', 'redis');
     const redisTls = await ensureCertificate({ dataDir: redisHome, domain: 'localhost', logger: logger.child({ part: 'addons' }) });
-    // Under runc the URL names the bridge's host address (dynos of attached apps get an accept for
-    // its ports, as for postgres); the servers listen there and on the loopback (redis:cli, tests).
-    if (driver.name === 'runc' && config.addonsHost === '') {
-      // The servers bind the bridge's host address: the bridge must exist before they start.
+    // Its servers listen on the URL's host and the loopback (redis:cli, tests); binding the bridge's
+    // address needs the bridge made before they start.
+    const redisHost = config.addonsHost !== '' ? config.addonsHost : bridge?.address ?? '127.0.0.1';
+    if (bridge && config.addonsHost === '') {
       await driver.prepare?.().catch((err: unknown) => logger.error('addons.bridge_unavailable', { error: String(err) }));
     }
-    const redisHost = config.addonsHost !== '' ? config.addonsHost : driver.name === 'runc' ? gatewayIp(parseCidr(config.runcSubnet)) : '127.0.0.1';
     const redis = redisTls ? createRedisProvider({
       root: redisHome, host: redisHost, tls: redisTls, logger: logger.child({ part: 'redis' }),
       runAs: process.getuid?.() === 0 ? await systemUser('redis') : undefined,
