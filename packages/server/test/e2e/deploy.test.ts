@@ -6,8 +6,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import { writeFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readdir, writeFile, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { startPlatform, freePort, type RunningPlatform } from '../helpers/platform.js';
 import { herokuCli } from '../helpers/heroku-cli.js';
@@ -19,6 +20,21 @@ interface SlugJson { id: string; process_types: Record<string, string>; checksum
 
 let platform: RunningPlatform;
 const cleanups: (() => Promise<void>)[] = [];
+
+/**
+ * The BUILD_DIR (on the host) of the build the wait-buildpack holds with `token`, if it is waiting
+ * yet. Builds' workspaces are `<tmp>/slipway-builds/<id>/app` (the platform gets no TMPDIR: /tmp).
+ */
+async function heldBuildDir(token: string): Promise<string | undefined> {
+  for (const tmp of new Set([os.tmpdir(), '/tmp'])) {
+    const builds = path.join(tmp, 'slipway-builds');
+    for (const id of await readdir(builds).catch(() => [] as string[])) {
+      const app = path.join(builds, id, 'app');
+      if (await stat(path.join(app, `.slipway-wait-${token}`)).then(() => true, () => false)) return app;
+    }
+  }
+  return undefined;
+}
 
 before(async () => {
   platform = await startPlatform({ env: { SLIPWAY_BUILD_TIMEOUT_MS: String(10 * 60_000) } });
@@ -233,14 +249,13 @@ describe('git push deploys', () => {
 
   test('a second push while a build runs is rejected; other apps build side by side', async () => {
     await createApp('busy-e2e');
-    // The gate is a TCP port nobody listens on yet: the buildpack waits until the test opens it.
-    const gate = net.createServer((socket) => socket.destroy());
-    const gatePort = await freePort();
-    cleanups.push(() => new Promise<void>((resolve) => gate.close(() => resolve())));
-    const go = `127.0.0.1:${gatePort}`;
+    // The gate is a file in the build's own workspace (a host directory, whatever the sandbox; a
+    // runc build reaches no host address, so a TCP gate would only time out): the buildpack marks
+    // BUILD_DIR with the token and waits until the test puts the go file beside the mark.
+    const token = randomBytes(8).toString('hex');
     const setBp = await api(platform.url, platform.token, 'PUT', '/apps/busy-e2e/buildpack-installations', { updates: [{ buildpack: path.join(FIXTURES, 'wait-buildpack') }] });
     assert.equal(setBp.status, 200, JSON.stringify(setBp.body));
-    assert.equal((await api(platform.url, platform.token, 'PATCH', '/apps/busy-e2e/config-vars', { WAIT_FOR: go })).status, 200);
+    assert.equal((await api(platform.url, platform.token, 'PATCH', '/apps/busy-e2e/config-vars', { WAIT_FILE: token })).status, 200);
     const first = await checkout('procfile-app');
     const second = await checkout('procfile-app');
     cleanups.push(first.close, second.close);
@@ -262,10 +277,12 @@ describe('git push deploys', () => {
     const sideResult = await push(side, 'side-e2e');
     assert.equal(sideResult.code, 0, sideResult.output);
 
-    await new Promise<void>((resolve) => gate.listen(gatePort, '127.0.0.1', resolve));
+    const held = await waitFor('the held build\'s mark in its workspace', () => heldBuildDir(token));
+    await writeFile(path.join(held, `.slipway-go-${token}`), '');
     const done = await slow;
     assert.equal(done.code, 0, done.output);
     assert.match(done.output, /Waiting test app detected/);
+    assert.match(done.output, /released by the test/, 'the build waited for the test, not for its own time-out');
   });
 });
 
