@@ -4,16 +4,24 @@
 // after a deadline and reported, instead of stalling the whole run. Prints each file's TAP output and
 // a closing summary (`# pass N`, `# fail N`, and the plain `N passed, N failed` line).
 //
+//
+// Unit files run TEST_JOBS at a time (default 2): each uses its own temp dirs and ports. A unit file
+// that touches host-wide state — runc, network namespaces, bridges, iptables, cgroups, the CI's
+// PostgreSQL server (its compiled text names one of them, HOST_WIDE below) — never runs beside
+// another such file, only beside the pure ones. e2e files (test/e2e: the whole platform, timings
+// measured against the client, real-time priorities) run after every unit file, one at a time.
+//
 // Usage: node scripts/run-tests.mjs [substring…]    only files whose path contains a substring
-// Env:   TEST_FILE_TIMEOUT_S (default 600), TEST_JOBS (files run side by side, default 1)
-import { readdirSync, statSync } from 'node:fs';
+// Env:   TEST_FILE_TIMEOUT_S (default 600), TEST_JOBS (unit files run side by side, default 2; 1 = one at a time)
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
 const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_S ?? 600) * 1000;
-const jobs = Math.max(1, Number(process.env.TEST_JOBS ?? 1));
+const jobs = Math.max(1, Number(process.env.TEST_JOBS ?? 2));
+const HOST_WIDE = /\brunc\b|iptables|cgroup|netns|SLIPWAY_TEST_DATABASE_URL|unshare|\bip\b', \[/;
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -72,11 +80,33 @@ function runFile(file) {
   });
 }
 
-console.log(`running ${selected.length} test files, ${jobs} at a time`);
-const queue = [...selected];
-await Promise.all(Array.from({ length: jobs }, async () => {
-  while (queue.length > 0) await runFile(queue.shift());
-}));
+const isE2e = (f) => f.includes('/e2e/');
+const touchesHost = (f) => HOST_WIDE.test(readFileSync(join(root, f), 'utf8'));
+// Host-wide files first: they run one at a time in one lane while the pure ones fill the others.
+const units = selected.filter((f) => !isE2e(f)).map((f) => ({ file: f, host: touchesHost(f) })).sort((a, b) => Number(b.host) - Number(a.host));
+const e2e = selected.filter(isE2e);
+console.log(`running ${selected.length} test files: ${units.length} unit files ${jobs} at a time (${units.filter((u) => u.host).length} of them touch host-wide state, never two of those together), then ${e2e.length} e2e files one at a time`);
+
+/** Runs the unit files `jobs` at a time; a host-wide file starts only while no other one runs. */
+async function runUnits() {
+  const queue = [...units];
+  let hostBusy = false;
+  const running = new Set();
+  while (queue.length > 0 || running.size > 0) {
+    while (running.size < jobs) {
+      const i = queue.findIndex((u) => !u.host || !hostBusy);
+      if (i < 0) break;
+      const [u] = queue.splice(i, 1);
+      if (u.host) hostBusy = true;
+      const p = runFile(u.file).then(() => { if (u.host) hostBusy = false; running.delete(p); });
+      running.add(p);
+    }
+    await Promise.race(running);
+  }
+}
+
+await runUnits();
+for (const f of e2e) await runFile(f);
 
 const mins = ((Date.now() - started) / 60000).toFixed(1);
 console.log(`\n# files ${selected.length}\n# tests ${totals.tests}\n# pass ${totals.pass}\n# fail ${totals.fail}\n# cancelled ${totals.cancelled}\n# skipped ${totals.skipped}\n# todo ${totals.todo}\n# duration ${mins} min`);
