@@ -1,6 +1,6 @@
 /**
- * The scheduler add-on end to end: the real platform with its scheduler clock 60 times faster
- * (SLIPWAY_SCHEDULER_TIME_SCALE: "every 10 minutes" comes every 10 s), a Procfile app pushed with
+ * The scheduler add-on end to end: the real platform with its scheduler clock 120 times faster
+ * (SLIPWAY_SCHEDULER_TIME_SCALE: "every 10 minutes" comes every 5 s), a Procfile app pushed with
  * the real git, the add-on created with the official `heroku` CLI, jobs added with the `slipway`
  * CLI, runs seen in `heroku logs` as `app[scheduler.N]`, a run still going when the next slot comes
  * not started twice, and the jobs gone with the add-on.
@@ -28,7 +28,7 @@ let heroku: HerokuCli;
 let co: Checkout;
 
 before(async () => {
-  platform = await startPlatform({ env: { SLIPWAY_SCHEDULER_TIME_SCALE: '60', SLIPWAY_SCHEDULER_TICK_MS: '200' } });
+  platform = await startPlatform({ env: { SLIPWAY_SCHEDULER_TIME_SCALE: '120', SLIPWAY_SCHEDULER_TICK_MS: '200' } });
   heroku = await herokuCli(platform);
   const created = await api(platform.url, platform.token, 'POST', '/apps', { name: APP });
   assert.equal(created.status, 201, JSON.stringify(created.body));
