@@ -78,6 +78,10 @@ async function scaleEverythingDown(api) {
   for (const app of apps.body) {
     const formation = await api('GET', `/apps/${app.name}/formation`);
     for (const f of Array.isArray(formation.body) ? formation.body : []) {
+      // An autoscaling monitor refuses a scale below its minimum (the autoscale section leaves one
+      // on): it goes first, or this would wait out its minute for dynos that never stop.
+      const monitors = await api('GET', `/apps/${app.name}/formation/${f.type}/monitors`);
+      for (const m of Array.isArray(monitors.body) ? monitors.body : []) await api('DELETE', `/apps/${app.name}/formation/${f.type}/monitors/${m.id}`);
       if (f.quantity > 0) await api('PATCH', `/apps/${app.name}/formation/${f.type}`, { quantity: 0 });
     }
     await waitFor(`${app.name}'s dynos to stop`, async () => {
