@@ -87,7 +87,7 @@ function backUnderTarget(replies, stepAt, endAt) {
   return last < 0 ? 0 : windows[last + 1].t - stepAt;
 }
 
-async function scenario(platform, name, { monitor, staticQuantity, stepMs, log }) {
+async function scenario(platform, name, { monitor, staticQuantity, baseMs = 20_000, stepMs, log }) {
   await platform.api('DELETE', `/apps/${APP}/formation/web/monitors/${(await platform.api('GET', `/apps/${APP}/formation/web/monitors`)).body[0]?.id ?? 'none'}`);
   const quantity = staticQuantity ?? 1;
   const scaled = await platform.api('PATCH', `/apps/${APP}/formation/web`, { quantity });
@@ -99,8 +99,8 @@ async function scenario(platform, name, { monitor, staticQuantity, stepMs, log }
   }
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   const sampler = quantitySampler(platform);
-  log(`autoscale ${name}: ${BASE_RPS} req/s for 20 s, then ${PEAK_RPS} req/s for ${stepMs / 1000} s`);
-  const base = await openLoop(platform, BASE_RPS, 20_000, agent);
+  log(`autoscale ${name}: ${BASE_RPS} req/s for ${baseMs / 1000} s, then ${PEAK_RPS} req/s for ${stepMs / 1000} s`);
+  const base = await openLoop(platform, BASE_RPS, baseMs, agent);
   const stepAt = performance.now();
   const step = await openLoop(platform, PEAK_RPS, stepMs, agent);
   const endAt = performance.now();
@@ -130,8 +130,9 @@ export async function autoscale({ quick, scope, serverDist, repoRoot, log }) {
   const pushed = await co.push(platform, APP);
   if (pushed.code !== 0) throw new Error(`push: ${pushed.output}`);
   await platform.api('PATCH', `/apps/${APP}/config-vars`, { SLIPWAY_DYNO_CONCURRENCY: '1' });
-  const stepMs = quick ? 40_000 : 90_000;
-  const slipway = await scenario(platform, 'slipway', { monitor: { strategy: 'slipway' }, stepMs, log });
+  const stepMs = quick ? 20_000 : 90_000;
+  // --quick proves the harness (load, sampler, windows) on a shorter base and step; nothing is compared.
+  const slipway = await scenario(platform, 'slipway', { monitor: { strategy: 'slipway' }, baseMs: quick ? 10_000 : 20_000, stepMs, log });
   if (quick) return { measured: true, quick: true, targetMs: TARGET_MS, baseRps: BASE_RPS, peakRps: PEAK_RPS, slipway, ratios: [] };
   const heroku = await scenario(platform, 'heroku', { monitor: { strategy: 'heroku' }, stepMs: 240_000, log });
   const fixed = await scenario(platform, 'static', { staticQuantity: STATIC_PEAK, stepMs, log });
