@@ -7,7 +7,7 @@
 //
 // Unit files run TEST_JOBS at a time (default 2): each uses its own temp dirs and ports. A unit file
 // that touches host-wide state — runc, network namespaces, bridges, iptables, cgroups, the CI's
-// PostgreSQL server (its compiled text names one of them, HOST_WIDE below) — never runs beside
+// PostgreSQL server, Docker daemons (its compiled text names one of them, HOST_WIDE below) — never runs beside
 // another such file, only beside the pure ones. e2e files (test/e2e: the whole platform, timings
 // measured against the client, real-time priorities) run after every unit file, one at a time.
 //
@@ -21,7 +21,7 @@ const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
 const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_S ?? 600) * 1000;
 const jobs = Math.max(1, Number(process.env.TEST_JOBS ?? 2));
-const HOST_WIDE = /\brunc\b|iptables|cgroup|netns|SLIPWAY_TEST_DATABASE_URL|unshare|\bip\b', \[/;
+const HOST_WIDE = /\brunc\b|iptables|cgroup|netns|SLIPWAY_TEST_DATABASE_URL|unshare|\bip\b', \[|\bdockerd?\b|DOCKER_HOST/;
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
