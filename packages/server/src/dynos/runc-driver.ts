@@ -357,6 +357,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         ...(spec.attach ? { attached: true } : {}),
       };
       let io: AttachedIo | undefined;
+      let firewall: Promise<void> | null = null;
       /** How long each of the steps run side by side took (on the `dyno.started` line). */
       const side: Record<string, number> = {};
       const timed = <T>(name: string, p: Promise<T>): Promise<T> => {
@@ -380,11 +381,16 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         // waits on its own processes: mount, ip, iptables-restore), and the app's peers read meanwhile.
         const ip = meta.ip;
         const attach = { containerId: meta.netns, netns: meta.netns, ip, appId: spec.appId, addonPorts: meta.addonPorts };
+        // A warm namespace is plugged in already: its firewall rules (one iptables-restore) are
+        // written while the bundle is written and `runc create` runs, and awaited before `runc
+        // start`, the first moment the app's own code runs and can send a packet. Until then
+        // the bridge chains drop everything from its veth.
+        firewall = taken ? timed('firewall', openFirewall(net, attach, fw, netLock)) : null;
+        // Its failure is thrown where it is awaited (or after a failure before that, in catch).
+        firewall?.catch(() => undefined);
         const work = [
           timed('scratch', mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir)),
-          taken
-            ? timed('firewall', openFirewall(net, attach, fw, netLock).then(() => ({ netnsPath: `/run/netns/${attach.netns}` })))
-            : timed('netns', attachContainer(net, attach, fw, netLock)),
+          taken ? Promise.resolve({ netnsPath: `/run/netns/${attach.netns}` }) : timed('netns', attachContainer(net, attach, fw, netLock)),
           allMetas(layout),
         ] as const;
         // All settled before a failure is thrown: cleanup must not race a step still running.
@@ -399,10 +405,14 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         } else {
           await createUnderConmon({ runc, id, paths: p, conmon: opts.conmonBinary });
           t.step('create');
+          await firewall;
+          t.step('firewall');
           await runc.start(id);
           t.step('start');
         }
       } catch (err) {
+        // Cleanup must not race a firewall write still running.
+        await firewall?.catch(() => undefined);
         log.error('dyno.start_failed', { id, error: String(err) });
         await killConmon(p.conmonPidFile, id);
         await cleanup(meta);
