@@ -17,10 +17,10 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log/index.js';
 import {
-  attachContainer, cidrString, createAddressClaims, createFirewall, hostNameservers, loadInstanceId, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
+  attachContainer, cidrString, createAddressClaims, createDynoOpener, createFirewall, hostNameservers, loadInstanceId, createCgroupReader, createNetworkLock, createLogTailer, createRunc, createUnderConmon, detachContainer,
   createTenantUids, detectCgroupVersion, dynoIpRange, ensureParentCpuWeight, ensureBridge, ipToString, parseCidr, readExitFile, rewriteHosts,
   openFirewall, plugNamespace, tenantUidsDir, unplugNamespace,
-  type BridgeNetwork, type CgroupReader, type Firewall, type HostsEntry, type LogTailer,
+  type BridgeNetwork, type CgroupReader, type DynoOpener, type Firewall, type HostsEntry, type LogTailer,
 } from '../isolation/index.js';
 import type { AttachedIo, DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
 import { attachedSpec, runForeground } from './runc-driver-attached.js';
@@ -87,6 +87,8 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
   /** This platform instance's id (set by ready()): in container ids and firewall rule comments. */
   let instance = opts.config.instanceId;
   let fw!: Firewall;
+  /** Dyno firewall openings, batched when starts come together (made with fw). */
+  let openDyno!: DynoOpener;
   const pollMs = opts.pollMs ?? 100;
   /** Each app's dynos run as the app's own host uid (per-user kernel limits are per tenant). */
   const uids = createTenantUids({ dir: tenantUidsDir(opts.dataDir) });
@@ -113,6 +115,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
       net: { bridge: net.bridge, cidr: cidrString(net.subnet) }, instance, routerPort: net.routerPort, outboundBlock: net.outboundBlock ?? 'link-local',
       resolvers: await hostNameservers(),
     });
+    openDyno = createDynoOpener(fw, netLock);
     try {
       const { removed } = await ensureBridge(net, fw);
       if (removed > 0) log.warn('runc.firewall_reconciled', { bridge: net.bridge, removed, why: 'rules of dynos whose veth is gone, or of platforms no longer running' });
@@ -357,6 +360,7 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         ...(spec.attach ? { attached: true } : {}),
       };
       let io: AttachedIo | undefined;
+      let firewall: Promise<void> | null = null;
       /** How long each of the steps run side by side took (on the `dyno.started` line). */
       const side: Record<string, number> = {};
       const timed = <T>(name: string, p: Promise<T>): Promise<T> => {
@@ -380,11 +384,16 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         // waits on its own processes: mount, ip, iptables-restore), and the app's peers read meanwhile.
         const ip = meta.ip;
         const attach = { containerId: meta.netns, netns: meta.netns, ip, appId: spec.appId, addonPorts: meta.addonPorts };
+        // A warm namespace is plugged in already: its firewall rules (one iptables-restore) are
+        // written while the bundle is written and `runc create` runs, and awaited before `runc
+        // start`, the first moment the app's own code runs and can send a packet. Until then
+        // the bridge chains drop everything from its veth.
+        firewall = taken ? timed('firewall', openFirewall(net, attach, fw, netLock, openDyno)) : null;
+        // Its failure is thrown where it is awaited (or after a failure before that, in catch).
+        firewall?.catch(() => undefined);
         const work = [
           timed('scratch', mountScratch(dir, dynoDiskBytes(spec.size, opts.config.dynoDiskMb), user, lower.dir)),
-          taken
-            ? timed('firewall', openFirewall(net, attach, fw, netLock).then(() => ({ netnsPath: `/run/netns/${attach.netns}` })))
-            : timed('netns', attachContainer(net, attach, fw, netLock)),
+          taken ? Promise.resolve({ netnsPath: `/run/netns/${attach.netns}` }) : timed('netns', attachContainer(net, attach, fw, netLock, openDyno)),
           allMetas(layout),
         ] as const;
         // All settled before a failure is thrown: cleanup must not race a step still running.
@@ -399,10 +408,14 @@ export function createRuncDriver(opts: RuncDriverOptions): RuntimeDriver {
         } else {
           await createUnderConmon({ runc, id, paths: p, conmon: opts.conmonBinary });
           t.step('create');
+          await firewall;
+          t.step('firewall');
           await runc.start(id);
           t.step('start');
         }
       } catch (err) {
+        // Cleanup must not race a firewall write still running.
+        await firewall?.catch(() => undefined);
         log.error('dyno.start_failed', { id, error: String(err) });
         await killConmon(p.conmonPidFile, id);
         await cleanup(meta);

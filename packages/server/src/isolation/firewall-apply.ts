@@ -1,6 +1,6 @@
 /**
  * Applies firewall.ts's plans: one `iptables-restore --noflush` per dyno start or stop (atomic, one
- * spawn), a full reconcile of the bridge's chains at every platform start, and the IPv6 drop.
+ * spawn; the dynos of starts that come together share one, openDynos), a full reconcile of the bridge's chains at every platform start, and the IPv6 drop.
  * Failures are thrown with iptables' message (the caller logs them at error and fails the start);
  * nothing is swallowed except deleting what is already gone.
  */
@@ -40,6 +40,11 @@ export interface Firewall {
    */
   reconcile(liveInstances: Set<string>): Promise<{ removed: number }>;
   openDyno(d: DynoRules): Promise<void>;
+  /**
+   * Opens to many dynos in one iptables-restore (each new app chain declared once); when that is
+   * refused, each on its own, so only the one at fault fails. Says how each went (null = opened).
+   */
+  openDynos(list: readonly DynoRules[]): Promise<(Error | null)[]>;
   closeDyno(d: DynoRules): Promise<void>;
   openBuild(d: Omit<DynoRules, 'chain'>): Promise<void>;
   closeBuild(d: Omit<DynoRules, 'chain'>): Promise<void>;
@@ -106,10 +111,20 @@ export function createFirewall(options: FirewallOptions): Firewall {
     for (const c of saved.chains) if (c.startsWith('SLW-')) chains.add(c);
   };
 
-  const openIn = async (d: DynoRules) => {
-    const lines = chains.has(d.chain) ? [] : newAppChainLines(net, instance, d.chain, options.outboundBlock, options.resolvers);
-    await iptablesRestore(restoreScript([...lines, ...attachLines(net, instance, d)]));
-    chains.add(d.chain);
+  const openIn = async (list: readonly DynoRules[]) => {
+    const fresh = [...new Set(list.map((d) => d.chain).filter((c) => !chains.has(c)))];
+    const decls = fresh.flatMap((c) => newAppChainLines(net, instance, c, options.outboundBlock, options.resolvers));
+    await iptablesRestore(restoreScript([...decls, ...list.flatMap((d) => attachLines(net, instance, d))]));
+    for (const c of fresh) chains.add(c);
+  };
+  const openDyno = async (d: DynoRules) => {
+    try {
+      await openIn([d]);
+    } catch {
+      // Another platform's reconcile may have removed an app chain of ours that had no dyno: look again.
+      await refresh();
+      await openIn([d]);
+    }
   };
 
   return {
@@ -126,13 +141,18 @@ export function createFirewall(options: FirewallOptions): Firewall {
       await refresh();
       return { removed: plan.removed };
     },
-    async openDyno(d) {
+    openDyno,
+    async openDynos(list) {
+      if (list.length === 0) return [];
       try {
-        await openIn(d);
+        await openIn(list);
+        return list.map(() => null);
       } catch {
-        // Another platform's reconcile may have removed an app chain of ours that had no dyno: look again.
+        // A chain gone under us (see openDyno) or one dyno's rules refused: each on its own.
         await refresh();
-        await openIn(d);
+        const out: (Error | null)[] = [];
+        for (const d of list) out.push(await openDyno(d).then(() => null, (err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+        return out;
       }
     },
     async closeDyno(d) {

@@ -15,10 +15,10 @@ export type { ConmonPaths, LogTailer } from './conmon.js';
 export { cgroupVersionFromMountinfo, createCgroupReader, detectCgroupVersion, ensureParentCpuWeight, parentCpuWeight, parseFlatKeyed } from './cgroups.js';
 export type { CgroupReader, CgroupUsage, CgroupVersion } from './cgroups.js';
 export {
-  appChain, attachContainer, attachPlan, openFirewall, plugNamespace, unplugNamespace, chainNames, cidrString, createNetworkLock, DEFAULT_INSTANCE, detachContainer, dynoIpRange,
+  appChain, attachContainer, attachPlan, openFirewall, plugNamespace, unplugNamespace, chainNames, cidrString, createDynoOpener, createNetworkLock, DEFAULT_INSTANCE, detachContainer, dynoIpRange,
   ensureBridge, gatewayIp, ipToString, natRule, parseCidr, removeBridge, vethNames,
 } from './network.js';
-export type { AttachKind, AttachOptions, Attachment, BridgeNetwork, NetworkLock, Subnet } from './network.js';
+export type { AttachKind, AttachOptions, Attachment, BridgeNetwork, DynoOpener, NetworkLock, Subnet } from './network.js';
 export { createFirewall, hostHasIpv6, iptablesSave } from './firewall-apply.js';
 export type { Firewall } from './firewall-apply.js';
 export { blockedRanges, bridgeChains, buildChainName, parseSave, tag as firewallTag, type OutboundBlock } from './firewall.js';

@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { execCapture } from './exec.js';
 import { createFirewall } from './firewall-apply.js';
-import { attachContainer, bridgeMac, cidrString, createNetworkLock, detachContainer, ensureBridge, parseCidr, removeBridge, type BridgeNetwork } from './network.js';
+import { bridgeChains } from './firewall.js';
+import { appChain, attachContainer, bridgeMac, cidrString, createDynoOpener, createNetworkLock, detachContainer, ensureBridge, parseCidr, removeBridge, type BridgeNetwork } from './network.js';
 
 const isRoot = process.getuid?.() === 0;
 const hasIp = isRoot && (await execCapture('ip', ['-V']).then((r) => r.code === 0, () => false));
@@ -66,6 +67,33 @@ describe('dyno network attachment (real bridge)', { skip }, () => {
     await ensureBridge(network, fw);
     const show = await execCapture('ip', ['-o', 'link', 'show', 'dev', network.bridge]);
     assert.match(show.stdout, new RegExp(`link/ether ${bridgeMac(network.bridge)} `));
+  });
+
+  it('dynos opened together share one restore; a refused one fails alone', async () => {
+    await ensureBridge(network, fw);
+    const fwd = bridgeChains(network.bridge).forward;
+    const rulesOf = async () => (await execCapture('iptables', ['-w', '10', '-S', fwd])).stdout;
+    const dyno = (n: number, app: string, ports?: number[]) => ({ veth: `slwb${tag}${n}`, ip: ip.replace(/\.2$/, `.${40 + n}`), chain: appChain(network, app), ports });
+    // Two apps (one new chain each, declared once), and one dyno asking for a port iptables refuses.
+    const good = [dyno(1, `a-${tag}`), dyno(2, `a-${tag}`), dyno(3, `b-${tag}`)];
+    const bad = dyno(4, `a-${tag}`, [70000]);
+    const results = await fw.openDynos([good[0], good[1], bad, good[2]]);
+    try {
+      assert.deepEqual(results.map((r) => r === null), [true, true, false, true]);
+      const rules = await rulesOf();
+      for (const d of good) assert.match(rules, new RegExp(`-s ${d.ip.replace(/\./g, '\\.')}/32 .*--physdev-in ${d.veth} .*-j ${d.chain}`));
+      assert.doesNotMatch(rules, new RegExp(bad.veth));
+      // Through the batching opener: ten at once, every one's rules there.
+      const opener = createDynoOpener(fw, lock);
+      const ten = Array.from({ length: 10 }, (_, i) => dyno(10 + i, `a-${tag}`));
+      await Promise.all(ten.map((d) => opener(d)));
+      const after = await rulesOf();
+      for (const d of ten) assert.match(after, new RegExp(`--physdev-in ${d.veth} `));
+      for (const d of ten) await fw.closeDyno(d);
+    } finally {
+      for (const d of good) await fw.closeDyno(d).catch(() => {});
+    }
+    assert.doesNotMatch(await rulesOf(), new RegExp(`slwb${tag}`));
   });
 
   it('a reused address behind a new veth answers at once (no stale neighbour entry)', async () => {

@@ -10,8 +10,9 @@ import { createHash } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CLAIMS_DIR } from './address-claims.js';
+import { createBatcher, type Lock } from './batch.js';
 import { exec, execCapture } from './exec.js';
-import { disableIpv6On, type Firewall } from './firewall-apply.js';
+import { disableIpv6On, type DynoRules, type Firewall } from './firewall-apply.js';
 import { appChainName, bridgeChains, BUILD_VETH_PREFIX, DYNO_VETH_PREFIX, hash8, parseSave, restoreScript, type OutboundBlock } from './firewall.js';
 import { liveInstances } from './instance.js';
 
@@ -135,7 +136,18 @@ async function iptOk(args: string[], table = 'filter', cmd = 'iptables'): Promis
 }
 
 /** Runs a check-then-change sequence of firewall commands under a network's lock. */
-export type NetworkLock = <T>(fn: () => Promise<T>) => Promise<T>;
+export type NetworkLock = Lock;
+
+/** Opens the firewall to one dyno (createDynoOpener). */
+export type DynoOpener = (d: DynoRules) => Promise<void>;
+
+/**
+ * The dynos whose rules are asked for while the lock is busy are opened together, in one
+ * iptables-restore (batch.ts): a `ps:scale web=10` does not queue ten restores one after the other.
+ */
+export function createDynoOpener(fw: Firewall, lock: NetworkLock): DynoOpener {
+  return createBatcher((list: DynoRules[]) => fw.openDynos(list), lock);
+}
 
 const unlocked: NetworkLock = (fn) => fn();
 
@@ -233,10 +245,10 @@ export interface AttachOptions {
  * `ip` part touches this container's own namespace, veth and address, so concurrent starts do it
  * in parallel.
  */
-export async function attachContainer(net: BridgeNetwork, opts: AttachOptions, fw: Firewall, lock: NetworkLock = unlocked): Promise<Attachment> {
+export async function attachContainer(net: BridgeNetwork, opts: AttachOptions, fw: Firewall, lock: NetworkLock = unlocked, opener?: DynoOpener): Promise<Attachment> {
   await plugNamespace(net, opts);
   try {
-    await openFirewall(net, opts, fw, lock);
+    await openFirewall(net, opts, fw, lock, opener);
   } catch (err) {
     await detachContainer(net, opts, fw, lock).catch(() => undefined);
     throw err;
@@ -262,9 +274,13 @@ export async function plugNamespace(net: BridgeNetwork, opts: Omit<AttachOptions
   }
 }
 
-/** The firewall half of attachContainer: a dyno's rules in its app's chain, a build's in the build chain. */
-export async function openFirewall(net: BridgeNetwork, opts: AttachOptions, fw: Firewall, lock: NetworkLock = unlocked): Promise<void> {
+/**
+ * The firewall half of attachContainer: a dyno's rules in its app's chain, a build's in the build
+ * chain. A dyno's go through `opener` when given (batched with other starts, under the same lock).
+ */
+export async function openFirewall(net: BridgeNetwork, opts: AttachOptions, fw: Firewall, lock: NetworkLock = unlocked, opener?: DynoOpener): Promise<void> {
   const veth = vethNames(opts.containerId, opts.kind).host;
+  if (opener && opts.kind !== 'build') return opener({ veth, ip: opts.ip, chain: appChain(net, opts.appId), ports: opts.addonPorts });
   await lock(() => (opts.kind === 'build' ? fw.openBuild({ veth, ip: opts.ip }) : fw.openDyno({ veth, ip: opts.ip, chain: appChain(net, opts.appId), ports: opts.addonPorts })));
 }
 
