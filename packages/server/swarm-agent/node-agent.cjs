@@ -12,7 +12,8 @@
  * src/isolation/cgroups.ts (memory = usage − inactive file cache, as `docker stats` counts it).
  *
  * Environment: SLIPWAY_USAGE_URL, SLIPWAY_USAGE_TOKEN, SLIPWAY_NODE_ID, SLIPWAY_NODE_HOSTNAME,
- * SLIPWAY_USAGE_INTERVAL_MS (default 5000), SLIPWAY_CGROUP_ROOT (default /host/cgroup).
+ * SLIPWAY_USAGE_INTERVAL_MS (default 5000), SLIPWAY_CGROUP_ROOT (default /host/cgroup),
+ * SLIPWAY_CGROUP_PARENT (default: the parent of the agent's own cgroup).
  */
 'use strict';
 const fs = require('node:fs/promises');
@@ -46,14 +47,32 @@ async function cgroupVersion(root) {
   return (await readText(path.join(root, 'cgroup.controllers'))) === undefined ? 1 : 2;
 }
 
-/** Where Docker puts a container's cgroup: cgroupfs driver (`docker/<id>`) or systemd driver (`system.slice/docker-<id>.scope`). */
-function containerCgroups(id) {
-  return [`docker/${id}`, `system.slice/docker-${id}.scope`];
+/**
+ * Where Docker puts a container's cgroup: beside the agent's own container (the node's dockerd
+ * gives every container the same parent, `--cgroup-parent` or not), else the defaults: cgroupfs
+ * driver `docker/<id>`, systemd driver `system.slice/docker-<id>.scope`.
+ */
+function containerCgroups(id, ownParent) {
+  const out = [];
+  if (ownParent && ownParent !== '/') out.push(`${ownParent.replace(/^\/+/, '')}/${id}`);
+  for (const p of [`docker/${id}`, `system.slice/docker-${id}.scope`]) if (!out.includes(p)) out.push(p);
+  return out;
+}
+
+/** The parent of the agent's own cgroup (`/swarm-node1` of `/swarm-node1/<agent id>`), from /proc/self/cgroup; null when it shows none (cgroup namespace). */
+function ownCgroupParent(procSelfCgroup) {
+  for (const line of String(procSelfCgroup).split('\n')) {
+    const [, controllers, p] = line.split(':');
+    if (p === undefined || !(controllers === '' || controllers.split(',').includes('memory'))) continue;
+    const dir = path.posix.dirname(p.trim());
+    return dir && dir !== '/' && dir !== '.' ? dir : null;
+  }
+  return null;
 }
 
 /** One container's usage, or undefined when its cgroup is not on this node. */
-async function readContainer(root, version, id) {
-  for (const rel of containerCgroups(id)) {
+async function readContainer(root, version, id, ownParent = null) {
+  for (const rel of containerCgroups(id, ownParent)) {
     if (version === 2) {
       const dir = path.join(root, rel);
       const current = await readNumber(path.join(dir, 'memory.current'));
@@ -89,7 +108,8 @@ function clean(o) {
 async function summary(opts, want) {
   const version = await cgroupVersion(opts.cgroupRoot);
   const ids = [...new Set(want)].filter((id) => CONTAINER_ID.test(id));
-  const found = await Promise.all(ids.map((id) => readContainer(opts.cgroupRoot, version, id)));
+  const ownParent = opts.cgroupParent ?? ownCgroupParent((await readText('/proc/self/cgroup')) ?? '');
+  const found = await Promise.all(ids.map((id) => readContainer(opts.cgroupRoot, version, id, ownParent)));
   return {
     node: {
       id: opts.nodeId, hostname: opts.hostname, cpus: os.cpus().length || 1,
@@ -126,6 +146,7 @@ function options(env) {
     hostname: env.SLIPWAY_NODE_HOSTNAME || os.hostname(),
     intervalMs: Math.max(200, Number(env.SLIPWAY_USAGE_INTERVAL_MS) || 5000),
     cgroupRoot: env.SLIPWAY_CGROUP_ROOT || '/host/cgroup',
+    cgroupParent: env.SLIPWAY_CGROUP_PARENT || undefined,
   };
 }
 
@@ -150,5 +171,5 @@ function main(env = process.env) {
   return stop;
 }
 
-module.exports = { parseFlatKeyed, cgroupVersion, containerCgroups, readContainer, summary, options, main };
+module.exports = { parseFlatKeyed, cgroupVersion, containerCgroups, ownCgroupParent, readContainer, summary, options, main };
 if (require.main === module) main();

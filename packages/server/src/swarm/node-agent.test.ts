@@ -63,10 +63,24 @@ test('v2 (systemd driver): memory.current − inactive_file, anon, file, swap.cu
 test('a summary reads only the wanted ids that look like container ids', async () => {
   const root = await tree({ [`memory/docker/${ID}/memory.usage_in_bytes`]: '10\n', [`memory/docker/${ID}/memory.stat`]: '' });
   try {
-    const s = await agent.summary({ cgroupRoot: root, nodeId: 'n1', hostname: 'h' }, [ID, ID, '../../etc', 'e'.repeat(64)]);
+    const s = await agent.summary({ cgroupRoot: root, nodeId: 'n1', hostname: 'h', cgroupParent: '/docker' }, [ID, ID, '../../etc', 'e'.repeat(64)]);
     assert.equal(s.node.id, 'n1');
     assert.ok(s.node.cpus >= 1 && s.node.memoryTotalBytes > 0);
     assert.deepEqual(s.containers, [{ id: ID, memoryBytes: 10, cpuMicros: 0 }]);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('the dynos\' cgroups are looked for beside the agent\'s own container first (a dockerd with --cgroup-parent), then Docker\'s defaults', async () => {
+  assert.equal(agent.ownCgroupParent('12:pids:/swc-node1/abc\n5:memory:/swc-node1/abc\n'), '/swc-node1');
+  assert.equal(agent.ownCgroupParent('0::/\n'), null);
+  assert.equal(agent.ownCgroupParent('0::/system.slice/docker-abc.scope\n'), '/system.slice');
+  assert.deepEqual(agent.containerCgroups(ID, '/swc-node1'), [`swc-node1/${ID}`, `docker/${ID}`, `system.slice/docker-${ID}.scope`]);
+  const root = await tree({ [`memory/swc-node2/${ID}/memory.usage_in_bytes`]: '10\n', [`memory/swc-node2/${ID}/memory.stat`]: '' });
+  try {
+    assert.equal((await agent.readContainer(root, 1, ID, '/swc-node2'))?.memoryBytes, 10);
+    assert.equal(await agent.readContainer(root, 1, ID, '/swc-node1'), undefined, 'another node\'s container (same host in a test) is not reported');
   } finally {
     await rm(root, { recursive: true, force: true });
   }
