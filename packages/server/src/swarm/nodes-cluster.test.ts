@@ -91,9 +91,8 @@ test('the node agent, the usage intake and the nodes listing and drain on a real
     for (const u of usages) assert.ok(u!.memoryBytes < 200e6 && u!.cpuMicros > 0, JSON.stringify(u));
 
     const cycled: string[] = [];
-    let nodes!: ReturnType<typeof createSwarmNodes>;
     const availabilityOf = async (name: string) => (await nodes.list()).find((n) => n.hostname === name)?.availability;
-    nodes = createSwarmNodes({
+    const nodes = createSwarmNodes({
       docker, usage: intake, logger: silentLogger,
       cycleDyno: async (appId, name) => {
         assert.equal(await availabilityOf(hostnames[1]), 'pause', 'dynos move while the node is paused, not yet drained');
