@@ -13,7 +13,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
+import { fileURLToPath } from 'node:url';
+import { nodeRoutes } from '../api/routes/nodes.js';
 import { silentLogger } from '../log/index.js';
+import { startTestApi } from '../../test/helpers/api-server.js';
 import { freePort } from '../../test/helpers/platform.js';
 import { startSwarmCluster, swarmClusterUnavailable, type SwarmCluster } from '../../test/helpers/swarm-cluster.js';
 import { createSwarmNodes } from './nodes.js';
@@ -21,6 +24,13 @@ import { startSwarmRegistry } from './registry.js';
 import { AGENT_SERVICE_NAME, createUsageIntake } from './usage-intake.js';
 
 const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fromDist = here.includes(`${path.sep}dist${path.sep}`);
+const repoRoot = path.resolve(here, fromDist ? '../../../../..' : '../../../..');
+/** The real `slipway` CLI: built when the tests run from dist, else its source through tsx. */
+const cliArgs = fromDist
+  ? [path.join(repoRoot, 'packages/cli/dist/src/bin.js')]
+  : ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'packages/cli/src/bin.ts')];
 const why = swarmClusterUnavailable();
 
 /** An image with just this host's node and the libraries it links (what the agent and the test dynos need). */
@@ -114,6 +124,23 @@ test('the node agent, the usage intake and the nodes listing and drain on a real
     }
     // Each node's used memory is its own dyno's (~46 MB), not both (an agent reports only its node's containers).
     for (const n of list) assert.ok(n.used!.memory_bytes > 30e6 && n.used!.memory_bytes < 80e6, `${n.hostname} used ${n.used!.memory_bytes}`);
+
+    // Through the API and the slipway CLI.
+    const api = await startTestApi({ extraRoutes: nodeRoutes({ nodes, runtime: 'swarm' }) });
+    closers.push(() => api.close());
+    const slipway = (args: string[]) => run(process.execPath, [...cliArgs, ...args], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, SLIPWAY_API_URL: api.url, SLIPWAY_API_KEY: api.adminToken },
+    }).then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+    const listed = await slipway(['nodes']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`^ ${hostnames[0]}\\s+\\w{12}\\s+manager \\(leader\\)\\s+ready\\s+active\\s+${c.nodes[0].address.replace(/\./g, '\\.')}\\s.*myapp web\\.1$`, 'm'));
+    assert.match(listed.stdout, new RegExp(`^ ${hostnames[1]}\\s.*myapp web\\.2$`, 'm'));
+    const unknown = await slipway(['nodes:drain', 'no-such-node']);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /Couldn't find that node: no-such-node\./);
+    const bad = await api.request('PATCH', `/nodes/${hostnames[1]}`, { body: { availability: 'pause' } });
+    assert.deepEqual([bad.status, bad.body.id], [422, 'invalid_params']);
+    assert.match((await slipway(['nodes:join'])).stdout, /^docker swarm join --token SWMTKN-1-/);
 
     const join = await nodes.joinCommand();
     assert.match(join.command, new RegExp(`^docker swarm join --token SWMTKN-1-\\S+ ${c.nodes[0].address.replace(/\./g, '\\.')}:2377$`));
