@@ -5,10 +5,11 @@
  * - `GET /nodes/join` — `{command, token, manager_address}`: the Swarm join command for a new machine.
  * - `PATCH /nodes/:node {availability: "drain"|"active"}` — `:node` is an id, a unique id prefix or a
  *   hostname. Drain answers 202 with the dynos it is moving, one at a time, before draining the node.
- * Under another runtime every path answers 503 `unavailable` saying so.
+ * Under another runtime every path answers 409 `conflict` saying so (a 4xx: nothing is down, the
+ * platform runs another runtime).
  */
 import { z } from 'zod';
-import { SlipwayError } from '../../errors.js';
+import { ConflictError } from '../../errors.js';
 import type { SwarmNodes } from '../../swarm/index.js';
 import type { Ctx, Route } from '../http/index.js';
 import { body } from '../validate.js';
@@ -27,7 +28,7 @@ export function nodeRoutes(deps: NodeRouteDeps): Route[] {
   const nodes = (ctx: Ctx): SwarmNodes => {
     requireAdmin(ctx);
     if (!deps.nodes) {
-      throw new SlipwayError('unavailable', `Nodes are part of the swarm runtime; this platform runs its dynos with the ${deps.runtime} runtime (SLIPWAY_RUNTIME=swarm).`);
+      throw new ConflictError(`Nodes are part of the swarm runtime; this platform runs its dynos with the ${deps.runtime} runtime (SLIPWAY_RUNTIME=swarm).`);
     }
     return deps.nodes;
   };
