@@ -12,11 +12,17 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../log/index.js';
 import { createUsageIntake, nodeAgentSource } from './usage-intake.js';
 
-const agentPath = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'swarm-agent', 'node-agent.cjs');
-const agent = createRequire(import.meta.url)(existsSync(agentPath) ? agentPath : path.resolve('packages/server/swarm-agent/node-agent.cjs'));
+/** packages/server/swarm-agent/node-agent.cjs, from src (tsx) or dist. */
+function findAgent(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'swarm-agent', 'node-agent.cjs'))) dir = path.dirname(dir);
+  return path.join(dir, 'swarm-agent', 'node-agent.cjs');
+}
+const agent = createRequire(import.meta.url)(findAgent());
 const ID = 'c'.repeat(64);
 
 async function tree(files: Record<string, string>) {
