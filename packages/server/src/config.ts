@@ -152,6 +152,8 @@ const table = {
   postgresBin: { env: 'SLIPWAY_POSTGRES_BIN', parse: str, default: '', doc: 'Directory of the PostgreSQL server binaries (initdb, pg_ctl, pg_dump); default the newest /usr/lib/postgresql/<major>/bin.' },
   addonsPostgresUrl: { env: 'SLIPWAY_ADDONS_POSTGRES_URL', parse: postgresUrl, default: '', doc: 'An operator\'s PostgreSQL server (admin URL, a role with CREATEDB and CREATEROLE) for the shared heroku-postgresql plans, instead of the cluster Slipway runs; standard plans still get their own.' },
   addonsHost: { env: 'SLIPWAY_ADDONS_HOST', parse: str, default: '', doc: 'Address add-on servers listen on and put in their URLs (DATABASE_URL); default the runc bridge\'s host address under runc, else 127.0.0.1.' },
+  swarmRegistry: { env: 'SLIPWAY_SWARM_REGISTRY', parse: str, default: '', doc: 'Swarm runtime: an operator\'s image registry (host:port) every node can pull from; empty = Slipway runs Debian\'s docker-registry on the manager, on the advertise address.' },
+  swarmRegistryPort: { env: 'SLIPWAY_SWARM_REGISTRY_PORT', parse: port, default: 5002, doc: 'Swarm runtime: port of the registry Slipway runs (plain HTTP: nodes list it in insecure-registries, docs/swarm.md).' },
 } satisfies Record<string, Entry<unknown>>;
 
 type Table = typeof table;

@@ -1,0 +1,5 @@
+/**
+ * Swarm plumbing for the `swarm` runtime driver: the registry nodes pull from and the release
+ * images in it. The driver itself lives beside the runc driver (src/dynos/swarm-driver*.ts).
+ */
+export { startSwarmRegistry, registryAnswers, type SwarmRegistry, type SwarmRegistryOptions } from './registry.js';
