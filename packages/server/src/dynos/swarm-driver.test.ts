@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../log/index.js';
 import { runDriverContract } from './driver.case.js';
+import { probeSwarm } from '../swarm/index.js';
 import { createSwarmDriver } from './swarm-driver.js';
 import { startSwarmFixture, swarmSkipReason, type SwarmFixture } from './swarm-driver.fixture.js';
 
@@ -20,6 +21,15 @@ if (skipReason) {
   let fixture: SwarmFixture | undefined;
   before(async () => { fixture = await startSwarmFixture(); });
   after(async () => { await fixture?.stop(); });
+
+  describe('swarm manager probe', () => {
+    it('says the fixture\'s daemon is a reachable manager (what slipway doctor prints)', async () => {
+      assert.ok(fixture);
+      const s = await probeSwarm(fixture.docker, fixture.dockerHost);
+      assert.ok(s.ok, s.detail);
+      assert.match(s.detail, /is a swarm manager \(1 nodes/);
+    });
+  });
 
   runDriverContract('swarm', () => {
     assert.ok(fixture, 'the swarm fixture started');

@@ -3,3 +3,4 @@
  * images in it. The driver itself lives beside the runc driver (src/dynos/swarm-driver*.ts).
  */
 export { startSwarmRegistry, registryAnswers, type SwarmRegistry, type SwarmRegistryOptions } from './registry.js';
+export { createDockerClient, dockerOptions, probeSwarm, type DockerClientConfig, type SwarmStatus } from './docker-client.js';
