@@ -46,7 +46,7 @@ export async function followDynoLogs(opts: {
     if (seen[stream] > skip[stream] && !stopped) events.onLine(stream, line);
   };
   const raw = (await docker.getService(serviceId).logs({ follow: true, stdout: true, stderr: true, details: false })) as unknown as Readable;
-  const outputs = split(docker, raw, tty, (stream, line) => deliver(stream, line));
+  const outputs = split(raw, tty, (stream, line) => deliver(stream, line));
   raw.on('error', (err: Error) => { if (!stopped) opts.onError?.(err); });
   const stop = (): void => {
     stopped = true;
@@ -75,7 +75,7 @@ async function readAll(docker: Docker, serviceId: string, tty: boolean): Promise
   const raw = (await docker.getService(serviceId).logs({ follow: false, stdout: true, stderr: true })) as unknown;
   const src: Readable = Buffer.isBuffer(raw) ? bufferStream(raw) : (raw as Readable);
   await new Promise<void>((resolve, reject) => {
-    const parts = split(docker, src, tty, (stream, line) => out[stream].push(line), true);
+    const parts = split(src, tty, (stream, line) => out[stream].push(line), true);
     let open = parts.length;
     for (const p of parts) p.on('end', () => { if (--open === 0) resolve(); }).on('error', reject);
     src.on('error', reject);
@@ -93,12 +93,26 @@ function bufferStream(buf: Buffer): Readable {
  * Demultiplexes (non-tty) and splits into lines. With `flush`, a last line without newline is
  * delivered at the end; while following it waits for its newline (or for `finish`).
  */
-function split(docker: Docker, raw: Readable, tty: boolean, onLine: (stream: Stream, line: string) => void, flush = false): PassThrough[] {
+function split(raw: Readable, tty: boolean, onLine: (stream: Stream, line: string) => void, flush = false): PassThrough[] {
   const out = new PassThrough();
   const err = new PassThrough();
   if (tty) raw.pipe(out);
   else {
-    docker.modem.demuxStream(raw, out, err);
+    // Docker's multiplexed framing: [stream, 0, 0, 0, size (uint32 BE)] then `size` bytes. Read in
+    // a loop (docker-modem's demuxStream recurses once per frame: a 20 000-line log overflows the stack).
+    let pending = Buffer.alloc(0);
+    raw.on('data', (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let at = 0;
+      while (pending.length - at >= 8) {
+        const size = pending.readUInt32BE(at + 4);
+        if (pending.length - at - 8 < size) break;
+        const payload = pending.subarray(at + 8, at + 8 + size);
+        (pending[at] === 2 ? err : out).write(payload);
+        at += 8 + size;
+      }
+      pending = pending.subarray(at);
+    });
     raw.on('end', () => { out.end(); err.end(); });
   }
   if (tty) err.end();

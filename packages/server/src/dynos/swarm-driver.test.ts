@@ -6,7 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../log/index.js';
-import { runDriverContract } from './driver.case.js';
+import { findDynoSize } from '@slipway/contract';
+import { recorder, runDriverContract } from './driver.case.js';
 import { probeSwarm } from '../swarm/index.js';
 import { createSwarmDriver } from './swarm-driver.js';
 import { startSwarmFixture, swarmSkipReason, type SwarmFixture } from './swarm-driver.fixture.js';
@@ -28,6 +29,34 @@ if (skipReason) {
       const s = await probeSwarm(fixture.docker, fixture.dockerHost);
       assert.ok(s.ok, s.detail);
       assert.match(s.detail, /is a swarm manager \(1 nodes/);
+    });
+  });
+
+  describe('swarm driver: logs', { timeout: 300_000 }, () => {
+    const LINES = 20_000;
+    it(`delivers all ${LINES} lines of a fast-writing dyno, in order, stdout and stderr apart, before the exit`, async () => {
+      assert.ok(fixture);
+      const driver = createSwarmDriver({ docker: fixture.docker, images: fixture.images, logger: silentLogger, stopGraceMs: 2_000 });
+      try {
+        const r = recorder(240_000);
+        const t0 = performance.now();
+        await driver.start({
+          appId: 'app-logs', appName: 'logs-app', name: 'worker.1', type: 'worker', slugPath: null, releaseVersion: 1,
+          size: findDynoSize('standard-1x')!, env: {}, needsPort: false,
+          command: `i=0; while [ $i -lt ${LINES} ]; do echo "line $i"; [ $((i % 10)) -eq 0 ] && echo "err $i" 1>&2; i=$((i+1)); done`,
+        }, r.events);
+        await r.waitExit();
+        const ms = performance.now() - t0;
+        const out = r.lines.filter((l) => l.stream === 'stdout').map((l) => l.line);
+        const err = r.lines.filter((l) => l.stream === 'stderr').map((l) => l.line);
+        process.stderr.write(`# swarm logs: ${out.length}/${LINES} stdout and ${err.length}/${LINES / 10} stderr lines received, start to exit ${ms.toFixed(0)} ms\n`);
+        assert.equal(out.length, LINES);
+        assert.equal(err.length, LINES / 10);
+        assert.ok(out.every((l, i) => l === `line ${i}`), 'stdout in order, nothing lost or repeated');
+        assert.ok(err.every((l, i) => l === `err ${i * 10}`), 'stderr in order');
+      } finally {
+        await driver.close();
+      }
     });
   });
 
