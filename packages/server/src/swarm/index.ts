@@ -3,3 +3,5 @@
  * images in it. The driver itself lives beside the runc driver (src/dynos/swarm-driver*.ts).
  */
 export { startSwarmRegistry, registryAnswers, type SwarmRegistry, type SwarmRegistryOptions } from './registry.js';
+export { createReleaseImages, type ReleaseImages, type ReleaseImagesOptions } from './images.js';
+export { SWARM_DYNO_USER } from './stack-image.js';
