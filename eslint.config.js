@@ -21,6 +21,18 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-console': 'off' },
   },
   {
+    // The Swarm node agent: plain CommonJS run by the stack image's node on every node.
+    files: ['packages/server/swarm-agent/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly', module: 'writable', process: 'readonly', fetch: 'readonly', AbortSignal: 'readonly',
+        setTimeout: 'readonly', clearTimeout: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['packages/cli/**/*.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },

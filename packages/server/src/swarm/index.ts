@@ -5,3 +5,4 @@
 export { startSwarmRegistry, registryAnswers, type SwarmRegistry, type SwarmRegistryOptions } from './registry.js';
 export { createReleaseImages, type ReleaseImages, type ReleaseImagesOptions } from './images.js';
 export { SWARM_DYNO_USER } from './stack-image.js';
+export { createDockerClient, dockerOptions, probeSwarm, type DockerClientConfig, type SwarmStatus } from './docker-client.js';
