@@ -77,6 +77,10 @@ import usersPasswordCmd from './commands/users/password.js';
 import schedulerAddCmd from './commands/scheduler/add.js';
 import schedulerCmd from './commands/scheduler/index.js';
 import schedulerRemoveCmd from './commands/scheduler/remove.js';
+import nodesCmd from './commands/nodes/index.js';
+import nodesActivateCmd from './commands/nodes/activate.js';
+import nodesDrainCmd from './commands/nodes/drain.js';
+import nodesJoinCmd from './commands/nodes/join.js';
 
 import addonsCmd from './commands/addons/index.js';
 import addonsAttachCmd from './commands/addons/attach.js';
@@ -164,6 +168,10 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['scheduler:add', schedulerAddCmd],
   ['scheduler', schedulerCmd],
   ['scheduler:remove', schedulerRemoveCmd],
+  ['nodes', nodesCmd],
+  ['nodes:activate', nodesActivateCmd],
+  ['nodes:drain', nodesDrainCmd],
+  ['nodes:join', nodesJoinCmd],
 ]);
 
 const ALIASES: ReadonlyMap<string, string> = new Map(

@@ -24,7 +24,10 @@ import { createEventBus } from './events/index.js';
 import { createLogger, type Logger } from './log/index.js';
 import { createLogplex } from './logplex/index.js';
 import { createStore } from './store/index.js';
-import { chooseRuntimeDriver, createDynoManager, createRendezvous } from './dynos/index.js';
+import { chooseRuntimeDriver, createDynoManager, createRendezvous, cycleDynoAndWait } from './dynos/index.js';
+import Dockerode from 'dockerode';
+import { nodeRoutes } from './api/routes/nodes.js';
+import { createSwarmNodes } from './swarm/index.js';
 import { ensureCertificate, gitTrustCommand } from './api/tls/index.js';
 import { deployRoutes } from './api/routes/deploys.js';
 import { monitorRoutes } from './api/routes/monitors.js';
@@ -184,6 +187,13 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     });
     await dynos.start();
     own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
+    // Nodes (swarm runtime): `slipway nodes`, the join command, drains that move dynos through the dyno manager.
+    // The swarm driver's usage intake is passed as `usage` where the driver is created (docs/swarm.md).
+    const nodes = driver.name === 'swarm' ? createSwarmNodes({
+      docker: new Dockerode(), logger: logger.child({ part: 'nodes' }),
+      cycleDyno: (appId, dyno) => cycleDynoAndWait({ manager: dynos, store }, appId, dyno),
+    }) : null;
+    if (nodes) own({ name: 'nodes', stop: () => nodes.close() });
     // The scheduler add-on: due jobs become `scheduler.N` one-off dynos through the dyno manager.
     const schedulerNow = scaledClock(config.schedulerTimeScale);
     const schedulerJobs = createSchedulerJobs({ store, logs: logplex, now: schedulerNow });
@@ -273,6 +283,7 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
           return tlsMaterial ? base.replace(/^http:/, 'https:') : base;
         } }),
         ...internalRouterRoutes({ config, feed, logs: logplex, logger: logger.child({ part: 'router-feed' }), onRouterSummaries: (s) => metrics.ingestRouter(s) }),
+        ...nodeRoutes({ nodes, runtime: driver.name }),
         ...schedulerJobRoutes({ apps, jobs: schedulerJobs, ensureEnabled: async (app) => {
           if (!(await schedulerAddon.enabledFor(app))) throw new NotFoundError('scheduler add-on', `${app.name} has no scheduler add-on; add it with: heroku addons:create scheduler:standard -a ${app.name}`);
         } }),

@@ -16,3 +16,5 @@ export { chooseRuntimeDriver, decideRuntime, unisolatedNotice } from './choose-d
 export type { RuntimeDecision } from './choose-driver.js';
 export { createRendezvous } from './rendezvous.js';
 export type { Rendezvous, RendezvousOptions } from './rendezvous.js';
+export { cycleDynoAndWait } from './cycle-wait.js';
+export type { CycleWaitDeps } from './cycle-wait.js';
