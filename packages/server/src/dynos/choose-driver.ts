@@ -4,6 +4,7 @@
  * with one log line saying why and a short loud block on stdout (`announce`): a user must not miss
  * that dynos run without isolation. Asking for `runc` on a host that cannot run it stops the boot.
  */
+import type Docker from 'dockerode';
 import type { Config } from '../config.js';
 import { SlipwayError } from '../errors.js';
 import { isRuncUsable, type RuncUsability } from '../isolation/index.js';
@@ -49,6 +50,8 @@ export function unisolatedNotice(decision: RuntimeDecision): string | undefined 
 
 /** What the swarm driver needs from the parts main.ts starts before it (swarm/). */
 export interface SwarmDriverParts {
+  /** The manager's client (swarm/parts.ts); default one made from DOCKER_HOST. */
+  docker?: Docker;
   images: ReleaseImageSource;
   usageFor?: (containerId: string) => DynoUsage | undefined;
 }
@@ -59,7 +62,7 @@ export async function chooseRuntimeDriver(deps: { config: Config; logger: Logger
   const decision = decideRuntime(config.runtime, usability);
   if ('error' in decision) throw new SlipwayError('unavailable', decision.error);
   if (decision.driver === 'swarm') {
-    const docker = createDockerClient(config);
+    const docker = deps.swarm?.docker ?? createDockerClient(config);
     const status = await probeSwarm(docker, config.dockerHost || 'unix:///var/run/docker.sock');
     if (!status.ok) throw new SlipwayError('unavailable', `SLIPWAY_RUNTIME=swarm: ${status.detail} (fix: ${status.fix})`);
     if (!deps.swarm) throw new SlipwayError('unavailable', 'SLIPWAY_RUNTIME=swarm: the release images part (swarm/images.ts) did not start, dynos would have no image');

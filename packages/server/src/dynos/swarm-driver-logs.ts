@@ -100,7 +100,7 @@ function split(raw: Readable, tty: boolean, onLine: (stream: Stream, line: strin
   else {
     // Docker's multiplexed framing: [stream, 0, 0, 0, size (uint32 BE)] then `size` bytes. Read in
     // a loop (docker-modem's demuxStream recurses once per frame: a 20 000-line log overflows the stack).
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     raw.on('data', (chunk: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       let at = 0;

@@ -6,6 +6,7 @@ export { startSwarmRegistry, registryAnswers, type SwarmRegistry, type SwarmRegi
 export { createReleaseImages, type ReleaseImages, type ReleaseImagesOptions } from './images.js';
 export { SWARM_DYNO_USER } from './stack-image.js';
 export { createDockerClient, dockerOptions, probeSwarm, type DockerClientConfig, type SwarmStatus } from './docker-client.js';
+export { startSwarmParts, type SwarmParts } from './parts.js';
 // --- nodes, usage and draining (issue 16, i16m)
 export { createUsageIntake, agentServiceSpec, nodeAgentSource, AGENT_SERVICE_NAME, AGENT_INTERVAL_MS } from './usage-intake.js';
 export type { UsageIntake, UsageIntakeOptions, NodeUsage } from './usage-intake.js';
