@@ -143,6 +143,10 @@ export async function startSwarmFixture(): Promise<SwarmFixture> {
       await until('dockerd to stop', 20_000, async () => (existsSync(path.join(dir, 'docker.pid')) ? undefined : true)).catch(() => {
         if (pid) process.kill(pid, 'SIGKILL');
       });
+      // dockerd leaves its bind mount of the node's netns (exec/netns/default): unmount everything
+      // under the fixture's dir, or the netns and its veth outlive the test.
+      const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(`${dir}/`));
+      for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
       await rm(dir, { recursive: true, force: true });
     });
     const docker = new Docker({ socketPath: sock });

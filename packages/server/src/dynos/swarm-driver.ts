@@ -35,6 +35,8 @@ export interface SwarmDriverOptions {
   stopGraceMs: number;
   /** Usage of a dyno's container on whatever node it runs (swarm/usage-intake.ts). */
   usageFor?: (containerId: string) => DynoUsage | undefined;
+  /** How long `usage()` waits for a dyno's first sample from its node's agent (default 0: answer at once). */
+  usageWaitMs?: number;
   pollMs?: number;
   /** Longest wait for a started dyno's task to run (image pull included). */
   startTimeoutMs?: number;
@@ -239,6 +241,12 @@ export function createSwarmDriver(opts: SwarmDriverOptions): RuntimeDriver {
       await watch(ref, events);
       const task = await waitRunning(ref.serviceId);
       step('schedule');
+      const containerId = task?.Status?.ContainerStatus?.ContainerID;
+      const w = watched.get(ref.serviceId);
+      if (containerId && w) {
+        w.containerId = containerId;
+        opts.usageFor?.(containerId); // asks the node agents about it from now on
+      }
       let host: string | null = null;
       let port: number | null = null;
       if (spec.needsPort && task?.Status?.State === 'running' && task.NodeID) {
@@ -279,7 +287,12 @@ export function createSwarmDriver(opts: SwarmDriverOptions): RuntimeDriver {
     async usage(handle) {
       const w = watched.get(refOf(handle).serviceId);
       if (!w?.containerId || !opts.usageFor) return undefined;
-      return opts.usageFor(w.containerId);
+      const deadline = Date.now() + (opts.usageWaitMs ?? 0);
+      for (;;) {
+        const u = opts.usageFor(w.containerId);
+        if (u || Date.now() >= deadline || !watched.has(w.ref.serviceId)) return u;
+        await new Promise((r) => setTimeout(r, 100));
+      }
     },
 
     async recover(handle, events) {
