@@ -51,10 +51,13 @@ test('a bad value names the variable', () => {
   }
 });
 
-test('every key reads a SLIPWAY_ variable and documents itself', () => {
+/** The swarm runtime reaches its manager as every Docker client does: these keep Docker's names. */
+const DOCKER_CLIENT_VARS = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH'];
+
+test('every key reads a SLIPWAY_ variable (or a Docker client variable) and documents itself', () => {
   const envs = new Set<string>();
   for (const entry of Object.values(CONFIG_TABLE)) {
-    assert.match(entry.env, /^SLIPWAY_[A-Z0-9_]+$/);
+    if (!DOCKER_CLIENT_VARS.includes(entry.env)) assert.match(entry.env, /^SLIPWAY_[A-Z0-9_]+$/);
     assert.ok(entry.doc.length > 5, `${entry.env} needs a doc line`);
     assert.ok(!envs.has(entry.env), `${entry.env} is used twice`);
     envs.add(entry.env);
@@ -66,4 +69,13 @@ test('the add-on settings: an operator\'s server must be a postgres:// URL', () 
   assert.equal(loadConfig({ SLIPWAY_ADDONS_POSTGRES_URL: 'postgres://admin:pw@db.internal:5432/postgres' }).addonsPostgresUrl, 'postgres://admin:pw@db.internal:5432/postgres');
   assert.throws(() => loadConfig({ SLIPWAY_ADDONS_POSTGRES_URL: 'sqlite:/tmp/x' }), /SLIPWAY_ADDONS_POSTGRES_URL: expected a postgres:\/\/ URL/);
   assert.throws(() => loadConfig({ SLIPWAY_ADDONS_POSTGRES: 'maybe' }), ConfigError);
+});
+
+test('the swarm runtime reads DOCKER_HOST and its TLS variables as every Docker client does', () => {
+  const c = loadConfig({ SLIPWAY_RUNTIME: 'swarm', DOCKER_HOST: 'tcp://10.0.0.5:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/etc/slipway/docker' });
+  assert.equal(c.runtime, 'swarm');
+  assert.equal(c.dockerHost, 'tcp://10.0.0.5:2376');
+  assert.equal(c.dockerTlsVerify, '1');
+  assert.equal(c.dockerCertPath, '/etc/slipway/docker');
+  assert.equal(loadConfig({}).dockerHost, '');
 });

@@ -25,9 +25,8 @@ import { createLogger, type Logger } from './log/index.js';
 import { createLogplex } from './logplex/index.js';
 import { createStore } from './store/index.js';
 import { chooseRuntimeDriver, createDynoManager, createRendezvous, cycleDynoAndWait } from './dynos/index.js';
-import Dockerode from 'dockerode';
 import { nodeRoutes } from './api/routes/nodes.js';
-import { createSwarmNodes } from './swarm/index.js';
+import { createSwarmNodes, startSwarmParts } from './swarm/index.js';
 import { ensureCertificate, gitTrustCommand } from './api/tls/index.js';
 import { deployRoutes } from './api/routes/deploys.js';
 import { monitorRoutes } from './api/routes/monitors.js';
@@ -139,7 +138,14 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     await feed.start();
     own({ name: 'router-feed', stop: () => feed.stop() });
     const apps = createAppService({ store, events, logs: logplex, config, logger: logger.child({ part: 'apps' }) });
-    const driver = await chooseRuntimeDriver({ config, logger: logger.child({ part: 'dynos' }), announce });
+    // Swarm runtime: the registry, the release images, the usage intake and the node agents come
+    // before the driver, which runs every dyno from an image the nodes pull (docs/swarm.md).
+    const swarm = config.runtime === 'swarm' ? await startSwarmParts({ config, logger: logger.child({ part: 'swarm' }) }) : undefined;
+    if (swarm) own({ name: 'swarm-parts', stop: () => swarm.close() });
+    const driver = await chooseRuntimeDriver({
+      config, logger: logger.child({ part: 'dynos' }), announce,
+      swarm: swarm && { docker: swarm.docker, images: swarm.images, usageFor: (id) => swarm.usage.usageFor(id) },
+    });
     own({ name: 'runtime-driver', stop: () => driver.close() });
     // Dyno output goes to logplex, and its l2met tokens (count#, sample#, measure#) to the metrics.
     const dynoLogs = { publish: (appId: string, line: Parameters<typeof logplex.publish>[1]) => {
@@ -189,8 +195,8 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     own({ name: 'dyno-manager', stop: (mode) => dynos.stop(mode === 'all' ? { detach: false } : {}) });
     // Nodes (swarm runtime): `slipway nodes`, the join command, drains that move dynos through the dyno manager.
     // The swarm driver's usage intake is passed as `usage` where the driver is created (docs/swarm.md).
-    const nodes = driver.name === 'swarm' ? createSwarmNodes({
-      docker: new Dockerode(), logger: logger.child({ part: 'nodes' }),
+    const nodes = swarm ? createSwarmNodes({
+      docker: swarm.docker, usage: swarm.usage, logger: logger.child({ part: 'nodes' }),
       cycleDyno: (appId, dyno) => cycleDynoAndWait({ manager: dynos, store }, appId, dyno),
     }) : null;
     if (nodes) own({ name: 'nodes', stop: () => nodes.close() });

@@ -156,3 +156,17 @@ describe('slipway doctor', () => {
     assert.match(formatReport(results), /All \d+ checks passed: the platform would run fully isolated\.\n$/);
   });
 });
+
+test('SLIPWAY_RUNTIME=swarm: the runtime line says whether DOCKER_HOST is a reachable Swarm manager', async () => {
+  const config = testConfig({
+    dataDir: await mkdtemp(path.join(tmp, 'data-')), listenHost: '127.0.0.1', runtime: 'swarm',
+    apiPort: await freePort(), routerPort: await freePort(), rendezvousPort: await freePort(), runcBridge: 'slwdoc0',
+    dockerHost: `unix://${path.join(tmp, 'no-docker.sock')}`,
+  });
+  const results = await runDoctor(hostInput(config));
+  const runtime = check(results, 'runtime');
+  assert.equal(runtime.status, 'fail');
+  assert.match(runtime.detail, /^swarm \(SLIPWAY_RUNTIME=swarm\): the Docker daemon at unix:\/\/.*no-docker\.sock is not reachable/);
+  assert.match(runtime.fix ?? '', /DOCKER_HOST/);
+  assert.equal(doctorExitCode(results), 1);
+});

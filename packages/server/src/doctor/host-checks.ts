@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { decideRuntime } from '../dynos/index.js';
 import { cgroupVersionFromMountinfo, execCapture } from '../isolation/index.js';
+import type { SwarmStatus } from '../swarm/index.js';
 import type { CheckResult, DoctorInput } from './types.js';
 
 /** The Debian package of each executable (apt-get install …). */
@@ -94,8 +95,17 @@ export async function hostChecks(input: DoctorInput): Promise<CheckResult[]> {
   const decision = decideRuntime(input.config.runtime, missing ? { usable: false, reason: `${missing.name}: ${missing.detail}` } : { usable: true, cgroupVersion: cgroups.detail.startsWith('cgroup v2') ? 2 : 1 });
   let runtime: CheckResult;
   if ('error' in decision) runtime = { name: 'runtime', status: 'fail', detail: `the platform would not start: ${decision.error}`, fix: missing?.fix ?? 'unset SLIPWAY_RUNTIME' };
+  else if (decision.driver === 'swarm') runtime = await swarmRuntimeCheck(input);
   else if (decision.driver === 'runc') runtime = { name: 'runtime', status: 'ok', detail: `runc (SLIPWAY_RUNTIME=${input.config.runtime}): dynos are isolated containers` };
   else if (decision.reason) runtime = { name: 'runtime', status: 'fail', detail: `process (fallback, NOT isolated): runc is not usable: ${decision.reason}`, fix: missing?.fix };
   else runtime = { name: 'runtime', status: 'fail', detail: 'process (SLIPWAY_RUNTIME=process): dynos are plain processes, NOT isolated', fix: 'unset SLIPWAY_RUNTIME (or set it to auto or runc)' };
   return [runtime, root, runc, conmon, cgroups, iptables, bridge, git];
+}
+
+/** SLIPWAY_RUNTIME=swarm: the runtime line says whether DOCKER_HOST is a reachable Swarm manager. */
+async function swarmRuntimeCheck(input: DoctorInput): Promise<CheckResult> {
+  if (!input.swarmProbe) return { name: 'runtime', status: 'fail', detail: 'swarm (SLIPWAY_RUNTIME=swarm): no Docker client configured', fix: 'set DOCKER_HOST to a Swarm manager\'s Engine API' };
+  const s = await input.swarmProbe().catch((err: unknown): SwarmStatus => ({ ok: false, detail: (err as Error).message, fix: 'set DOCKER_HOST to unix:///path or tcp://host:port of a Swarm manager' }));
+  if (s.ok) return { name: 'runtime', status: 'ok', detail: `swarm (SLIPWAY_RUNTIME=swarm): ${s.detail}` };
+  return { name: 'runtime', status: 'fail', detail: `swarm (SLIPWAY_RUNTIME=swarm): ${s.detail}`, fix: s.fix };
 }

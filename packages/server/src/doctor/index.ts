@@ -4,6 +4,7 @@
  * exactly when a check fails; warnings do not. This file is the room's only door.
  */
 import type { Config } from '../config.js';
+import { createDockerClient, probeSwarm } from '../swarm/index.js';
 import { hostChecks } from './host-checks.js';
 import { dataDirCheck, portChecks, storeCheck, tlsCheck } from './local-checks.js';
 import type { CheckResult, DoctorInput } from './types.js';
@@ -20,6 +21,9 @@ export function hostInput(config: DoctorInput['config'] & Partial<Config>): Doct
     platform: process.platform,
     mountinfoPath: '/proc/self/mountinfo',
     now: new Date(),
+    swarmProbe: config.runtime === 'swarm'
+      ? () => probeSwarm(createDockerClient({ dockerHost: config.dockerHost ?? '', dockerTlsVerify: config.dockerTlsVerify ?? '', dockerCertPath: config.dockerCertPath ?? '' }), config.dockerHost || 'unix:///var/run/docker.sock')
+      : undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 /** What `slipway doctor` checks with, and what each check says. */
 import type { Config } from '../config.js';
+import type { SwarmStatus } from '../swarm/index.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -23,4 +24,6 @@ export interface DoctorInput {
   /** Read for the cgroup mode (default /proc/self/mountinfo). */
   mountinfoPath: string;
   now: Date;
+  /** SLIPWAY_RUNTIME=swarm: is DOCKER_HOST a reachable Swarm manager (swarm/docker-client.ts). */
+  swarmProbe?: () => Promise<SwarmStatus>;
 }

@@ -15,7 +15,8 @@ test('an explicit runtime is obeyed or refused, never silently replaced', () => 
   assert.deepEqual(decideRuntime('runc', usable), { driver: 'runc' });
   const refused = decideRuntime('runc', unusable);
   assert.ok('error' in refused && /not running as root/.test(refused.error));
-  assert.ok('error' in decideRuntime('swarm', usable));
+  assert.deepEqual(decideRuntime('swarm', usable), { driver: 'swarm' });
+  assert.deepEqual(decideRuntime('swarm', unusable), { driver: 'swarm' }, 'swarm needs no runc on the control plane');
 });
 
 test('the loud notice: only when dynos run as processes, with why and how to fix it', () => {

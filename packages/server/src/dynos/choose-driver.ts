@@ -4,6 +4,7 @@
  * with one log line saying why and a short loud block on stdout (`announce`): a user must not miss
  * that dynos run without isolation. Asking for `runc` on a host that cannot run it stops the boot.
  */
+import type Docker from 'dockerode';
 import type { Config } from '../config.js';
 import { SlipwayError } from '../errors.js';
 import { isRuncUsable, type RuncUsability } from '../isolation/index.js';
@@ -11,13 +12,16 @@ import type { Logger } from '../log/index.js';
 import type { RuntimeDriver } from './driver.js';
 import { createProcessDriver } from './process-driver.js';
 import { createRuncDriver } from './runc-driver.js';
+import { createSwarmDriver, type ReleaseImageSource } from './swarm-driver.js';
+import { createDockerClient, probeSwarm } from '../swarm/index.js';
+import type { DynoUsage } from './driver.js';
 
-export type RuntimeDecision = { driver: 'runc' | 'process'; reason?: string } | { error: string };
+export type RuntimeDecision = { driver: 'runc' | 'process' | 'swarm'; reason?: string } | { error: string };
 
 /** Pure: which driver for the configured runtime and what the host can do. */
 export function decideRuntime(runtime: Config['runtime'], usability: RuncUsability): RuntimeDecision {
   if (runtime === 'process') return { driver: 'process' };
-  if (runtime === 'swarm') return { error: 'SLIPWAY_RUNTIME=swarm: the Docker Swarm driver is not available in this version' };
+  if (runtime === 'swarm') return { driver: 'swarm' };
   if (usability.usable) return { driver: 'runc' };
   if (runtime === 'runc') return { error: `SLIPWAY_RUNTIME=runc but runc cannot be used here: ${usability.reason}` };
   return { driver: 'process', reason: usability.reason };
@@ -44,11 +48,27 @@ export function unisolatedNotice(decision: RuntimeDecision): string | undefined 
   ].join('\n');
 }
 
-export async function chooseRuntimeDriver(deps: { config: Config; logger: Logger; announce?: (text: string) => void }): Promise<RuntimeDriver> {
+/** What the swarm driver needs from the parts main.ts starts before it (swarm/). */
+export interface SwarmDriverParts {
+  /** The manager's client (swarm/parts.ts); default one made from DOCKER_HOST. */
+  docker?: Docker;
+  images: ReleaseImageSource;
+  usageFor?: (containerId: string) => DynoUsage | undefined;
+}
+
+export async function chooseRuntimeDriver(deps: { config: Config; logger: Logger; announce?: (text: string) => void; swarm?: SwarmDriverParts }): Promise<RuntimeDriver> {
   const { config, logger } = deps;
   const usability: RuncUsability = config.runtime === 'process' ? { usable: false, reason: 'not probed' } : await isRuncUsable();
   const decision = decideRuntime(config.runtime, usability);
   if ('error' in decision) throw new SlipwayError('unavailable', decision.error);
+  if (decision.driver === 'swarm') {
+    const docker = deps.swarm?.docker ?? createDockerClient(config);
+    const status = await probeSwarm(docker, config.dockerHost || 'unix:///var/run/docker.sock');
+    if (!status.ok) throw new SlipwayError('unavailable', `SLIPWAY_RUNTIME=swarm: ${status.detail} (fix: ${status.fix})`);
+    if (!deps.swarm) throw new SlipwayError('unavailable', 'SLIPWAY_RUNTIME=swarm: the release images part (swarm/images.ts) did not start, dynos would have no image');
+    logger.info('runtime.chosen', { runtime: 'swarm', manager: status.detail });
+    return createSwarmDriver({ docker, images: deps.swarm.images, usageFor: deps.swarm.usageFor, logger, stopGraceMs: config.stopGraceMs });
+  }
   if (decision.driver === 'runc') {
     logger.info('runtime.chosen', { runtime: 'runc' });
     return createRuncDriver({ config, logger, dataDir: config.dataDir });
