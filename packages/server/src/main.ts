@@ -27,7 +27,7 @@ import { createStore } from './store/index.js';
 import { chooseRuntimeDriver, createDynoManager, createRendezvous, cycleDynoAndWait } from './dynos/index.js';
 import Dockerode from 'dockerode';
 import { nodeRoutes } from './api/routes/nodes.js';
-import { createSwarmNodes } from './swarm/index.js';
+import { createSwarmNodes, startSwarmReleaseParts } from './swarm/index.js';
 import { ensureCertificate, gitTrustCommand } from './api/tls/index.js';
 import { deployRoutes } from './api/routes/deploys.js';
 import { monitorRoutes } from './api/routes/monitors.js';
@@ -139,7 +139,10 @@ export async function startPlatform(baseConfig: Config, logger: Logger): Promise
     await feed.start();
     own({ name: 'router-feed', stop: () => feed.stop() });
     const apps = createAppService({ store, events, logs: logplex, config, logger: logger.child({ part: 'apps' }) });
-    const driver = await chooseRuntimeDriver({ config, logger: logger.child({ part: 'dynos' }), announce });
+    // Swarm runtime: the registry the nodes pull from and the release images, before the driver.
+    const swarmRelease = config.runtime === 'swarm' ? await startSwarmReleaseParts(config, logger) : null;
+    if (swarmRelease) own({ name: 'swarm-registry', stop: () => swarmRelease.close() });
+    const driver = await chooseRuntimeDriver({ config, logger: logger.child({ part: 'dynos' }), announce, swarm: swarmRelease ? { images: swarmRelease.images } : undefined });
     own({ name: 'runtime-driver', stop: () => driver.close() });
     // Dyno output goes to logplex, and its l2met tokens (count#, sample#, measure#) to the metrics.
     const dynoLogs = { publish: (appId: string, line: Parameters<typeof logplex.publish>[1]) => {

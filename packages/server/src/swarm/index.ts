@@ -12,3 +12,4 @@ export type { UsageIntake, UsageIntakeOptions, NodeUsage } from './usage-intake.
 export { createSwarmNodes } from './nodes.js';
 export type { SwarmNodes, SwarmNodesDeps } from './nodes.js';
 export type { NodeView } from './nodes-view.js';
+export { startSwarmReleaseParts, type SwarmReleaseParts } from './release-parts.js';
