@@ -18,6 +18,7 @@ const TITLES = {
   pipelines: '10. Pipelines',
   addons: '11. Add-ons',
   'addons-redis': '12. Add-ons: heroku-redis',
+  'swarm-starts': '13. Starts on Swarm',
 };
 const ORDER = Object.keys(TITLES);
 
@@ -158,6 +159,16 @@ const sectionWriters = {
     lines.push(table(['step', ...Object.keys(s.steps)], [...keys, 'total'].map((k) => [k, ...Object.values(s.steps).map((x) => v(x[k]))])));
     lines.push('', chart('starts', barChart({ title: 'Starts', unit: 'ms', series: ['Slipway', 'bare runc'], groups: [
       { label: 'web=1', values: [s.start1Ms, s.bare1Ms] }, { label: 'cold (wake)', values: [s.coldMs, s.bare1Ms] }, { label: 'web=10', values: [s.scale10Ms, s.bare10Ms] }] })));
+    return lines;
+  },
+  'swarm-starts'(s, chart) {
+    const lines = [table(['what', 'swarm (ms)', 'runc (ms)', 'swarm / runc'], [
+      ['1 dyno: PATCH formation web=1 → first 200 via the router', v(s.swarm.start1Ms), v(s.runc.start1Ms), v(Math.round(s.swarm.start1Ms / s.runc.start1Ms * 100) / 100)],
+      ['ps:scale web=10 → all 10 serving', v(s.swarm.scale10Ms), v(s.runc.scale10Ms), v(Math.round(s.swarm.scale10Ms / s.runc.scale10Ms * 100) / 100)],
+      ['first start after the push (swarm: stack and release images built and pushed, pulled by the node)', v(s.swarm.firstStartMs), v(s.runc.firstStartMs), ''],
+    ]), '', `Swarm: ${s.nodes} dockerds in their own network namespaces on this machine, one service per dyno. Median of ${s.repeats} rounds (samples: swarm ${JSON.stringify(s.swarm.samples)}, runc ${JSON.stringify(s.runc.samples)}).`];
+    lines.push('', chart('swarm-starts', barChart({ title: 'Starts: swarm beside runc', unit: 'ms', series: ['swarm', 'runc'], groups: [
+      { label: 'web=1', values: [s.swarm.start1Ms, s.runc.start1Ms] }, { label: 'web=10', values: [s.swarm.scale10Ms, s.runc.scale10Ms] }] })));
     return lines;
   },
   addons(s, chart) {

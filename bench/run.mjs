@@ -22,6 +22,7 @@ import { routingQuality } from './sections/routing-quality.mjs';
 import { starts } from './sections/starts.mjs';
 import { pipelines } from './sections/pipelines.mjs';
 import { addonsRedis } from './sections/addons-redis.mjs';
+import { swarmStarts } from './sections/swarm-starts.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
@@ -48,6 +49,7 @@ const SECTIONS = [
   { id: 'pipelines', fn: pipelines, platform: true },
   { id: 'addons', fn: addons },
   { id: 'addons-redis', fn: addonsRedis, platform: true },
+  { id: 'swarm-starts', fn: swarmStarts },
 ];
 
 async function main() {

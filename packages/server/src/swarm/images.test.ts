@@ -46,9 +46,10 @@ test('a release image is the stack plus the slug at /app, pulled and run by anot
 
     // Node 2 has never seen it: it pulls from the registry and runs it as the dyno user.
     const out = await cluster.docker(1, ['run', '--rm', '--network', 'none', ref, 'sh', '-c',
-      '/app/bin/hello; stat -c %u:%g /app /app/bin/hello; node --version; python3 --version; test -s /etc/ssl/certs/ca-certificates.crt && echo certs']);
+      '/app/bin/hello; stat -c %u:%g /app /app/bin/hello; node --version; cd /tmp && npm --version; python3 --version; test -s /etc/ssl/certs/ca-certificates.crt && echo certs']);
     const hostPython = execFileSync('/usr/bin/python3', ['--version'], { encoding: 'utf8' }).trim();
-    assert.deepEqual(out.split('\n'), ['hello from 1000 in /app', '1000:1000', '1000:1000', process.version, hostPython, 'certs']);
+    const hostNpm = execFileSync('/usr/bin/npm', ['--version'], { encoding: 'utf8', cwd: '/tmp' }).trim();
+    assert.deepEqual(out.split('\n'), ['hello from 1000 in /app', '1000:1000', '1000:1000', process.version, hostNpm, hostPython, 'certs']);
 
     // A restarted control plane finds both images in the registry instead of building them.
     const after: string[] = [];

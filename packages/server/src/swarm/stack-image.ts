@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** Bump when the recipe below changes what goes into the image. */
-export const STACK_RECIPE_VERSION = 1;
+export const STACK_RECIPE_VERSION = 2;
 
 /** The user dynos run as on Swarm (the image's `/etc/passwd`; `/app` is theirs). */
 export const SWARM_DYNO_USER = Object.freeze({ name: 'dyno', uid: 1000, gid: 1000, home: '/app' });
@@ -34,6 +34,10 @@ export const STACK_SKIPPED_PACKAGES: readonly string[] = [
   'debconf', 'perl-base', 'dpkg', 'init-system-helpers', 'adduser', 'passwd', 'login', 'debianutils', 'install-info', 'lsb-base',
   'sysvinit-utils', 'mount', 'util-linux',
 ];
+
+/** Trees taken whole from the host rather than from dpkg's lists: npm updates itself in place (the
+ * host's /usr/lib/node_modules/npm is what builds ran, whatever the nodejs package listed). */
+export const STACK_HOST_TREES: readonly string[] = ['usr/lib/node_modules'];
 
 /** Paths (under a package's file list) left out of the image. */
 const SKIPPED_PREFIXES = ['/usr/share/doc/', '/usr/share/man/', '/usr/share/info/', '/usr/share/locale/', '/usr/share/lintian/', '/usr/include/'];
@@ -145,9 +149,13 @@ export async function writeStackTar(packages: InstalledPackage[], workDir: strin
   const present: string[] = [];
   for (const l of ['bin', 'sbin', 'lib', 'lib64']) if ((await lstat(`/${l}`).catch(() => null))?.isSymbolicLink()) present.push(l);
   const list = path.join(workDir, 'files');
-  await writeFile(list, files.map((f) => f.slice(1)).filter((f) => !present.includes(f)).join('\n') + '\n');
+  const listed = files.map((f) => f.slice(1)).filter((f) => !present.includes(f) && !STACK_HOST_TREES.some((t) => f === t || f.startsWith(`${t}/`)));
+  await writeFile(list, listed.join('\n') + '\n');
   const out = path.join(workDir, 'stack.tar');
   await run('tar', ['-cf', out, '--numeric-owner', '-C', '/', '--no-recursion', ...present, '--files-from', list], { maxBuffer: 16 << 20 });
+  const trees: string[] = [];
+  for (const t of STACK_HOST_TREES) if ((await lstat(`/${t}`).catch(() => null))?.isDirectory()) trees.push(t);
+  if (trees.length > 0) await run('tar', ['-rf', out, '--numeric-owner', '-C', '/', ...trees]);
   await run('tar', ['-rf', out, '--numeric-owner', '--owner=0', '--group=0', '-C', stage, 'etc/passwd', 'etc/group', 'etc/nsswitch.conf']);
   await run('tar', ['-rf', out, '--numeric-owner', `--owner=${SWARM_DYNO_USER.uid}`, `--group=${SWARM_DYNO_USER.gid}`, '--no-recursion', '-C', stage, 'app']);
   await run('tar', ['-rf', out, '--numeric-owner', '--owner=0', '--group=0', '--mode=1777', '--no-recursion', '-C', stage, 'tmp']);
