@@ -13,7 +13,8 @@ import type { RuntimeDriver } from './driver.js';
 import { createProcessDriver } from './process-driver.js';
 import { createRuncDriver } from './runc-driver.js';
 import { createSwarmDriver, type ReleaseImageSource } from './swarm-driver.js';
-import { createDockerClient, probeSwarm } from '../swarm/index.js';
+// The leaf module, not swarm/index.js: swarm's usage intake reads dynos' types (no import cycle).
+import { createDockerClient, probeSwarm } from '../swarm/docker-client.js';
 import type { DynoUsage } from './driver.js';
 
 export type RuntimeDecision = { driver: 'runc' | 'process' | 'swarm'; reason?: string } | { error: string };
