@@ -148,8 +148,9 @@ test('with the real clock, a flood admits no more than the rate limit allows, st
   const logplex = await aLogplex(t, { store, config: { logRateLimit: limit, logHistoryLines: 100_000 } });
   const started = performance.now();
   let published = 0;
-  // Many publishes per microsecond: a clock that stepped per call would mint tokens.
-  while (performance.now() - started < 300) {
+  // Many publishes per microsecond: a clock that stepped per call would mint tokens. At least
+  // 300 ms and a flood of 20× the limit, however slow a loaded machine makes the loop.
+  while (performance.now() - started < 300 || published <= 20 * limit) {
     for (let i = 0; i < 1000; i++) logplex.publish('flood', { source: 'app', dyno: 'web.1', message: `line ${published++}` });
   }
   const elapsedS = (performance.now() - started) / 1000;
