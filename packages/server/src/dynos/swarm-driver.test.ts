@@ -71,6 +71,27 @@ if (skipReason) {
     });
   });
 
+  describe('swarm driver: many stops at once', { timeout: 300_000 }, () => {
+    it('ten dynos stopped together each report their exit once and leave no service (a scaled-down task is reaped soon after it stops)', async () => {
+      assert.ok(fixture);
+      const driver = createSwarmDriver({ docker: fixture.docker, images: fixture.images, logger: silentLogger, stopGraceMs: 1_000 });
+      try {
+        const recs = Array.from({ length: 10 }, () => recorder(120_000));
+        const handles = await Promise.all(recs.map((r, i) => driver.start({
+          appId: 'app-stops', appName: 'stops-app', name: `worker.${i + 1}`, type: 'worker', slugPath: null, releaseVersion: 1,
+          size: findDynoSize('standard-1x')!, env: {}, needsPort: false, command: 'echo up; exec sleep 600',
+        }, r.events)));
+        await Promise.all(recs.map((r) => r.waitLine((l) => l === 'up')));
+        await Promise.all(handles.map((h) => driver.stop(h, { graceMs: 1_000 })));
+        for (const r of recs) assert.equal(r.exits.length, 1);
+        const left = (await fixture.docker.listServices({ filters: { label: ['slipway.app-id=app-stops'] } })).length;
+        assert.equal(left, 0, 'every stopped dyno\'s service is removed');
+      } finally {
+        await driver.close();
+      }
+    });
+  });
+
   runDriverContract('swarm', () => {
     assert.ok(fixture, 'the swarm fixture started');
     const usage = intake;

@@ -65,6 +65,8 @@ interface Watched {
   resolveExit: () => void;
   containerId?: string;
   finishing?: boolean;
+  /** stop() scaled the service to 0: Swarm deletes a scaled-down task soon after it shuts down. */
+  stopping?: boolean;
 }
 
 const FINAL = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
@@ -139,8 +141,9 @@ export function createSwarmDriver(opts: SwarmDriverOptions): RuntimeDriver {
     w.exited = exit;
     watched.delete(w.ref.serviceId);
     w.events.onExit(exit);
-    w.resolveExit();
+    // stop() resolves once the service is gone too: nothing of a stopped dyno is left on the swarm.
     await docker.getService(w.ref.serviceId).remove().catch(() => undefined);
+    w.resolveExit();
   }
 
   async function pollOnce(): Promise<void> {
@@ -165,6 +168,10 @@ export function createSwarmDriver(opts: SwarmDriverOptions): RuntimeDriver {
         } else if (task && FINAL.has(task.Status?.State ?? '')) {
           const note = task.Status?.State === 'rejected' ? `Error: Swarm rejected the dyno: ${task.Status.Err ?? ''}` : undefined;
           void finish(w, exitOf(task), note);
+        } else if (!task && list.length === 0 && w.stopping) {
+          // The scaled-down task was reaped between two polls (several stops at once on a busy
+          // manager): it was stopped as asked, but its exit code is no longer to be read.
+          void finish(w, { code: null, signal: 'SIGTERM' });
         } else if (!task && list.length === 0 && (await serviceGone(id))) {
           void finish(w, { code: null, signal: 'SIGKILL' }, 'Node lost: the dyno\'s service is gone');
         }
@@ -260,6 +267,7 @@ export function createSwarmDriver(opts: SwarmDriverOptions): RuntimeDriver {
     async stop(handle) {
       const ref = refOf(handle);
       const w = watched.get(ref.serviceId);
+      if (w) w.stopping = true;
       try {
         const svc = docker.getService(ref.serviceId);
         const info = (await svc.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> };
@@ -299,7 +307,14 @@ export function createSwarmDriver(opts: SwarmDriverOptions): RuntimeDriver {
       const ref = refOf(handle);
       if (watched.has(ref.serviceId)) return true;
       if (await serviceGone(ref.serviceId)) return false;
-      const task = latest(await tasksOf([ref.serviceId]));
+      // The service can go between the two calls (a dyno that just ended is removed): a 404 is "gone".
+      const isGone = (err: unknown): false => {
+        if ((err as { statusCode?: number }).statusCode === 404) return false;
+        throw err;
+      };
+      const tasks = await tasksOf([ref.serviceId]).catch(isGone);
+      if (tasks === false) return false;
+      const task = latest(tasks);
       if (!task || FINAL.has(task.Status?.State ?? '') || task.DesiredState === 'shutdown') {
         await docker.getService(ref.serviceId).remove().catch(() => undefined);
         return false;
