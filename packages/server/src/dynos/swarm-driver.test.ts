@@ -77,6 +77,8 @@ if (skipReason) {
     return createSwarmDriver({
       docker: fixture.docker, images: fixture.images, logger: silentLogger, stopGraceMs: 2_000,
       usageFor: (id) => usage?.usageFor(id), usageWaitMs: 5_000,
+      // Attached one-offs dial back from the node to the advertise address (swarm-driver-attach.ts).
+      attachListen: { host: fixture.advertiseAddr, port: 0 },
     });
   }, {
     skip: {
