@@ -46,9 +46,11 @@ test('a release image is the stack plus the slug at /app, pulled and run by anot
 
     // Node 2 has never seen it: it pulls from the registry and runs it as the dyno user.
     const out = await cluster.docker(1, ['run', '--rm', '--network', 'none', ref, 'sh', '-c',
-      '/app/bin/hello; stat -c %u:%g /app /app/bin/hello; node --version; python3 --version; test -s /etc/ssl/certs/ca-certificates.crt && echo certs']);
+      '/app/bin/hello; stat -c %u:%g /app /app/bin/hello; node --version; python3 --version; test -s /etc/ssl/certs/ca-certificates.crt && echo certs; ' +
+      // util-linux `script` gives attached one-offs a pty (swarm-agent/attach-relay.cjs).
+      'script -qfec "[ -t 1 ] && echo pty" /dev/null']);
     const hostPython = execFileSync('/usr/bin/python3', ['--version'], { encoding: 'utf8' }).trim();
-    assert.deepEqual(out.split('\n'), ['hello from 1000 in /app', '1000:1000', '1000:1000', process.version, hostPython, 'certs']);
+    assert.deepEqual(out.split('\n').map((l) => l.trimEnd()), ['hello from 1000 in /app', '1000:1000', '1000:1000', process.version, hostPython, 'certs', 'pty']);
 
     // A restarted control plane finds both images in the registry instead of building them.
     const after: string[] = [];
