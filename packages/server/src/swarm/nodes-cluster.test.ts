@@ -129,7 +129,7 @@ test('the node agent, the usage intake and the nodes listing and drain on a real
     const api = await startTestApi({ extraRoutes: nodeRoutes({ nodes, runtime: 'swarm' }) });
     closers.push(() => api.close());
     const slipway = (args: string[]) => run(process.execPath, [...cliArgs, ...args], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, SLIPWAY_API_URL: api.url, SLIPWAY_API_KEY: api.adminToken },
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: dir, SLIPWAY_API_URL: api.url, SLIPWAY_API_KEY: api.adminToken },
     }).then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
     const listed = await slipway(['nodes']);
     assert.equal(listed.code, 0, listed.stderr);
