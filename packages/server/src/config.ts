@@ -91,6 +91,7 @@ const table = {
   dockerCertPath: { env: 'DOCKER_CERT_PATH', parse: str, default: '', doc: 'Swarm runtime: directory of ca.pem, cert.pem and key.pem for DOCKER_TLS_VERIFY; empty = ~/.docker.' },
   swarmAdvertiseAddr: { env: 'SLIPWAY_SWARM_ADVERTISE_ADDR', parse: str, default: '', doc: 'Swarm runtime: the control plane\'s address as the nodes reach it (registry, usage intake); required with SLIPWAY_RUNTIME=swarm.' },
   swarmUsagePort: { env: 'SLIPWAY_SWARM_USAGE_PORT', parse: port, default: 5003, doc: 'Swarm runtime: port of the usage intake the node agents report to, on the advertise address.' },
+  swarmAttachPort: { env: 'SLIPWAY_SWARM_ATTACH_PORT', parse: port, default: 5004, doc: 'Swarm runtime: port on the advertise address that attached one-off dynos (`heroku run`) dial back to from their node.' },
   adminToken: { env: 'SLIPWAY_ADMIN_TOKEN', parse: token, default: '', doc: 'First admin token; generated and saved to <data>/admin-token when empty.' },
   adminEmail: { env: 'SLIPWAY_ADMIN_EMAIL', parse: nonEmpty, default: 'admin@example.com', doc: 'Email of the first admin user.' },
   internalToken: { env: 'SLIPWAY_INTERNAL_TOKEN', parse: token, default: '', doc: 'Shared secret between the API and the router process; generated when empty.' },

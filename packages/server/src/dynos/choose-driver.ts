@@ -68,7 +68,10 @@ export async function chooseRuntimeDriver(deps: { config: Config; logger: Logger
     if (!status.ok) throw new SlipwayError('unavailable', `SLIPWAY_RUNTIME=swarm: ${status.detail} (fix: ${status.fix})`);
     if (!deps.swarm) throw new SlipwayError('unavailable', 'SLIPWAY_RUNTIME=swarm: the release images part (swarm/images.ts) did not start, dynos would have no image');
     logger.info('runtime.chosen', { runtime: 'swarm', manager: status.detail });
-    return createSwarmDriver({ docker, images: deps.swarm.images, usageFor: deps.swarm.usageFor, logger, stopGraceMs: config.stopGraceMs });
+    return createSwarmDriver({
+      docker, images: deps.swarm.images, usageFor: deps.swarm.usageFor, logger, stopGraceMs: config.stopGraceMs,
+      attachListen: { host: config.swarmAdvertiseAddr, port: config.swarmAttachPort },
+    });
   }
   if (decision.driver === 'runc') {
     logger.info('runtime.chosen', { runtime: 'runc' });

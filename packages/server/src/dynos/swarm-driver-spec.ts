@@ -62,6 +62,21 @@ export interface ServiceInput {
   image: string;
   networkId: string;
   stopGraceMs: number;
+  /** Attached one-offs: where the attach relay dials back, its secret and its source (swarm-driver-attach.ts). */
+  attach?: { addr: string; secret: string; relaySource: string };
+}
+
+/** An attached one-off's command: the attach relay, which runs the user's command itself. */
+export const SWARM_ATTACH_COMMAND = 'exec node -e "$SLIPWAY_ATTACH_RELAY"';
+
+function attachEnv(spec: DynoSpec, a: NonNullable<ServiceInput['attach']>): string[] {
+  return [
+    `SLIPWAY_ATTACH_RELAY=${a.relaySource}\nmodule.exports.main();`,
+    `SLIPWAY_ATTACH_ADDR=${a.addr}`,
+    `SLIPWAY_ATTACH_SECRET=${a.secret}`,
+    `SLIPWAY_ATTACH_COMMAND=${spec.command}`,
+    `SLIPWAY_ATTACH_TTY=${spec.tty ? '1' : '0'}`,
+  ];
 }
 
 export function dynoLabels(spec: DynoSpec, dynoKey: string): Record<string, string> {
@@ -94,12 +109,13 @@ export function dynoServiceSpec(input: ServiceInput): Record<string, unknown> {
       ContainerSpec: {
         Image: input.image,
         Labels: labels,
-        Command: ['/bin/sh', '-c', SWARM_DYNO_INIT, 'dyno', spec.command],
-        Env: dynoServiceEnv(spec),
+        Command: ['/bin/sh', '-c', SWARM_DYNO_INIT, 'dyno', input.attach ? SWARM_ATTACH_COMMAND : spec.command],
+        Env: input.attach ? [...dynoServiceEnv(spec), ...attachEnv(spec, input.attach)] : dynoServiceEnv(spec),
         Dir: '/app',
         Hostname: spec.name,
-        TTY: Boolean(spec.attach && spec.tty),
-        OpenStdin: Boolean(spec.attach),
+        // Attached one-offs carry their stdio through the attach relay (and its pty), not Docker's.
+        TTY: false,
+        OpenStdin: false,
         StopSignal: 'SIGTERM',
         StopGracePeriod: input.stopGraceMs * 1_000_000,
       },

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../log/index.js';
 import { findDynoSize } from '@slipway/contract';
-import { recorder, runDriverContract } from './driver.case.js';
+import { recorder, runDriverContract, until } from './driver.case.js';
 import { freePort } from '../../test/helpers/platform.js';
 import { createUsageIntake, probeSwarm, type UsageIntake } from '../swarm/index.js';
 import { createSwarmDriver } from './swarm-driver.js';
@@ -92,12 +92,40 @@ if (skipReason) {
     });
   });
 
+  describe('swarm driver: attached one-offs', { timeout: 120_000 }, () => {
+    it('are not re-adopted by a restarted control plane (their connection died with it): recover removes them', async () => {
+      assert.ok(fixture);
+      const mk = () => createSwarmDriver({ docker: fixture!.docker, images: fixture!.images, logger: silentLogger, stopGraceMs: 2_000, attachListen: { host: fixture!.advertiseAddr, port: 0 } });
+      const first = mk();
+      const second = mk();
+      try {
+        const r = recorder(60_000);
+        const h = await first.start({
+          appId: 'app-attach', appName: 'attach-app', name: 'run.1', type: 'run', slugPath: null, releaseVersion: 1,
+          size: findDynoSize('standard-1x')!, env: {}, needsPort: false, attach: true, command: 'echo ready; sleep 600',
+        }, r.events);
+        const chunks: Buffer[] = [];
+        first.attach?.(h)?.output.on('data', (c: Buffer) => chunks.push(c));
+        await until(() => Buffer.concat(chunks).toString().includes('ready'), 60_000, 'the relay to connect');
+        await first.close();
+        assert.equal(await second.recover(h, recorder().events), false);
+        assert.equal((await second.inspect(h)).running, false);
+        assert.deepEqual((await second.list()).filter((ref) => ref.serviceId === h.ref.serviceId), []);
+      } finally {
+        await first.close();
+        await second.close();
+      }
+    });
+  });
+
   runDriverContract('swarm', () => {
     assert.ok(fixture, 'the swarm fixture started');
     const usage = intake;
     return createSwarmDriver({
       docker: fixture.docker, images: fixture.images, logger: silentLogger, stopGraceMs: 2_000,
       usageFor: (id) => usage?.usageFor(id), usageWaitMs: 5_000,
+      // Attached one-offs dial back from the node to the advertise address (swarm-driver-attach.ts).
+      attachListen: { host: fixture.advertiseAddr, port: 0 },
     });
   }, {
     skip: {

@@ -15,11 +15,16 @@
  * has no call to signal a task, so the grace is fixed when the service is created: it is the
  * driver's `stopGraceMs` (SLIPWAY_STOP_GRACE_MS), and `stop()`'s `graceMs` is not used; `killed`
  * is read from the exit (SIGKILL). The service is removed once the exit has been reported.
+ *
+ * Attached one-offs (`heroku run bash`): the dyno dials back to the driver's attach listener
+ * (swarm-driver-attach.ts) through the attach relay; `attach()` returns the listener's streams. Such
+ * a dyno does not outlive the control plane (its connection dies with it): `recover` removes it.
  */
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { Logger } from '../log/index.js';
 import type { DriverCapabilities, DynoEvents, DynoExit, DynoHandle, DynoSpec, DynoUsage, RuntimeDriver } from './driver.js';
+import { attachRelaySource, createAttachListener } from './swarm-driver-attach.js';
 import { followDynoLogs, logCounts, type DynoLogReader } from './swarm-driver-logs.js';
 import { appNetworkName, dynoServiceSpec, LABEL, serviceName } from './swarm-driver-spec.js';
 
@@ -40,9 +45,14 @@ export interface SwarmDriverOptions {
   pollMs?: number;
   /** Longest wait for a started dyno's task to run (image pull included). */
   startTimeoutMs?: number;
+  /**
+   * Where attached one-offs dial back (the advertise address, SLIPWAY_SWARM_ATTACH_PORT); the
+   * listener starts at the first attached one-off. Without it `attach()` returns nothing.
+   */
+  attachListen?: { host: string; port: number };
 }
 
-interface SwarmRef { service: string; serviceId: string; dynoKey: string; tty: boolean }
+interface SwarmRef { service: string; serviceId: string; dynoKey: string; tty: boolean; attached?: boolean }
 
 interface TaskInfo {
   ID: string;
@@ -80,13 +90,16 @@ export function createSwarmDriver(opts: SwarmDriverOptions): RuntimeDriver {
   let timer: NodeJS.Timeout | undefined;
   let polling = false;
   let closed = false;
+  const attachListener = opts.attachListen
+    ? createAttachListener({ listenHost: opts.attachListen.host, port: opts.attachListen.port, logger })
+    : undefined;
 
   const capabilities: DriverCapabilities = { isolation: 'container', survivesManagerRestart: true, memoryLimit: true };
 
   function refOf(handle: DynoHandle): SwarmRef {
     const r = handle.ref as Partial<SwarmRef>;
     if (typeof r.serviceId !== 'string' || typeof r.service !== 'string') throw new Error('not a swarm dyno handle');
-    return { service: r.service, serviceId: r.serviceId, dynoKey: String(r.dynoKey ?? ''), tty: Boolean(r.tty) };
+    return { service: r.service, serviceId: r.serviceId, dynoKey: String(r.dynoKey ?? ''), tty: Boolean(r.tty), attached: Boolean(r.attached) };
   }
 
   async function appNetwork(appId: string, appName: string): Promise<string> {
@@ -140,6 +153,7 @@ export function createSwarmDriver(opts: SwarmDriverOptions): RuntimeDriver {
     if (note) w.events.onLine('stderr', note);
     w.exited = exit;
     watched.delete(w.ref.serviceId);
+    attachListener?.drop(w.ref.dynoKey);
     w.events.onExit(exit);
     // stop() resolves once the service is gone too: nothing of a stopped dyno is left on the swarm.
     await docker.getService(w.ref.serviceId).remove().catch(() => undefined);
@@ -242,8 +256,16 @@ export function createSwarmDriver(opts: SwarmDriverOptions): RuntimeDriver {
       step('network');
       const name = serviceName(spec);
       const dynoKey = randomBytes(8).toString('hex');
-      const created = await docker.createService(dynoServiceSpec({ spec, name, dynoKey, image, networkId, stopGraceMs: opts.stopGraceMs }) as Docker.CreateServiceOptions);
-      const ref: SwarmRef = { service: name, serviceId: created.id, dynoKey, tty: Boolean(spec.attach && spec.tty) };
+      const session = spec.attach && attachListener ? await attachListener.open(dynoKey) : undefined;
+      const attach = session && { addr: session.addr, secret: session.secret, relaySource: attachRelaySource() };
+      let created: { id: string };
+      try {
+        created = await docker.createService(dynoServiceSpec({ spec, name, dynoKey, image, networkId, stopGraceMs: opts.stopGraceMs, attach }) as Docker.CreateServiceOptions);
+      } catch (err) {
+        attachListener?.drop(dynoKey);
+        throw err;
+      }
+      const ref: SwarmRef = { service: name, serviceId: created.id, dynoKey, tty: false, ...(session ? { attached: true } : {}) };
       step('create');
       await watch(ref, events);
       const task = await waitRunning(ref.serviceId);
@@ -307,6 +329,11 @@ export function createSwarmDriver(opts: SwarmDriverOptions): RuntimeDriver {
       const ref = refOf(handle);
       if (watched.has(ref.serviceId)) return true;
       if (await serviceGone(ref.serviceId)) return false;
+      if (ref.attached) {
+        // An attached one-off of an earlier control plane: its connection died with it. End it.
+        await docker.getService(ref.serviceId).remove().catch(() => undefined);
+        return false;
+      }
       // The service can go between the two calls (a dyno that just ended is removed): a 404 is "gone".
       const isGone = (err: unknown): false => {
         if ((err as { statusCode?: number }).statusCode === 404) return false;
@@ -336,8 +363,13 @@ export function createSwarmDriver(opts: SwarmDriverOptions): RuntimeDriver {
       return refs;
     },
 
+    attach(handle) {
+      return attachListener?.io(refOf(handle).dynoKey);
+    },
+
     async close() {
       closed = true;
+      await attachListener?.close();
       if (timer) clearInterval(timer);
       timer = undefined;
       for (const w of watched.values()) w.logs?.detach();

@@ -44,12 +44,24 @@ test('a release image is the stack plus the slug at /app, pulled and run by anot
     assert.equal(await images.imageFor({ appId: 'App-1234', releaseVersion: 4, slugPath }), ref);
     assert.equal(await images.imageFor({ appId: 'App-1234', releaseVersion: 3, slugPath: null }), await images.stackImage());
 
-    // Node 2 has never seen it: it pulls from the registry and runs it as the dyno user.
+    // Node 2 has never seen it: it pulls from the registry (retried as a Swarm node retries a
+    // task's pull: on a loaded machine a pull was once cut short, 'unexpected EOF') and runs it as
+    // the dyno user.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await cluster.docker(1, ['pull', '-q', ref]);
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
     const out = await cluster.docker(1, ['run', '--rm', '--network', 'none', ref, 'sh', '-c',
-      '/app/bin/hello; stat -c %u:%g /app /app/bin/hello; node --version; cd /tmp && npm --version; python3 --version; test -s /etc/ssl/certs/ca-certificates.crt && echo certs']);
+      '/app/bin/hello; stat -c %u:%g /app /app/bin/hello; node --version; cd /tmp && npm --version; python3 --version; test -s /etc/ssl/certs/ca-certificates.crt && echo certs; ' +
+      // util-linux `script` gives attached one-offs a pty (swarm-agent/attach-relay.cjs).
+      'script -qfec "[ -t 1 ] && echo pty" /dev/null']);
     const hostPython = execFileSync('/usr/bin/python3', ['--version'], { encoding: 'utf8' }).trim();
     const hostNpm = execFileSync('/usr/bin/npm', ['--version'], { encoding: 'utf8', cwd: '/tmp' }).trim();
-    assert.deepEqual(out.split('\n'), ['hello from 1000 in /app', '1000:1000', '1000:1000', process.version, hostNpm, hostPython, 'certs']);
+    assert.deepEqual(out.split('\n').map((l) => l.trimEnd()), ['hello from 1000 in /app', '1000:1000', '1000:1000', process.version, hostNpm, hostPython, 'certs', 'pty']);
 
     // A restarted control plane finds both images in the registry instead of building them.
     const after: string[] = [];

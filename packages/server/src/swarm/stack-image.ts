@@ -2,7 +2,7 @@
  * The stack image of Swarm dynos, derived from the host as the runc driver's stack is (the runc
  * driver binds the host's /usr; a Swarm node may be another machine, so the same files travel as an
  * image instead). It holds the Debian packages a dyno needs — node and python3 of exactly the
- * versions the buildpacks built with, sh, bash, coreutils, grep, sed, find, gzip, tar, CA
+ * versions the buildpacks built with, sh, bash, coreutils, grep, sed, find, gzip, tar, `script`, CA
  * certificates — and their dependency closure as dpkg records it, without docs, man pages, locales
  * and headers; `/etc` is generated (passwd and group with the dyno user, the linker cache, the CA
  * bundle, alternatives), nothing else of the host's `/etc` goes in.
@@ -27,6 +27,8 @@ export const SWARM_DYNO_USER = Object.freeze({ name: 'dyno', uid: 1000, gid: 100
 /** What a dyno needs; dpkg's Depends/Pre-Depends closure of these is the stack. */
 export const STACK_ROOT_PACKAGES: readonly string[] = [
   'nodejs', 'python3', 'dash', 'bash', 'coreutils', 'grep', 'sed', 'findutils', 'gzip', 'tar', 'mawk', 'ca-certificates', 'libc-bin',
+  // `script`, for attached one-offs on a terminal (swarm-agent/attach-relay.cjs).
+  'bsdutils',
 ];
 
 /** Packages a running dyno never uses (package management, login, init), not followed. */
