@@ -5,11 +5,12 @@
  * bridge and the store on PostgreSQL (SLIPWAY_TEST_DATABASE_URL; SQLite when it is not set). Then with
  * the official CLI: create an app, `git push`, `ps:scale web=4 worker=1` → dynos on every node; the
  * router spreads requests over all web dynos; `heroku logs` has lines from every node's dynos;
- * `heroku run:detached` runs on the cluster; a node killed (every process of it, SIGKILL) → its dynos
+ * `heroku run:detached` and an attached `heroku run` run on the cluster; a node killed (every process of it, SIGKILL) → its dynos
  * come back on the others and requests succeed again within NODE_LOSS_BOUND_MS; the control plane
  * restarted → the same dynos adopted, none lost or duplicated.
  */
 import { after, before, describe, test } from 'node:test';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -95,7 +96,7 @@ describe(`swarm runtime end to end (3 nodes, store on ${store})`, { skip: why ??
       env: {
         SLIPWAY_RUNTIME: 'swarm', DOCKER_HOST: cluster.dockerHost, SLIPWAY_SWARM_ADVERTISE_ADDR: cluster.advertiseAddr,
         SLIPWAY_SWARM_REGISTRY_PORT: String(await freePort()), SLIPWAY_LISTEN_HOST: '0.0.0.0',
-        SLIPWAY_RENDEZVOUS_PORT: String(await freePort()), SLIPWAY_STOP_GRACE_MS: '3000', SLIPWAY_RESTART_COOLOFF_MAX_MS: '1000',
+        SLIPWAY_RENDEZVOUS_PORT: String(await freePort()), SLIPWAY_SWARM_ATTACH_PORT: String(await freePort()), SLIPWAY_STOP_GRACE_MS: '3000', SLIPWAY_RESTART_COOLOFF_MAX_MS: '1000',
         SLIPWAY_BOOT_TIMEOUT_MS: '60000',
         ...(dbUrl ? { SLIPWAY_DATABASE_URL: dbUrl } : {}),
       },
@@ -139,6 +140,13 @@ describe(`swarm runtime end to end (3 nodes, store on ${store})`, { skip: why ??
     const name = /(run\.\d+)/.exec(r.stderr + r.stdout)?.[1];
     assert.ok(name, r.stderr);
     await waitFor('the one-off\'s output', async () => (new RegExp(`app\\[${name.replace('.', '\\.')}\\]: one-off on ${name.replace('.', '\\.')} as 1000`).test(await ok('logs', '-a', APP, '-n', '1500')) ? true : undefined), 90_000);
+  });
+
+  test('heroku run attaches to a one-off dyno on the cluster: its output and exit code come back', async () => {
+    const certPath = path.join(platform.dataDir, 'tls', 'cert.pem');
+    const r = await cli.run(['run', '-a', APP, '--', 'echo "attached on $DYNO as $(id -u)"; exit 3'], { env: { NODE_EXTRA_CA_CERTS: certPath } });
+    assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}\n${platform.output().slice(-3000)}`);
+    assert.match(r.stdout, /^attached on run\.\d+ as 1000$/m);
   });
 
   test('a lost node: its dynos come back on the others and requests succeed again in bounded time', async () => {
