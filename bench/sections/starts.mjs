@@ -18,28 +18,11 @@ import { freePort, httpGet, run, sleep, waitFor } from '../lib/proc.mjs';
 import { difference, notMeasured, ratio } from '../lib/ratio.mjs';
 import { allServing, firstServed } from '../lib/serving.mjs';
 import { round, summarize } from '../lib/stats.mjs';
+import { dynosGone, scaleWeb, SERVER_JS } from '../lib/start-app.mjs';
 
 const APP = 'bench-starts';
-const SERVER_JS = `const http = require('node:http');
-http.createServer((req, res) => {
-  res.writeHead(200, { 'Content-Type': 'text/plain' });
-  res.end(\`ok dyno=\${process.env.DYNO}\\n\`);
-}).listen(Number(process.env.PORT), () => console.log(\`listening on \${process.env.PORT}\`));
-`;
-
-async function scale(platform, quantity) {
-  const r = await platform.api('PATCH', `/apps/${APP}/formation/web`, { quantity });
-  if (r.status !== 200) throw new Error(`scaling web=${quantity}: ${r.status} ${JSON.stringify(r.body)}`);
-}
-
-async function gone(platform) {
-  await waitFor(`${APP}'s dynos to be gone`, async () => {
-    const r = await platform.api('GET', `/apps/${APP}/dynos`);
-    return r.status === 200 && Array.isArray(r.body) && r.body.length === 0;
-  }, 90_000, 100);
-  // Let the stopped dynos' cleanup (runc delete, netns, mounts) finish before the next start.
-  await sleep(500);
-}
+const scale = (platform, quantity) => scaleWeb(platform, APP, quantity);
+const gone = (platform) => dynosGone(platform, APP, 90_000);
 
 async function unpackSlug(scope, platform) {
   const rels = await platform.api('GET', `/apps/${APP}/releases`);

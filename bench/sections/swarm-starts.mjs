@@ -8,33 +8,17 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fixtureCheckout } from '../lib/fixture.mjs';
 import { startPlatform } from '../lib/platform.mjs';
-import { freePort, sleep, waitFor } from '../lib/proc.mjs';
+import { freePort } from '../lib/proc.mjs';
 import { notMeasured, ratio } from '../lib/ratio.mjs';
 import { allServing, firstServed } from '../lib/serving.mjs';
 import { round, summarize } from '../lib/stats.mjs';
+import { dynosGone, scaleWeb, SERVER_JS } from '../lib/start-app.mjs';
 
 const APP = 'bench-swarm';
 // Both runtimes stop dynos with the same short grace (the app does not handle SIGTERM; the figures are starts).
 const STOP_GRACE_MS = '3000';
-const SERVER_JS = `const http = require('node:http');
-http.createServer((req, res) => {
-  res.writeHead(200, { 'Content-Type': 'text/plain' });
-  res.end(\`ok dyno=\${process.env.DYNO}\\n\`);
-}).listen(Number(process.env.PORT), () => console.log(\`listening on \${process.env.PORT}\`));
-`;
-
-async function scale(platform, quantity) {
-  const r = await platform.api('PATCH', `/apps/${APP}/formation/web`, { quantity });
-  if (r.status !== 200) throw new Error(`scaling web=${quantity}: ${r.status} ${JSON.stringify(r.body)}`);
-}
-
-async function gone(platform) {
-  await waitFor(`${APP}'s dynos to be gone`, async () => {
-    const r = await platform.api('GET', `/apps/${APP}/dynos`);
-    return r.status === 200 && Array.isArray(r.body) && r.body.length === 0;
-  }, 240_000, 100);
-  await sleep(500);
-}
+const scale = (platform, quantity) => scaleWeb(platform, APP, quantity);
+const gone = (platform) => dynosGone(platform, APP, 240_000);
 
 /** web=1 and web=10 times on one platform, `repeats` rounds (after one warm-up start). */
 async function measure(scope, { repoRoot, platform, repeats, log, label }) {
