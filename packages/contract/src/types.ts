@@ -202,3 +202,20 @@ export interface LogDrain {
 }
 
 export const ACCEPT_V3 = 'application/vnd.heroku+json; version=3';
+
+/** A machine of the Swarm cluster as the nodes API shows it (`GET /nodes`; not part of Heroku's API). */
+export interface SwarmNode {
+  id: string;
+  hostname: string;
+  role: string;
+  leader: boolean;
+  state: string;
+  availability: string;
+  address: string | null;
+  cpus: number;
+  memory_bytes: number;
+  reserved: { cpus: number; memory_bytes: number };
+  /** From the node agent's last summary; null when it has not reported lately. */
+  used: { cpu_cores: number; memory_bytes: number; memory_available_bytes: number; load1: number; reported_at: string } | null;
+  dynos: { app: string; dyno: string; state: string }[];
+}

@@ -1,20 +1,9 @@
 /** The nodes API's shapes (`GET /nodes`, `PATCH /nodes/:node`) and the table `slipway nodes` prints. Pure. */
 import { fileSize, table } from './styled.js';
+import type { SwarmNode } from '@slipway/contract';
 
-export interface NodeView {
-  id: string;
-  hostname: string;
-  role: string;
-  leader: boolean;
-  state: string;
-  availability: string;
-  address: string | null;
-  cpus: number;
-  memory_bytes: number;
-  reserved: { cpus: number; memory_bytes: number };
-  used: { cpu_cores: number; memory_bytes: number; memory_available_bytes: number; load1: number; reported_at: string } | null;
-  dynos: { app: string; dyno: string; state: string }[];
-}
+/** The nodes API's shape, shared with the other side through the contract package. */
+export type NodeView = SwarmNode;
 
 const cpu = (n: number) => String(Math.round(n * 100) / 100);
 

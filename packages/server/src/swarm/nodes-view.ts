@@ -3,6 +3,7 @@
  * usage; which dynos a drain has to move. No I/O here (nodes.ts reads and applies).
  */
 import type { NodeUsage } from './usage-intake.js';
+import type { SwarmNode as NodeApiShape } from '@slipway/contract';
 
 /** The fields of `GET /nodes` (Docker Engine API) this view reads. */
 export interface SwarmNode {
@@ -39,21 +40,8 @@ export interface DynoTask {
   reservedMemoryBytes: number;
 }
 
-export interface NodeView {
-  id: string;
-  hostname: string;
-  role: string;
-  leader: boolean;
-  state: string;
-  availability: string;
-  address: string | null;
-  cpus: number;
-  memory_bytes: number;
-  reserved: { cpus: number; memory_bytes: number };
-  /** From the node agent's last summary; null when it has not reported lately. */
-  used: { cpu_cores: number; memory_bytes: number; memory_available_bytes: number; load1: number; reported_at: string } | null;
-  dynos: { app: string; dyno: string; state: string }[];
-}
+/** The nodes API's shape, shared with the other side through the contract package. */
+export type NodeView = NodeApiShape;
 
 const NANO = 1e9;
 
