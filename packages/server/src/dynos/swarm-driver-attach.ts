@@ -13,13 +13,11 @@
  * reset (the relay hangs its command up).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log/index.js';
 import type { AttachedIo } from './driver.js';
+import { swarmAgentSource } from '../swarm/agent-source.js';
 
 export interface AttachListenerOptions {
   /** The control plane's address as the nodes reach it (SLIPWAY_SWARM_ADVERTISE_ADDR). */
@@ -138,15 +136,5 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-let relaySource: string | undefined;
-/** The relay's source (packages/server/swarm-agent/attach-relay.cjs), found from src (tsx) or dist. */
-export function attachRelaySource(): string {
-  if (relaySource) return relaySource;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const file = path.join(dir, 'swarm-agent', 'attach-relay.cjs');
-    if (existsSync(file)) return (relaySource = readFileSync(file, 'utf8'));
-    dir = path.dirname(dir);
-  }
-  throw new Error('cannot find packages/server/swarm-agent/attach-relay.cjs');
-}
+/** The relay's source (packages/server/swarm-agent/attach-relay.cjs). */
+export const attachRelaySource = (): string => swarmAgentSource('attach-relay.cjs');

@@ -10,15 +10,13 @@
  * passed to the agent in its service spec.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Dockerode from 'dockerode';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DynoUsage } from '../dynos/index.js';
 import type { Logger } from '../log/index.js';
 import { parseSummary, type NodeSummary } from './usage-summary.js';
+import { swarmAgentSource } from './agent-source.js';
 
 /** How often agents report (the dyno manager samples usage every 5 s). */
 export const AGENT_INTERVAL_MS = 5000;
@@ -169,18 +167,8 @@ export async function createUsageIntake(opts: UsageIntakeOptions): Promise<Usage
 
 const hostForUrl = (h: string) => (h.includes(':') ? `[${h}]` : h);
 
-let agentSource: string | undefined;
-/** The agent's source (packages/server/swarm-agent/node-agent.cjs), found from src (tsx) or dist. */
-export function nodeAgentSource(): string {
-  if (agentSource) return agentSource;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const file = path.join(dir, 'swarm-agent', 'node-agent.cjs');
-    if (existsSync(file)) return (agentSource = readFileSync(file, 'utf8'));
-    dir = path.dirname(dir);
-  }
-  throw new Error('cannot find packages/server/swarm-agent/node-agent.cjs');
-}
+/** The agent's source (packages/server/swarm-agent/node-agent.cjs). */
+export const nodeAgentSource = (): string => swarmAgentSource('node-agent.cjs');
 
 /**
  * The global service: one agent task per node, on the node's host network (it reaches the control
